@@ -1,0 +1,16 @@
+"""crnzoo: a model zoo of pretrained, differentiable chemical reaction networks.
+
+Importing crnzoo turns on JAX's 64-bit mode (`jax_enable_x64`): concentrations span
+many orders of magnitude and the zoo's checks are stated in float64.
+"""
+
+import jax as _jax
+
+
+_jax.config.update("jax_enable_x64", True)
+
+from .crn import CatalyticCRN as CatalyticCRN, CRNModel as CRNModel, MassActionCRN as MassActionCRN, MembraneRing as MembraneRing  # noqa: E402
+from .network import MassAction as MassAction, Reaction as Reaction, ReactionNetwork as ReactionNetwork  # noqa: E402
+from .solve import Schedule as Schedule, SimulationError as SimulationError, SolverConfig as SolverConfig, StateError as StateError, Trajectory as Trajectory, simulate as simulate  # noqa: E402
+
+__version__ = "0.1.0"

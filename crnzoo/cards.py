@@ -1,0 +1,165 @@
+"""Model cards: built from a zoo entry and its measured metrics, rendered as text and Markdown.
+
+`card.json` is the source of truth; `MODEL_CARDS.md` is generated from all of them by
+`crnzoo cards` and never edited by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._version import __version__
+from .zoo import Metric, ZooEntry, checkpoint_dir, list_models, weights_dir
+
+
+def metric_table(entry: ZooEntry, values: Mapping[str, float]) -> dict[str, dict]:
+    """Card metrics: each measured value with its description, paper value, promise, tolerance."""
+    out = {}
+    for key, (description, paper, promise, tolerance) in entry.metrics.items():
+        out[key] = Metric(float(values[key]), description, paper, promise, tolerance).to_dict()
+    return out
+
+
+def make_card(entry: ZooEntry, model, values: Mapping[str, float], extra: Mapping[str, Any] | None = None) -> dict:
+    """The card of `model` (registered as `entry`) with measured metric `values`."""
+    dense = model.network(0.0)
+    sparse = model.network(entry.k_report)
+    x0 = np.asarray(model.x0, dtype=np.float64)
+    card = {
+        "name": entry.name,
+        "system": entry.system,
+        "family": entry.family,
+        "paper": entry.paper,
+        "section": entry.section,
+        "builder": entry.builder,
+        "config": entry.config,
+        "species": [{"name": s, "role": entry.roles.get(s, "auxiliary")} for s in model.species],
+        "initial_state": x0.tolist(),
+        "protocol": entry.protocol,
+        "schedule": entry.schedule.to_dict() if entry.schedule else None,
+        "time_units": entry.time_units,
+        "concentration_units": "dimensionless",
+        "t1": entry.t1,
+        "solver": entry.solver.to_dict(),
+        "reactions": {
+            "dense": dense.n_reactions,
+            "k_report": entry.k_report,
+            "at_k_report": sparse.n_reactions,
+            "max_molecularity": sparse.max_molecularity,
+            "above_bimolecular": len(sparse.above_bimolecular()),
+        },
+        "metrics": metric_table(entry, values),
+        "training": {"command": entry.training, "seed": entry.seed},
+        "crnzoo_version": __version__,
+    }
+    card.update(extra or {})
+    return card
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)
+
+
+def render_text(card: Mapping[str, Any]) -> str:
+    """A readable plain-text card (used by `crnzoo info`)."""
+    r = card["reactions"]
+    lines = [
+        f"{card['name']} — {card['system']}",
+        f"  source:      {card['paper']} ({card['section']})",
+        f"  species:     " + ", ".join(f"{s['name']} ({s['role']})" for s in card["species"]),
+        f"  protocol:    {card['protocol']}",
+        f"  time:        {card['time_units']}, default t1 = {card['t1']:g}",
+        f"  solver:      {card['solver']['solver']} rtol={card['solver']['rtol']:g} atol={card['solver']['atol']:g}",
+        f"  reactions:   {r['dense']} dense, {r['at_k_report']} at k_min = {r['k_report']:g}; "
+        f"max molecularity {r['max_molecularity']}",
+        f"  made by:     {card['training']['command']}" + (f" (seed {card['training']['seed']})" if card["training"]["seed"] is not None else ""),
+        "  metrics (measured from this checkpoint | paper | promise):",
+    ]
+    for key, m in card["metrics"].items():
+        lines.append(f"    {key:<22} {_fmt(m['value']):>12} | {_fmt(m['paper'])} | {m['promise'] or '—'}")
+        lines.append(f"      {m['description']}")
+    return "\n".join(lines)
+
+
+def render_markdown(card: Mapping[str, Any]) -> str:
+    r = card["reactions"]
+    seed = card["training"]["seed"]
+    out = [
+        f"## {card['name']}",
+        "",
+        f"{card['system']}.",
+        "",
+        f"- **Source:** {card['paper']} — {card['section']}",
+        "- **Species:** " + ", ".join(f"`{s['name']}` ({s['role']})" for s in card["species"]),
+        f"- **Initial state and protocol:** {card['protocol']}",
+        f"- **Units:** time {card['time_units']}, concentration {card['concentration_units']}",
+        f"- **Solver:** {card['solver']['solver']}, rtol {card['solver']['rtol']:g}, atol {card['solver']['atol']:g}, "
+        f"max_steps {card['solver']['max_steps']}",
+        f"- **Reactions:** {r['dense']} dense, {r['at_k_report']} at k_min = {r['k_report']:g}; "
+        f"maximum molecularity {r['max_molecularity']}",
+        f"- **Made by:** `{card['training']['command']}`" + (f", seed {seed}" if seed is not None else ""),
+        f"- **Checkpoint:** `weights/{card['name']}/` (content hash `{card.get('content_hash', '')[:16]}…`)",
+        "",
+        "| metric | measured | paper | promise | what |",
+        "|---|---|---|---|---|",
+    ]
+    for key, m in card["metrics"].items():
+        out.append(f"| {key} | {_fmt(m['value'])} | {_fmt(m['paper'])} | {m['promise'] or '—'} | {m['description']} |")
+    return "\n".join(out) + "\n"
+
+
+def render_model_cards() -> str:
+    """`MODEL_CARDS.md`: every shipped card, in registry order."""
+    parts = [
+        "# Model cards",
+        "",
+        "Generated by `crnzoo cards` from `weights/*/card.json` — do not edit by hand.",
+        "Every *measured* number is recomputed from the shipped checkpoint by `crnzoo verify NAME`;",
+        "the *paper* column is the source's value of the same quantity.",
+        "",
+        "| model | system | reactions (dense / reported) |",
+        "|---|---|---|",
+    ]
+    cards = []
+    for name in list_models():
+        path = checkpoint_dir(name) / "card.json"
+        if path.is_file():
+            cards.append(json.loads(path.read_text()))
+    for c in cards:
+        r = c["reactions"]
+        parts.append(f"| [{c['name']}](#{c['name']}) | {c['system']} | {r['dense']} / {r['at_k_report']} at {r['k_report']:g} |")
+    parts.append("")
+    parts += [render_markdown(c) for c in cards]
+    return "\n".join(parts)
+
+
+def write_model_cards(path: Path | None = None) -> Path:
+    path = Path(path) if path else weights_dir().parent / "MODEL_CARDS.md"
+    path.write_text(render_model_cards())
+    return path
+
+
+def publish(entry: ZooEntry, model, directory: Path | None = None, extra: Mapping[str, Any] | None = None) -> dict:
+    """Measure every metric of `model` (full settings), then save it as `entry`'s checkpoint.
+
+    Writes `checkpoint/`, `card.json` and `reactions.txt` (the listing at the card's
+    threshold) atomically to `directory` (default `weights/<name>/`). Returns the card.
+    """
+    from . import checkpoint
+    from .export import to_txt
+
+    values = entry.evaluate(model, False)
+    card = make_card(entry, model, values, extra)
+    net = model.network(entry.k_report, name=entry.name.replace("-", "_"))
+    directory = Path(directory) if directory else checkpoint_dir(entry.name)
+    checkpoint.save(model, directory, card, {"reactions.txt": to_txt(net)})
+    return json.loads((directory / "card.json").read_text())

@@ -1,0 +1,200 @@
+"""Orbax checkpoints of Equinox modules, with a card, integrity checks and atomic writes.
+
+A checkpoint directory holds
+
+- `checkpoint/`: an Orbax `StandardCheckpointer` save of the module's arrays
+  (`eqx.partition(model, eqx.is_array)`; everything else is rebuilt from the card);
+- `card.json`: the model card, including `builder` + `config` (enough to rebuild a
+  template), `config_hash`, and `arrays` (each array leaf's path, shape and dtype) and
+  `content_hash` (SHA-256 of the arrays' bytes), checked on every restore;
+- `reactions.txt`: the sparsified reaction listing (written by the caller).
+
+Writes go to a temporary sibling directory that is renamed into place, so a crash never
+leaves a half-written checkpoint where a good one was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import uuid
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import equinox as eqx
+import jax
+import numpy as np
+
+
+class CheckpointError(ValueError):
+    """A checkpoint is missing, corrupted, or does not match its card or configuration."""
+
+
+def _is_array(x) -> bool:
+    return isinstance(x, (jax.Array, np.ndarray, jax.ShapeDtypeStruct))
+
+
+def config_hash(builder: str, config: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a builder name and its configuration."""
+    text = json.dumps({"builder": builder, "config": config}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _path_name(path) -> str:
+    """A key path as dotted field names (`kinetics.rates`), the same for modules and dicts."""
+    parts = []
+    for k in path:
+        for attr in ("name", "key", "idx"):
+            if hasattr(k, attr):
+                parts.append(str(getattr(k, attr)))
+                break
+        else:  # pragma: no cover
+            parts.append(str(k))
+    return ".".join(parts)
+
+
+def _manifest(tree) -> dict[str, dict]:
+    leaves = jax.tree_util.tree_flatten_with_path(tree, is_leaf=lambda x: hasattr(x, "shape") and hasattr(x, "dtype"))[0]
+    return {_path_name(p): {"shape": list(x.shape), "dtype": str(np.dtype(x.dtype))} for p, x in leaves}
+
+
+def array_manifest(model) -> dict[str, dict]:
+    """`{leaf path: {"shape": [...], "dtype": "float64"}}` for every array leaf."""
+    return _manifest(eqx.partition(model, _is_array)[0])
+
+
+def content_hash(model) -> str:
+    """SHA-256 over every array leaf's path, dtype, shape and bytes, in tree order."""
+    params, _ = eqx.partition(model, _is_array)
+    h = hashlib.sha256()
+    for path, leaf in jax.tree_util.tree_flatten_with_path(params)[0]:
+        a = np.ascontiguousarray(np.asarray(leaf))
+        h.update(_path_name(path).encode())
+        h.update(str(a.dtype).encode())
+        h.update(str(a.shape).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def save(model, directory, card: Mapping[str, Any], files: Mapping[str, str] | None = None) -> Path:
+    """Atomically write `model`'s arrays, `card.json` and extra text `files` to `directory`.
+
+    The card must contain `builder` and `config`; `config_hash`, `arrays` and
+    `content_hash` are added. An existing checkpoint at `directory` is replaced only
+    after the new one is completely written.
+    """
+    import orbax.checkpoint as ocp
+
+    directory = Path(directory).resolve()
+    if "builder" not in card or "config" not in card:
+        raise CheckpointError("a card needs 'builder' and 'config' to rebuild the model")
+    card = dict(card)
+    card["config_hash"] = config_hash(card["builder"], card["config"])
+    card["arrays"] = array_manifest(model)
+    card["content_hash"] = content_hash(model)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = directory.parent / f".{directory.name}.tmp-{uuid.uuid4().hex[:8]}"
+    old = directory.parent / f".{directory.name}.old-{uuid.uuid4().hex[:8]}"
+    try:
+        tmp.mkdir()
+        params, _ = eqx.partition(model, _is_array)
+        with ocp.StandardCheckpointer() as ckptr:
+            ckptr.save(tmp / "checkpoint", params)
+            ckptr.wait_until_finished()
+        (tmp / "card.json").write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
+        for fname, text in (files or {}).items():
+            (tmp / fname).write_text(text)
+        if directory.exists():
+            directory.rename(old)
+        tmp.rename(directory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not directory.exists():
+            old.rename(directory)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    return directory
+
+
+def read_card(directory) -> dict:
+    """The `card.json` of a checkpoint directory (CheckpointError if missing or invalid)."""
+    path = Path(directory) / "card.json"
+    if not path.is_file():
+        raise CheckpointError(f"{Path(directory)} is not a crnzoo checkpoint: it has no card.json")
+    try:
+        card = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise CheckpointError(f"{path} is not valid JSON ({e.msg} at line {e.lineno})") from None
+    for key in ("builder", "config", "config_hash", "arrays", "content_hash"):
+        if key not in card:
+            raise CheckpointError(f"{path} lacks the field {key!r}")
+    return card
+
+
+def restore(directory, build: Callable[[str, Mapping[str, Any]], Any], expected_config: Mapping | None = None):
+    """Restore the module saved in `directory`.
+
+    `build(builder, config)` returns a template module of the right structure. When
+    `expected_config` is given (a registered model's configuration), the card's
+    configuration must hash equal to it. Shapes, dtypes and the content hash are
+    checked against the card; any disagreement raises `CheckpointError` naming the field.
+    """
+    import orbax.checkpoint as ocp
+
+    directory = Path(directory).resolve()
+    card = read_card(directory)
+    if config_hash(card["builder"], card["config"]) != card["config_hash"]:
+        raise CheckpointError(f"{directory}/card.json: config_hash does not match its builder/config (edited card?)")
+    if expected_config is not None and config_hash(card["builder"], expected_config) != card["config_hash"]:
+        raise CheckpointError(
+            f"{directory} was saved for a different configuration of {card.get('name', 'this model')}: "
+            "its card's config differs from the registered one"
+        )
+    template = build(card["builder"], card["config"])
+    expected = array_manifest(template)
+    _compare_manifest(expected, card["arrays"], f"{directory}/card.json", "the model built from its config")
+    ckpt = directory / "checkpoint"
+    if not ckpt.is_dir():
+        raise CheckpointError(f"{directory} has no checkpoint/ folder")
+    params_like, static = eqx.partition(template, _is_array)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with ocp.StandardCheckpointer() as ckptr:
+                stored = ckptr.metadata(ckpt).item_metadata
+                stored = getattr(stored, "tree", stored)
+                _compare_manifest(expected, _manifest(stored), f"{ckpt}", "the card")
+                params = ckptr.restore(ckpt, params_like)
+    except CheckpointError:
+        raise
+    except Exception as e:  # orbax / tensorstore raise many types for damaged files
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CheckpointError(f"cannot read the checkpoint in {ckpt}: {first[:300]}") from None
+    model = eqx.combine(params, static)
+    digest = content_hash(model)
+    if digest != card["content_hash"]:
+        raise CheckpointError(
+            f"{directory}: content hash of the restored arrays ({digest[:12]}…) differs from the card's "
+            f"({card['content_hash'][:12]}…): the checkpoint was modified or corrupted"
+        )
+    return model, card
+
+
+def _compare_manifest(expected: dict, found: dict, where: str, against: str) -> None:
+    for key in sorted(set(expected) | set(found)):
+        if key not in found:
+            raise CheckpointError(f"{where}: array {key} is missing (expected by {against})")
+        if key not in expected:
+            raise CheckpointError(f"{where}: array {key} is not part of {against}")
+        if list(found[key]["shape"]) != list(expected[key]["shape"]):
+            raise CheckpointError(
+                f"{where}: array {key} has shape {tuple(found[key]['shape'])}, {against} needs "
+                f"{tuple(expected[key]['shape'])}"
+            )
+        if found[key]["dtype"] != expected[key]["dtype"]:
+            raise CheckpointError(
+                f"{where}: array {key} has dtype {found[key]['dtype']}, {against} needs {expected[key]['dtype']}"
+            )

@@ -1,0 +1,259 @@
+"""The `crnzoo` command line: list, info, simulate, export, verify, cards, demo.
+
+Exit codes: 0 success; 1 a verification failed or a solve diverged; 2 bad input (unknown
+model, bad file, bad state or option), reported as one line on standard error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+class _Usage(Exception):
+    """Bad command-line input (exit code 2)."""
+
+
+def _load(name: str):
+    from . import zoo
+
+    model = zoo.load(name)
+    try:
+        card = zoo.card(name)
+    except Exception:
+        card = None
+    return model, card
+
+
+def _network_name(name: str) -> str:
+    import re
+
+    base = Path(name).name if ("/" in name or "\\" in name) else name
+    ident = re.sub(r"[^A-Za-z0-9_]", "_", base)
+    return ident if ident[:1].isalpha() else f"m_{ident}"
+
+
+def cmd_list(args) -> int:
+    from . import zoo
+
+    names = zoo.list_models(args.pattern)
+    if not names:
+        raise _Usage(f"no model matches {args.pattern!r}")
+    width = max(len(n) for n in names)
+    for n in names:
+        e = zoo.entry(n)
+        shipped = (zoo.checkpoint_dir(n) / "card.json").is_file()
+        print(f"{n:<{width}}  {e.system}" + ("" if shipped else "  [no shipped weights]"))
+    return 0
+
+
+def cmd_info(args) -> int:
+    from . import cards, zoo
+
+    print(cards.render_text(zoo.card(args.name)))
+    return 0
+
+
+def _parse_x0(text: str, model) -> np.ndarray:
+    x = np.array(model.x0, dtype=np.float64)
+    for item in filter(None, (t.strip() for t in text.split(","))):
+        if "=" not in item:
+            raise _Usage(f"--x0 expects 'A=0.5,B=0.1', got {item!r}")
+        s, v = item.split("=", 1)
+        if s.strip() not in model.species:
+            raise _Usage(f"--x0 names unknown species {s.strip()!r}; species are {', '.join(model.species)}")
+        try:
+            x[..., model.species.index(s.strip())] = float(v)
+        except ValueError:
+            raise _Usage(f"--x0 value for {s.strip()} is not a number: {v!r}") from None
+    return x
+
+
+def cmd_simulate(args) -> int:
+    from . import zoo
+    from .plot import plot_trajectory
+    from .solve import Schedule, SolverConfig, simulate
+
+    model, card = _load(args.name)
+    t1 = args.t1 if args.t1 is not None else (card["t1"] if card else 100.0)
+    if not (t1 > 0 and np.isfinite(t1)):
+        raise _Usage(f"--t1 must be a positive number, got {t1}")
+    solver = SolverConfig.from_dict(card["solver"]) if card else SolverConfig()
+    schedule = Schedule.from_dict(card.get("schedule")) if card else None
+    x0 = _parse_x0(args.x0, model) if args.x0 else None
+    label = card["name"] if card else args.name
+    started = time.perf_counter()
+    traj = simulate(model, t1=t1, n_save=args.points, x0=x0, schedule=schedule, solver=solver, name=label)
+    elapsed = time.perf_counter() - started
+    final = traj.final.reshape(-1)
+    print(f"{label}: simulated t = 0..{t1:g} in {elapsed:.2f} s ({len(traj.ts)} saved points)")
+    print("final state: " + ", ".join(f"{s}={v:.4g}" for s, v in zip(traj.flat_species, final)))
+    if args.csv:
+        traj.to_csv(args.csv)
+        print(f"wrote {args.csv}")
+    if args.plot:
+        plot_trajectory(traj, args.plot, title=label, schedule=schedule)
+        print(f"wrote {args.plot}")
+    del zoo
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import FORMATS, export
+
+    if args.format not in FORMATS:
+        raise _Usage(f"unknown format {args.format!r}; choose from {', '.join(FORMATS)}")
+    model, card = _load(args.name)
+    k_min = args.kmin if args.kmin is not None else (card["reactions"]["k_report"] if card else 0.0)
+    if not (k_min >= 0 and np.isfinite(k_min)):
+        raise _Usage(f"--kmin must be >= 0, got {k_min}")
+    net = model.network(k_min, name=_network_name(card["name"] if card else args.name))
+    if args.format == "png" and not args.output:
+        raise _Usage("--format png needs an output file: -o network.png")
+    text = export(net, args.format, path=args.output, scale=args.scale)
+    if args.output:
+        print(f"wrote {args.output} ({net.n_reactions} reactions at k_min = {k_min:g})", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from tqdm import tqdm
+
+    from . import zoo
+    from .verify import verify
+
+    if args.all == bool(args.name):
+        raise _Usage("give a model name or --all")
+    names = zoo.list_models() if args.all else [args.name]
+    if args.name:
+        zoo.entry(args.name)
+    failed = 0
+    bar = tqdm(names, desc="verify", unit="model", disable=len(names) == 1, file=sys.stderr)
+    for name in bar:
+        bar.set_postfix_str(name)
+        started = time.perf_counter()
+        checks = verify(name, fast=args.fast)
+        bad = [c for c in checks if not c.ok]
+        failed += bool(bad)
+        tqdm.write(f"{'FAIL' if bad else 'ok  '} {name} ({len(checks)} checks, {time.perf_counter() - started:.1f} s)")
+        for c in checks:
+            if not c.ok or args.verbose:
+                tqdm.write(
+                    f"     {'!!' if not c.ok else '  '} {c.metric}: card {c.card_value!r:.12} measured {c.measured!r:.12}"
+                    + (f"  ({c.reason})" if c.reason else "")
+                )
+    print(f"{len(names) - failed} of {len(names)} models verified" + (" (fast settings)" if args.fast else ""))
+    return 1 if failed else 0
+
+
+def cmd_cards(args) -> int:
+    from .cards import write_model_cards
+
+    print(f"wrote {write_model_cards(args.output)}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from . import zoo
+    from .export import export
+    from .plot import plot_trajectory
+    from .solve import SolverConfig, simulate
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    print("The zoo:")
+    for n in zoo.list_models():
+        print(f"  {n:<24} {zoo.entry(n).system}")
+    name = args.model
+    model = zoo.load(name)
+    card = zoo.card(name)
+    print(f"\nLoaded {name}: {len(model.species)} species, {card['reactions']['at_k_report']} reactions.")
+    print(model.network(card["reactions"]["k_report"]))
+    started = time.perf_counter()
+    traj = simulate(model, t1=card["t1"], solver=SolverConfig.from_dict(card["solver"]), name=name)
+    print(f"\nSimulated t = 0..{card['t1']:g} in {time.perf_counter() - started:.2f} s; final state: "
+          + ", ".join(f"{s}={v:.3f}" for s, v in zip(traj.flat_species, traj.final.reshape(-1))))
+    png = plot_trajectory(traj, out / f"{name}.png", title=name)
+    sbml = out / f"{name}.xml"
+    export(model.network(card["reactions"]["k_report"], name=_network_name(name)), "sbml", path=sbml)
+    print(f"\nWrote the plot to {png.resolve()}")
+    print(f"Wrote the SBML model to {sbml.resolve()}")
+    print("Next: crnzoo info NAME | crnzoo simulate NAME --plot out.png | crnzoo export NAME --format dsd | crnzoo verify --all")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="crnzoo", description="A zoo of pretrained, differentiable chemical reaction networks.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("list", help="list zoo models")
+    s.add_argument("pattern", nargs="?", default="*", help="fnmatch pattern, e.g. 'majority-*'")
+    s.set_defaults(func=cmd_list)
+
+    s = sub.add_parser("info", help="show a model's card")
+    s.add_argument("name")
+    s.set_defaults(func=cmd_info)
+
+    s = sub.add_parser("simulate", help="simulate a model from its default initial state")
+    s.add_argument("name", help="zoo name or checkpoint directory")
+    s.add_argument("--t1", type=float, help="end time (default: the card's)")
+    s.add_argument("--points", type=int, default=401, help="number of saved time points")
+    s.add_argument("--x0", help="override initial concentrations, e.g. 'A=0.7,B=0.3'")
+    s.add_argument("--plot", help="write a PNG plot here")
+    s.add_argument("--csv", help="write time,species... columns here")
+    s.set_defaults(func=cmd_simulate)
+
+    s = sub.add_parser("export", help="export a model's reaction listing")
+    s.add_argument("name", help="zoo name or checkpoint directory")
+    s.add_argument("--format", "-f", default="txt", help="txt, json, csv, sbml, antimony, dsd or png")
+    s.add_argument("--kmin", type=float, help="drop reactions with rate <= kmin (default: the card's threshold)")
+    s.add_argument("--scale", help="physical units, e.g. '50nM,1s' (1 concentration unit = 50 nM, 1 time unit = 1 s)")
+    s.add_argument("-o", "--output", help="output file (default: standard output)")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("verify", help="recompute a model's card metrics from its checkpoint")
+    s.add_argument("name", nargs="?")
+    s.add_argument("--all", action="store_true", help="verify every registered model")
+    s.add_argument("--fast", action="store_true", help="smaller samples; check promises only")
+    s.add_argument("-v", "--verbose", action="store_true", help="print every check")
+    s.set_defaults(func=cmd_verify)
+
+    s = sub.add_parser("cards", help="regenerate MODEL_CARDS.md from the shipped cards")
+    s.add_argument("-o", "--output", help="output path (default: MODEL_CARDS.md next to weights/)")
+    s.set_defaults(func=cmd_cards)
+
+    s = sub.add_parser("demo", help="list the zoo, load a model, simulate, plot and export it")
+    s.add_argument("--model", default="majority-am4")
+    s.add_argument("--out", default="crnzoo-demo", help="folder for the plot and SBML file")
+    s.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from .checkpoint import CheckpointError
+    from .network import NetworkError
+    from .solve import SimulationError, StateError
+    from .zoo import UnknownModelError
+
+    try:
+        return args.func(args)
+    except (_Usage, UnknownModelError, CheckpointError, StateError, NetworkError, ValueError, FileNotFoundError) as e:
+        print(f"crnzoo {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except SimulationError as e:
+        print(f"crnzoo {args.command}: {e}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # pragma: no cover - e.g. `crnzoo export ... | head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""The interface every zoo model implements."""
+
+from __future__ import annotations
+
+import abc
+
+import equinox as eqx
+
+from ..network import ReactionNetwork
+
+
+class CRNModel(eqx.Module):
+    """An Equinox module whose parameters describe a chemical reaction network.
+
+    **Interface:**
+
+    - `species`: species names along the last axis of the state.
+    - `x0`: the default initial state (concentrations, dimensionless), shape `state_shape`.
+    - `rhs(t, x, args)`: mass-action dx/dt for a state `x` of shape `(*batch, *state_shape)`.
+    - `network(k_min)`: the explicit listing with every reaction of rate > `k_min`.
+      Simulating `network(0.0)` with `MassAction` reproduces `rhs` (to round-off).
+    """
+
+    # Subclasses provide `species: tuple[str, ...]` and `x0` as fields or properties.
+
+    @abc.abstractmethod
+    def rhs(self, t, x, args=None):
+        """dx/dt at time `t` (dimensionless) and state `x`."""
+
+    @abc.abstractmethod
+    def network(self, k_min: float = 0.0, name: str = "crn") -> ReactionNetwork:
+        """The reaction listing at threshold `k_min`."""
+
+    @property
+    def state_shape(self) -> tuple[int, ...]:
+        return tuple(self.x0.shape)
+
+    def accepts_state_shape(self, shape: tuple[int, ...]) -> bool:
+        """Whether a (possibly batched) state of this shape fits the model."""
+        nd = len(self.state_shape)
+        return len(shape) >= nd and tuple(shape[len(shape) - nd :]) == self.state_shape
+
+    def flat_species(self, state_shape: tuple[int, ...] | None = None) -> tuple[str, ...]:
+        """Species names of a flattened state, as the listing and CSV exports name them."""
+        return self.species

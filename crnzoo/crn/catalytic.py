@@ -1,0 +1,147 @@
+"""The catalytic reaction tensor of Mordvintsev, Randazzo, Niklasson (2023).
+
+N species; logits `W[c, a, b]` (catalyst c, input a, output b). `P = softmax_b(W)` and
+`T = P − I`, so each reaction `a —c→ b` (i.e. `a + c -> b + c`) has rate
+`T[c, a, b] ∈ [0, 1]` and the dynamics are
+
+    dx_b/dt = Σ_{a,c} x_a x_c T[c, a, b].
+
+Rows of T sum to zero (mass is conserved), the diagonal is ≤ 0, off-diagonal ≥ 0.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Float
+
+from ..network import Reaction, ReactionNetwork
+from ..sparsity import sparsify, straight_through
+from .base import CRNModel
+
+
+class CatalyticCRN(CRNModel):
+    """A CRN whose every reaction is catalytic, `X + C -> Y + C`, with a softmax tensor.
+
+    **Fields:**
+
+    - `logits`: W, shape (N, N, N), indexed (catalyst, input, output). `-inf` entries
+      give rate exactly 0 (used by hand-designed networks).
+    - `x0`: default initial concentrations, shape (N,).
+    - `species`: names, length N.
+    - `fixed`: indices of species whose amount never changes (inputs and controls): they
+      act only as catalysts; every reaction consuming or producing them is masked out.
+    - `k_min`: when set, the forward dynamics use the straight-through sparsified tensor
+      `T + stop_gradient(T^kmin − T)` (sparsified training).
+    - `roles`: role of each species (`input`, `output`, `auxiliary`, `fuel`, `control`).
+    - `train_x0`: whether training updates `x0` (read by the trainer's filter).
+    """
+
+    logits: Float[Array, "N N N"]
+    x0: Float[Array, " N"]
+    species: tuple[str, ...] = eqx.field(static=True)
+    fixed: tuple[int, ...] = eqx.field(static=True, default=())
+    k_min: float | None = eqx.field(static=True, default=None)
+    roles: tuple[str, ...] | None = eqx.field(static=True, default=None)
+    train_x0: bool = eqx.field(static=True, default=False)
+
+    def __check_init__(self):
+        n = len(self.species)
+        if self.logits.shape != (n, n, n):
+            raise ValueError(f"logits must have shape {(n, n, n)} for {n} species, got {self.logits.shape}")
+        if self.x0.shape != (n,):
+            raise ValueError(f"x0 must have shape {(n,)}, got {self.x0.shape}")
+        if any(not 0 <= i < n for i in self.fixed):
+            raise ValueError(f"fixed species indices {self.fixed} out of range for {n} species")
+
+    # ---- construction -----------------------------------------------------------------
+    @classmethod
+    def from_rates(
+        cls,
+        species: tuple[str, ...],
+        rates: dict[tuple[str, str, str], float],
+        x0,
+        **kwargs,
+    ) -> "CatalyticCRN":
+        """Build from explicit rates `{(input, catalyst, output): k}` with every row sum ≤ 1.
+
+        Unlisted reactions get rate exactly 0 (logit −inf).
+        """
+        n = len(species)
+        idx = {s: i for i, s in enumerate(species)}
+        P = np.zeros((n, n, n))
+        for (a, c, b), k in rates.items():
+            if a == b:
+                raise ValueError(f"reaction {a} —{c}→ {b} changes nothing")
+            P[idx[c], idx[a], idx[b]] += k
+        stay = 1.0 - P.sum(-1)
+        if (stay < -1e-12).any():
+            c, a = np.argwhere(stay < -1e-12)[0]
+            raise ValueError(f"rates out of input {species[a]} with catalyst {species[c]} sum above 1")
+        P[np.arange(n)[:, None], np.arange(n)[None, :], np.arange(n)[None, :]] = np.clip(stay, 0.0, 1.0)
+        with np.errstate(divide="ignore"):
+            W = np.log(P)
+        return cls(jnp.asarray(W), jnp.asarray(x0, dtype=jnp.float64), tuple(species), **kwargs)
+
+    # ---- tensors ------------------------------------------------------------------------
+    @property
+    def n(self) -> int:
+        return len(self.species)
+
+    def _output_mask(self) -> np.ndarray:
+        """True where output b may be produced: never a fixed species, unless b == a."""
+        n = self.n
+        mask = np.ones((n, n, n), dtype=bool)
+        for s in self.fixed:
+            mask[:, :, s] = False
+            mask[:, s, s] = True
+        return mask
+
+    def probabilities(self) -> Float[Array, "N N N"]:
+        """P = softmax over outputs of the masked logits; rows for fixed inputs are one-hot."""
+        W = jnp.where(self._output_mask(), self.logits, -jnp.inf)
+        P = jax.nn.softmax(W, axis=-1)
+        if self.fixed:
+            rows = np.zeros((1, self.n, 1), dtype=bool)
+            rows[0, list(self.fixed), 0] = True
+            P = jnp.where(rows, jnp.eye(self.n, dtype=P.dtype)[None], P)
+        return P
+
+    def tensor(self) -> Float[Array, "N N N"]:
+        """T = P − I, indexed (catalyst, input, output)."""
+        return self.probabilities() - jnp.eye(self.n, dtype=self.logits.dtype)
+
+    def dynamics_tensor(self) -> Float[Array, "N N N"]:
+        """The tensor the forward dynamics use (straight-through sparsified when `k_min` is set)."""
+        T = self.tensor()
+        return T if self.k_min is None else straight_through(T, self.k_min)
+
+    def rhs(self, t, x, args=None):
+        T = self.dynamics_tensor().astype(x.dtype)
+        return jnp.einsum("cab,...c,...a->...b", T, x, x)
+
+    # ---- listing ------------------------------------------------------------------------
+    def network(self, k_min: float = 0.0, name: str = "crn") -> ReactionNetwork:
+        T = np.asarray(self.dynamics_tensor(), dtype=np.float64)
+        if k_min > 0:
+            T = np.asarray(sparsify(jnp.asarray(T), k_min))
+        reactions = []
+        for c, a, b in zip(*np.nonzero(T > 0)):
+            if a == b:
+                continue
+            A, C, B = self.species[a], self.species[c], self.species[b]
+            reactants, products = Counter({A: 1}), Counter({B: 1})
+            reactants[C] += 1
+            products[C] += 1
+            reactions.append(Reaction(dict(reactants), dict(products), float(T[c, a, b])))
+        roles = dict(zip(self.species, self.roles)) if self.roles else {}
+        x0 = np.asarray(self.x0, dtype=np.float64)
+        return ReactionNetwork(self.species, tuple(reactions), dict(zip(self.species, x0)), name, roles)
+
+    def reaction_count(self, k_min: float = 0.0) -> int:
+        """Number of reactions with rate above `k_min` (after sparsification at `k_min`)."""
+        return self.network(k_min).n_reactions

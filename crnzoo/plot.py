@@ -1,0 +1,59 @@
+"""PNG plots of trajectories (matplotlib, Agg backend: no display needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .solve import Schedule, Trajectory
+
+
+def plot_trajectory(traj: Trajectory, path, title: str = "", schedule: Schedule | None = None, max_lines: int = 12) -> Path:
+    """Write a PNG of concentration against time.
+
+    Well-mixed models get one panel, a line per species. Chamber rings get one panel per
+    species, a line per chamber. Batched trajectories plot the first `max_lines` members
+    of the first species. Input switch times are drawn as dotted vertical lines.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ys = traj.ys
+    batch_ndim = ys.ndim - 1 - traj.state_ndim
+    if traj.state_ndim == 2 and batch_ndim == 0:
+        n_sp = len(traj.species)
+        fig, axes = plt.subplots(1, n_sp, figsize=(3.2 * n_sp, 3.2), sharey=False, squeeze=False)
+        for k, (ax, s) in enumerate(zip(axes[0], traj.species)):
+            for i in range(ys.shape[1]):
+                ax.plot(traj.ts, ys[:, i, k], lw=1.4, label=f"chamber {i}")
+            ax.set_title(s)
+            ax.set_xlabel("time")
+        axes[0][0].set_ylabel("concentration")
+        axes[0][0].legend(fontsize=7)
+    else:
+        fig, ax = plt.subplots(figsize=(7, 4))
+        axes = [[ax]]
+        if batch_ndim == 0:
+            for k, s in enumerate(traj.species):
+                ax.plot(traj.ts, ys[:, k], lw=1.6, label=s)
+            ax.legend(ncol=max(1, len(traj.species) // 8), fontsize=8)
+        else:
+            flat = ys.reshape((-1, len(traj.ts)) + ys.shape[batch_ndim + 1 :])
+            for b in range(min(max_lines, flat.shape[0])):
+                ax.plot(traj.ts, flat[b].reshape(len(traj.ts), -1)[:, 0], lw=1.0, alpha=0.8)
+            ax.set_title(f"{traj.flat_species[0]} for {min(max_lines, flat.shape[0])} of {flat.shape[0]} runs")
+        ax.set_xlabel("time")
+        ax.set_ylabel("concentration")
+    for row in axes:
+        for ax in row:
+            for t in (schedule.switch_times if schedule else ()):
+                ax.axvline(t, color="0.6", ls=":", lw=0.8)
+            ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -1,0 +1,1 @@
+"""Shipped checkpoints: one folder per zoo model (Orbax arrays, card.json, reactions.txt)."""
