@@ -165,8 +165,10 @@ def restore(directory, build: Callable[[str, Mapping[str, Any]], Any], expected_
             warnings.simplefilter("ignore")
             with ocp.StandardCheckpointer() as ckptr:
                 stored = ckptr.metadata(ckpt).item_metadata
-                stored = getattr(stored, "tree", stored)
-                _compare_manifest(expected, _manifest(stored), f"{ckpt}", "the card")
+                found = _manifest(getattr(stored, "tree", stored) or {})
+                if not found:
+                    raise CheckpointError(f"cannot read the array metadata in {ckpt}: the checkpoint is damaged")
+                _compare_manifest(expected, found, f"{ckpt}", "the card")
                 params = ckptr.restore(ckpt, params_like)
     except CheckpointError:
         raise

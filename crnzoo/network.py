@@ -24,6 +24,7 @@ from jaxtyping import Array, Float, Int
 
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+ROLES = ("input", "output", "auxiliary", "fuel", "control")
 
 
 class NetworkError(ValueError):
@@ -83,7 +84,8 @@ class ReactionNetwork:
     - `reactions`: the reactions; every species they name must be listed.
     - `initial`: default initial concentration per species (missing = 0).
     - `name`: a model identifier, used as the SBML/Antimony model id.
-    - `roles`: optional species name -> role (`input`, `output`, `auxiliary`, `fuel`).
+    - `roles`: optional species name -> role (one of `ROLES`: input, output, auxiliary,
+      fuel, control).
     """
 
     species: tuple[str, ...]
@@ -115,7 +117,7 @@ class ReactionNetwork:
                 raise NetworkError(f"{where} names unknown species {', '.join(unknown)}")
             for side in (r.reactants, r.products):
                 for s, n in side.items():
-                    if not isinstance(n, (int, np.integer)) or n < 1:
+                    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
                         raise NetworkError(f"{where}: coefficient of {s} must be an integer >= 1, got {n!r}")
             if not math.isfinite(r.rate) or r.rate < 0:
                 raise NetworkError(f"{where} has rate {r.rate!r}: rates must be finite and >= 0")
@@ -127,6 +129,9 @@ class ReactionNetwork:
         unknown_roles = sorted(set(self.roles) - seen)
         if unknown_roles:
             raise NetworkError(f"roles given for unknown species {', '.join(unknown_roles)}")
+        for s, role in self.roles.items():
+            if role not in ROLES:
+                raise NetworkError(f"species {s} has role {role!r}; roles are {', '.join(ROLES)}")
 
     # ---- sizes and summaries ----------------------------------------------------------
     @property
