@@ -8,6 +8,8 @@ from t = 0 to t1; only the final state is kept. All solvers run at rtol 1e-6, at
   Tsit5, one step-size controller over the worst member), then the same through the public
   `simulate(...)` (joint and `batch="vmap"`). Compile time = first call minus the median
   of the later calls; run time = median of `--repeats` calls after that, `block_until_ready`.
+  An extra row (`--chunks`, default 10; 0 skips it) times `lax.map` over chunks of the batch,
+  each chunk one joint solve: an experiment with the public `integrate`, not a library default.
 - libroadrunner: the SBML that crnzoo exports, CVODE BDF (`stiff=True`, roadrunner's
   default) and CVODE Adams (`stiff=False`), looped over members with reset(), set the
   species' concentrations, simulate(0, t1, 2), keep the last row.
@@ -93,6 +95,22 @@ def bench_crnzoo_joint(model, x0, t1, repeats, cfg):
     run, (_, y1, ok, steps, _, _) = _median_time(call, repeats)
     assert bool(ok), "crnzoo joint solve failed"
     return dict(setup=first - run, run=run, finals=np.asarray(y1), steps=int(steps))
+
+
+def bench_crnzoo_chunked(model, x0, t1, repeats, cfg, chunks):
+    """Experiment, not the library's default: `lax.map` over `chunks` joint solves (one controller each)."""
+    ys, ts, t0 = jnp.asarray(x0).reshape(chunks, -1, x0.shape[1]), jnp.asarray([0.0, t1]), jnp.asarray(0.0)
+    f = jax.jit(lambda ys: jax.lax.map(lambda y: integrate(model, y, ts, t0, cfg)[1:4], ys))
+
+    def call():
+        return jax.block_until_ready(f(ys))
+
+    t = time.perf_counter()
+    call()
+    first = time.perf_counter() - t
+    run, (y1, ok, steps) = _median_time(call, repeats)
+    assert bool(jnp.all(ok)), "crnzoo chunked solve failed"
+    return dict(setup=first - run, run=run, finals=np.asarray(y1).reshape(x0.shape), steps=np.asarray(steps))
 
 
 def bench_crnzoo_simulate(model, x0, t1, repeats, cfg, batch):
@@ -212,6 +230,8 @@ def main(argv=None):
     p.add_argument("--t1", type=float, default=200.0, help="end time")
     p.add_argument("--repeats", type=int, default=3, help="timed repeats (median reported)")
     p.add_argument("--budget", type=float, default=60.0, help="seconds of timed passes per looped backend")
+    p.add_argument("--chunks", type=int, default=10,
+                   help="also time lax.map over this many joint chunks (experiment; 0 = skip; must divide n)")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     a = p.parse_args(argv)
     t_start = time.perf_counter()
@@ -242,6 +262,11 @@ def main(argv=None):
     j = bench_crnzoo_joint(model, x0, a.t1, a.repeats, cfg)
     add("crnzoo", "Tsit5 joint, integrate() jit", f"compile {j['setup']:.2f}", j["run"], j["finals"],
         f"median of {a.repeats}; {j['steps']} joint steps", dict(steps=j["steps"]))
+    if a.chunks > 1 and a.n % a.chunks == 0:
+        c = bench_crnzoo_chunked(model, x0, a.t1, a.repeats, cfg, a.chunks)
+        add("crnzoo", f"Tsit5 joint in {a.chunks} chunks, lax.map (experiment)", f"compile {c['setup']:.2f}",
+            c["run"], c["finals"], f"median of {a.repeats}; steps per chunk {c['steps'].min()}-{c['steps'].max()}",
+            dict(steps=c["steps"].tolist()))
     s = bench_crnzoo_simulate(model, x0, a.t1, a.repeats, cfg, "joint")
     add("crnzoo", "Tsit5 joint, simulate()", "(same compile)", s["run"], s["finals"],
         f"median of {a.repeats}; incl. validation + host copy")
@@ -270,6 +295,9 @@ def main(argv=None):
     met = speedup >= 10 and joint <= 0.4
     print(f"\ncrnzoo joint batch vs roadrunner CVODE loop (BDF): {speedup:.1f}x faster "
           f"(target >= 10x, crnzoo run <= 0.4 s: {'met' if met else 'NOT met'}; crnzoo run {joint:.3f} s)")
+    chunked = [r for r in rows if "chunks" in r["method"]]
+    if chunked:
+        print(f"{chunked[0]['method']}: {bdf / chunked[0]['run_s']:.1f}x faster than roadrunner BDF")
     print(f"total wall time {time.perf_counter() - t_start:.0f} s")
 
     if a.json:

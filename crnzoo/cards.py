@@ -117,8 +117,8 @@ def render_markdown(card: Mapping[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_model_cards() -> str:
-    """`MODEL_CARDS.md`: every shipped card, in registry order."""
+def render_model_cards(weights: Path | None = None) -> str:
+    """`MODEL_CARDS.md`: every card under `weights` (default: the shipped ones), in registry order."""
     parts = [
         "# Model cards",
         "",
@@ -131,7 +131,7 @@ def render_model_cards() -> str:
     ]
     cards = []
     for name in list_models():
-        path = checkpoint_dir(name) / "card.json"
+        path = (Path(weights) / name if weights else checkpoint_dir(name)) / "card.json"
         if path.is_file():
             cards.append(json.loads(path.read_text()))
     for c in cards:
@@ -142,10 +142,13 @@ def render_model_cards() -> str:
     return "\n".join(parts)
 
 
-def write_model_cards(path: Path | None = None) -> Path:
-    path = Path(path) if path else weights_dir().parent / "MODEL_CARDS.md"
-    path.write_text(render_model_cards())
-    return path
+def write_model_cards(path: Path | None = None, weights: Path | None = None) -> Path:
+    """Write `MODEL_CARDS.md` (default: next to the `weights/` folder of a checkout, else here)."""
+    if path is None:
+        root = Path(weights) if weights else weights_dir()
+        path = (root.parent if root.name == "weights" else Path.cwd()) / "MODEL_CARDS.md"
+    Path(path).write_text(render_model_cards(weights))
+    return Path(path)
 
 
 def publish(entry: ZooEntry, model, directory: Path | None = None, extra: Mapping[str, Any] | None = None) -> dict:
