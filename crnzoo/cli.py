@@ -174,7 +174,7 @@ def cmd_demo(args) -> int:
     model = zoo.load(name)
     card = zoo.card(name)
     print(f"\nLoaded {name}: {len(model.species)} species, {card['reactions']['at_k_report']} reactions.")
-    print(model.network(card["reactions"]["k_report"]))
+    print(model.network(card["reactions"]["k_report"], name=_network_name(name)))
     started = time.perf_counter()
     traj = simulate(model, t1=card["t1"], solver=SolverConfig.from_dict(card["solver"]), name=name)
     print(f"\nSimulated t = 0..{card['t1']:g} in {time.perf_counter() - started:.2f} s; final state: "
