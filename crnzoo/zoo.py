@@ -136,6 +136,7 @@ def _build_catalytic(config: Mapping[str, Any]) -> CatalyticCRN:
         k_min=config.get("k_min"),
         roles=tuple(config["roles"]) if config.get("roles") else None,
         train_x0=bool(config.get("train_x0", False)),
+        x0_total=config.get("x0_total"),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 
 import equinox as eqx
+import jax
 
 from ..network import ReactionNetwork
 
@@ -19,6 +20,9 @@ class CRNModel(eqx.Module):
     - `rhs(t, x, args)`: mass-action dx/dt for a state `x` of shape `(*batch, *state_shape)`.
     - `network(k_min)`: the explicit listing with every reaction of rate > `k_min`.
       Simulating `network(0.0)` with `MassAction` reproduces `rhs` (to round-off).
+
+    Training hooks (used by `crnzoo.train`): `trainable()`, `project()`,
+    `regularisers()`, `with_sparsity(k_min)`, `reaction_count(k_min)`.
     """
 
     # Subclasses provide `species: tuple[str, ...]` and `x0` as fields or properties.
@@ -43,3 +47,24 @@ class CRNModel(eqx.Module):
     def flat_species(self, state_shape: tuple[int, ...] | None = None) -> tuple[str, ...]:
         """Species names of a flattened state, as the listing and CSV exports name them."""
         return self.species
+
+    # ---- training hooks ---------------------------------------------------------------------
+    def trainable(self):
+        """A pytree of bools like `self`: which leaves training updates (default: float arrays)."""
+        return jax.tree_util.tree_map(eqx.is_inexact_array, self)
+
+    def project(self) -> "CRNModel":
+        """The nearest model satisfying the parameters' constraints (applied after each step)."""
+        return self
+
+    def regularisers(self) -> dict[str, jax.Array]:
+        """Named sparsity regularisers of the parameters (weights are chosen per task)."""
+        return {}
+
+    def with_sparsity(self, k_min: float, straight_through: bool = True) -> "CRNModel":
+        """This model with its forward dynamics sparsified at `k_min` (identity if unsupported)."""
+        return self
+
+    def reaction_count(self, k_min: float = 0.0) -> int:
+        """Number of reactions with rate above `k_min`."""
+        return self.network(k_min).n_reactions

@@ -11,6 +11,7 @@ Rows of T sum to zero (mass is conserved), the diagonal is ≤ 0, off-diagonal �
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 import equinox as eqx
@@ -20,7 +21,7 @@ import numpy as np
 from jaxtyping import Array, Float
 
 from ..network import Reaction, ReactionNetwork
-from ..sparsity import sparsify, straight_through
+from ..sparsity import entropy, informational_energy, l1, sparsify, straight_through
 from .base import CRNModel
 
 
@@ -38,7 +39,10 @@ class CatalyticCRN(CRNModel):
     - `k_min`: when set, the forward dynamics use the straight-through sparsified tensor
       `T + stop_gradient(T^kmin − T)` (sparsified training).
     - `roles`: role of each species (`input`, `output`, `auxiliary`, `fuel`, `control`).
-    - `train_x0`: whether training updates `x0` (read by the trainer's filter).
+    - `train_x0`: whether training updates `x0`.
+    - `x0_total`: when set (and `train_x0`), `project()` keeps `x0 >= 0` summing to this.
+    - `hard_sparsity`: with `k_min`, use T^kmin itself (gradients only through kept
+      entries) instead of the straight-through estimator.
     """
 
     logits: Float[Array, "N N N"]
@@ -48,6 +52,8 @@ class CatalyticCRN(CRNModel):
     k_min: float | None = eqx.field(static=True, default=None)
     roles: tuple[str, ...] | None = eqx.field(static=True, default=None)
     train_x0: bool = eqx.field(static=True, default=False)
+    x0_total: float | None = eqx.field(static=True, default=None)
+    hard_sparsity: bool = eqx.field(static=True, default=False)
 
     def __check_init__(self):
         n = len(self.species)
@@ -118,7 +124,9 @@ class CatalyticCRN(CRNModel):
     def dynamics_tensor(self) -> Float[Array, "N N N"]:
         """The tensor the forward dynamics use (straight-through sparsified when `k_min` is set)."""
         T = self.tensor()
-        return T if self.k_min is None else straight_through(T, self.k_min)
+        if self.k_min is None:
+            return T
+        return sparsify(T, self.k_min) if self.hard_sparsity else straight_through(T, self.k_min)
 
     def rhs(self, t, x, args=None):
         T = self.dynamics_tensor().astype(x.dtype)
@@ -142,6 +150,30 @@ class CatalyticCRN(CRNModel):
         x0 = np.asarray(self.x0, dtype=np.float64)
         return ReactionNetwork(self.species, tuple(reactions), dict(zip(self.species, x0)), name, roles)
 
+    # ---- training hooks -------------------------------------------------------------------
+    def trainable(self):
+        spec = jax.tree_util.tree_map(lambda _: False, self)
+        return eqx.tree_at(lambda m: (m.logits, m.x0), spec, (True, self.train_x0))
+
+    def project(self) -> "CatalyticCRN":
+        if not (self.train_x0 and self.x0_total is not None):
+            return self
+        x0 = jnp.clip(self.x0, 0.0, None)
+        x0 = x0 * (self.x0_total / jnp.maximum(jnp.sum(x0), 1e-12))
+        return eqx.tree_at(lambda m: m.x0, self, x0)
+
+    def regularisers(self) -> dict[str, jax.Array]:
+        P = self.probabilities()
+        return {"l1": l1(P - jnp.eye(self.n, dtype=P.dtype)), "entropy": entropy(P), "energy": informational_energy(P)}
+
+    def with_sparsity(self, k_min: float, straight_through: bool = True) -> "CatalyticCRN":
+        return dataclasses.replace(self, k_min=float(k_min), hard_sparsity=not straight_through)
+
     def reaction_count(self, k_min: float = 0.0) -> int:
         """Number of reactions with rate above `k_min` (after sparsification at `k_min`)."""
-        return self.network(k_min).n_reactions
+        T = np.asarray(self.dynamics_tensor())
+        if k_min > 0:
+            T = np.asarray(sparsify(jnp.asarray(T), k_min))
+        off = T > 0
+        off[:, np.arange(self.n), np.arange(self.n)] = False
+        return int(off.sum())

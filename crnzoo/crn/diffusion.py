@@ -78,6 +78,22 @@ class MembraneRing(CRNModel):
             transport = jnp.roll(x, 1, axis=-2) + jnp.roll(x, -1, axis=-2) - 2 * x
         return self.chemistry.rhs(t, x, args) + transport * D
 
+    # ---- training hooks -------------------------------------------------------------------
+    def trainable(self):
+        spec = jax.tree_util.tree_map(lambda _: False, self)
+        return eqx.tree_at(
+            lambda m: (m.chemistry, m.diffusion_logits), spec, (self.chemistry.trainable(), True)
+        )
+
+    def project(self) -> "MembraneRing":
+        return eqx.tree_at(lambda m: m.chemistry, self, self.chemistry.project())
+
+    def regularisers(self):
+        return self.chemistry.regularisers()
+
+    def with_sparsity(self, k_min: float, straight_through: bool = True) -> "MembraneRing":
+        return eqx.tree_at(lambda m: m.chemistry, self, self.chemistry.with_sparsity(k_min, straight_through))
+
     def accepts_state_shape(self, shape: tuple[int, ...]) -> bool:
         return len(shape) >= 2 and shape[-1] == len(self.species) and shape[-2] >= 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
@@ -53,6 +54,16 @@ class MassActionCRN(CRNModel):
             roles=dict(zip(species, roles)) if roles else {},
         )
         return cls.from_network(net)
+
+    def trainable(self):
+        spec = jax.tree_util.tree_map(lambda _: False, self)
+        return eqx.tree_at(lambda m: m.kinetics.rates, spec, True)
+
+    def project(self) -> "MassActionCRN":
+        return eqx.tree_at(lambda m: m.kinetics.rates, self, jnp.clip(self.kinetics.rates, 0.0, None))
+
+    def regularisers(self):
+        return {"l1": jnp.mean(jnp.abs(self.kinetics.rates))}
 
     def rhs(self, t, x, args=None):
         return self.kinetics.rhs(t, x, args)
