@@ -54,7 +54,11 @@ def make_card(entry: ZooEntry, model, values: Mapping[str, float], extra: Mappin
             "above_bimolecular": len(sparse.above_bimolecular()),
         },
         "metrics": metric_table(entry, values),
-        "training": {"command": entry.training, "seed": entry.seed},
+        "training": {
+            "command": entry.training,
+            "seed": entry.seed,
+            "config": entry.train_config.to_dict() if entry.train_config is not None else None,
+        },
         "crnzoo_version": __version__,
     }
     card.update(extra or {})

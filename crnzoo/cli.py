@@ -1,4 +1,4 @@
-"""The `crnzoo` command line: list, info, simulate, export, verify, cards, demo.
+"""The `crnzoo` command line: list, info, simulate, export, verify, train, finetune, cards, demo.
 
 Exit codes: 0 success; 1 a verification failed or a solve diverged; 2 bad input (unknown
 model, bad file, bad state or option), reported as one line on standard error.
@@ -152,6 +152,64 @@ def cmd_verify(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_train(args) -> int:
+    from . import zoo
+    from .cards import publish
+
+    e = zoo.entry(args.name)
+    if e.fit is None:
+        raise _Usage(f"{args.name} is hand-designed: there is nothing to train ({e.training})")
+    out = Path(args.out or f"{args.name}-trained")
+    started = time.perf_counter()
+    model, extra = e.fit(seed=args.seed, steps=args.steps, run_dir=out.with_name(out.name + ".run"))
+    extra = {**extra, "training_wall_s": round(time.perf_counter() - started, 1)}
+    card = publish(e, model, out, extra)
+    print(f"wrote {out} ({card['reactions']['at_k_report']} reactions at k_min = {card['reactions']['k_report']:g})")
+    print("load it with crnzoo.zoo.load(" + repr(str(out)) + ")")
+    return 0
+
+
+def cmd_finetune(args) -> int:
+    from . import checkpoint, zoo
+    from .export import to_txt
+    from .train import finetune
+
+    e = zoo.entry(args.name)
+    if e.finetune_task is None:
+        raise _Usage(f"{args.name} has no fine-tuning target type")
+    task = e.finetune_task(args.target)
+    model = zoo.load(args.name)
+    cfg = e.train_config.to_dict() if e.train_config is not None else {}
+    cfg.update(steps=args.steps, seed=args.seed)
+    if args.lr:
+        cfg["lr"] = args.lr
+    cfg.pop("lr_end", None)
+    started = time.perf_counter()
+    tuned, history = finetune(model, task, **cfg, desc=f"finetune {args.name}")
+    out = Path(args.out or f"{args.name}-finetuned")
+    card = dict(zoo.card(args.name))
+    for key in ("config_hash", "arrays", "content_hash", "metrics"):
+        card.pop(key, None)
+    k = card["reactions"]["k_report"]
+    card.update(
+        name=out.name,
+        base_model=args.name,
+        system=f"{e.system} — fine-tuned on {args.target}",
+        training={
+            "command": f"crnzoo finetune {args.name} --target {args.target} --steps {args.steps} --seed {args.seed}",
+            "seed": args.seed,
+            "config": cfg,
+        },
+        finetune={"target": args.target, "steps": args.steps, "initial_loss": history.loss[0], "final_loss": history.loss[-1], "wall_s": round(time.perf_counter() - started, 1)},
+        metrics={},
+    )
+    card["reactions"] = {**card["reactions"], "dense": tuned.network(0.0).n_reactions, "at_k_report": tuned.network(k).n_reactions}
+    checkpoint.save(tuned, out, card, {"reactions.txt": to_txt(tuned.network(k, name=_network_name(out.name)))})
+    print(f"loss {history.loss[0]:.4g} -> {history.loss[-1]:.4g} in {args.steps} steps; wrote {out}")
+    print("load it with crnzoo.zoo.load(" + repr(str(out)) + ")")
+    return 0
+
+
 def cmd_cards(args) -> int:
     from .cards import write_model_cards
 
@@ -224,6 +282,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-v", "--verbose", action="store_true", help="print every check")
     s.set_defaults(func=cmd_verify)
 
+    s = sub.add_parser("train", help="train a zoo model from scratch with its script's defaults")
+    s.add_argument("name")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--steps", type=int, help="optimisation steps (default: the model's)")
+    s.add_argument("--out", help="checkpoint directory to write (default: ./NAME-trained)")
+    s.set_defaults(func=cmd_train)
+
+    s = sub.add_parser("finetune", help="fine-tune a pretrained model on a new target")
+    s.add_argument("name")
+    s.add_argument("--target", required=True, help="the new target (its form depends on the model, e.g. a CSV of t,value)")
+    s.add_argument("--steps", type=int, default=300)
+    s.add_argument("--lr", type=float, help="learning rate (default: the model's)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out", help="checkpoint directory to write (default: ./NAME-finetuned)")
+    s.set_defaults(func=cmd_finetune)
+
     s = sub.add_parser("cards", help="regenerate MODEL_CARDS.md from the shipped cards")
     s.add_argument("-o", "--output", help="output path (default: MODEL_CARDS.md next to weights/)")
     s.set_defaults(func=cmd_cards)
@@ -241,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     from .checkpoint import CheckpointError
     from .network import NetworkError
     from .solve import SimulationError, StateError
+    from .train import TrainingError
     from .zoo import UnknownModelError
 
     try:
@@ -248,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     except (_Usage, UnknownModelError, CheckpointError, StateError, NetworkError, ValueError, FileNotFoundError) as e:
         print(f"crnzoo {args.command}: error: {e}", file=sys.stderr)
         return 2
-    except SimulationError as e:
+    except (SimulationError, TrainingError) as e:
         print(f"crnzoo {args.command}: {e}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # pragma: no cover - e.g. `crnzoo export ... | head`

@@ -84,6 +84,11 @@ class ZooEntry:
     - `training`: the exact command that produced the weights, or `hand-designed: <source>`.
     - `seed`: the seed of that command (None for hand-designed networks).
     - `time_units`: what one time unit means.
+    - `fit(seed, steps)`: trains the model from scratch (None for hand-designed models);
+      `crnzoo train NAME` and the family's script call it.
+    - `finetune_task(target)`: builds a `crnzoo.train.Task` from a user's target text
+      (a CSV path, a truth table, …) for `crnzoo finetune NAME --target …`.
+    - `train_config`: the `TrainConfig` defaults of `fit` (written on the card).
     """
 
     name: str
@@ -105,6 +110,9 @@ class ZooEntry:
     training: str = ""
     seed: int | None = None
     time_units: str = "dimensionless"
+    fit: Callable[..., Any] | None = None
+    finetune_task: Callable[[str], Any] | None = None
+    train_config: Any = None
 
 
 _REGISTRY: dict[str, ZooEntry] = {}
