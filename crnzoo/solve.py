@@ -58,6 +58,8 @@ class SolverConfig:
     `rtol`/`atol` apply to concentrations (dimensionless). `pcoeff`/`icoeff` are the PID
     controller's coefficients (0 / 1 is plain integral control; 0.3 / 0.3 suits mildly
     stiff networks). Explicit `tsit5` suits non-stiff networks, `kvaerno3/5` stiff ones.
+    `dt`, when set, switches to fixed steps of that size (no error control; fast for
+    training, as the papers' RK4 grids are).
     """
 
     solver: str = "tsit5"
@@ -66,12 +68,15 @@ class SolverConfig:
     max_steps: int = 16384
     pcoeff: float = 0.0
     icoeff: float = 1.0
+    dt: float | None = None
 
     def __post_init__(self):
         if self.solver not in _SOLVERS:
             raise ValueError(f"unknown solver {self.solver!r}; choose from {', '.join(_SOLVERS)}")
         if not (self.rtol > 0 and self.atol > 0 and self.max_steps > 0):
             raise ValueError("rtol, atol and max_steps must be positive")
+        if self.dt is not None and not self.dt > 0:
+            raise ValueError(f"a fixed step dt must be positive, got {self.dt}")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -81,6 +86,8 @@ class SolverConfig:
         return cls(**d)
 
     def controller(self, jump_ts=None) -> diffrax.AbstractStepSizeController:
+        if self.dt is not None:
+            return diffrax.ConstantStepSize()
         pid = diffrax.PIDController(
             rtol=self.rtol, atol=self.atol, pcoeff=self.pcoeff, icoeff=self.icoeff, norm=_worst_member_rms
         )
@@ -239,7 +246,7 @@ def integrate(
         _SOLVERS[config.solver](),
         t0=t0,
         t1=ts[-1],
-        dt0=None,
+        dt0=config.dt,
         y0=y0,
         args=(switch_ts, level_table),
         saveat=diffrax.SaveAt(ts=ts, t1=True),
