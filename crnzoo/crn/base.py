@@ -48,6 +48,14 @@ class CRNModel(eqx.Module):
         """Species names of a flattened state, as the listing and CSV exports name them."""
         return self.species
 
+    def for_solver(self) -> "CRNModel":
+        """A module with the same `rhs`, its parameters' derived quantities precomputed.
+
+        Solvers call this once per solve (not per right-hand-side evaluation), so, e.g., a
+        softmax over logits is computed once. Differentiable like `rhs`. Default: `self`.
+        """
+        return self
+
     # ---- training hooks ---------------------------------------------------------------------
     def trainable(self):
         """A pytree of bools like `self`: which leaves training updates (default: float arrays)."""

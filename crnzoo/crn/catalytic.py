@@ -129,8 +129,10 @@ class CatalyticCRN(CRNModel):
         return sparsify(T, self.k_min) if self.hard_sparsity else straight_through(T, self.k_min)
 
     def rhs(self, t, x, args=None):
-        T = self.dynamics_tensor().astype(x.dtype)
-        return jnp.einsum("cab,...c,...a->...b", T, x, x)
+        return tensor_rhs(self.dynamics_tensor(), x)
+
+    def for_solver(self) -> "TensorKinetics":
+        return TensorKinetics(self.dynamics_tensor(), self.species, self.x0)
 
     # ---- listing ------------------------------------------------------------------------
     def network(self, k_min: float = 0.0, name: str = "crn") -> ReactionNetwork:
@@ -177,3 +179,24 @@ class CatalyticCRN(CRNModel):
         off = T > 0
         off[:, np.arange(self.n), np.arange(self.n)] = False
         return int(off.sum())
+
+
+def tensor_rhs(T: Float[Array, "N N N"], x: Float[Array, "*batch N"]) -> Float[Array, "*batch N"]:
+    """dx_b/dt = Σ_{a,c} x_a x_c T[c, a, b], as one matrix product over the pairs (c, a)."""
+    n = T.shape[-1]
+    pairs = (x[..., :, None] * x[..., None, :]).reshape(x.shape[:-1] + (n * n,))
+    return pairs @ T.reshape(n * n, n).astype(x.dtype)
+
+
+class TensorKinetics(CRNModel):
+    """The dynamics of a `CatalyticCRN` with its tensor T precomputed (see `CRNModel.for_solver`)."""
+
+    T: Float[Array, "N N N"]
+    species: tuple[str, ...] = eqx.field(static=True)
+    x0: Float[Array, " N"]
+
+    def rhs(self, t, x, args=None):
+        return tensor_rhs(self.T, x)
+
+    def network(self, k_min: float = 0.0, name: str = "crn") -> ReactionNetwork:  # pragma: no cover
+        raise NotImplementedError("TensorKinetics is a solver-side view; call network() on the CatalyticCRN")

@@ -78,6 +78,9 @@ class MembraneRing(CRNModel):
             transport = jnp.roll(x, 1, axis=-2) + jnp.roll(x, -1, axis=-2) - 2 * x
         return self.chemistry.rhs(t, x, args) + transport * D
 
+    def for_solver(self) -> "MembraneRing":
+        return eqx.tree_at(lambda m: m.chemistry, self, self.chemistry.for_solver())
+
     # ---- training hooks -------------------------------------------------------------------
     def trainable(self):
         spec = jax.tree_util.tree_map(lambda _: False, self)
