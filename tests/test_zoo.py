@@ -21,7 +21,7 @@ def test_list_models_patterns_and_natural_order():
     names = zoo.list_models()
     assert set(FIRST_ENTRIES) <= set(names)
     assert names == sorted(names, key=zoo._natural)
-    assert zoo.list_models("majority-*") == ["majority-am3", "majority-am4"]
+    assert zoo.list_models("majority-am*") == ["majority-am3", "majority-am4"]
     assert zoo.list_models("nothing-*") == []
 
 
