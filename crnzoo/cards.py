@@ -112,13 +112,33 @@ def render_markdown(card: Mapping[str, Any]) -> str:
         f"maximum molecularity {r['max_molecularity']}",
         f"- **Made by:** `{card['training']['command']}`" + (f", seed {seed}" if seed is not None else ""),
         f"- **Checkpoint:** `weights/{card['name']}/` (content hash `{card.get('content_hash', '')[:16]}…`)",
-        "",
-        "| metric | measured | paper | promise | what |",
-        "|---|---|---|---|---|",
     ]
+    wall = card.get("training_wall_s")
+    if wall is not None:
+        total = card.get("script_wall_s")
+        note = card.get("wall_time_note") or card.get("machine") or card.get("training_machine")
+        out.append(
+            f"- **Wall time:** training {_fmt(wall)} s"
+            + (f", whole script {_fmt(total)} s" if total is not None else "")
+            + (f"; {note}" if isinstance(note, str) else "")
+        )
+    out += ["", "| metric | measured | paper | promise | what |", "|---|---|---|---|---|"]
     for key, m in card["metrics"].items():
         out.append(f"| {key} | {_fmt(m['value'])} | {_fmt(m['paper'])} | {m['promise'] or '—'} | {m['description']} |")
+    for fig in figures(card):
+        out += ["", f"![{card['name']}: {fig}](weights/{card['name']}/{fig})"]
     return "\n".join(out) + "\n"
+
+
+def figures(card: Mapping[str, Any]) -> list[str]:
+    """The PNG files shipped next to a card (its `figure` / `figures` entries), file names only."""
+    found = card.get("figures") or []
+    if isinstance(found, Mapping):
+        found = list(found.values())
+    if isinstance(found, str):
+        found = [found]
+    single = card.get("figure")
+    return ([single] if isinstance(single, str) else []) + [f for f in found if isinstance(f, str)]
 
 
 def render_model_cards(weights: Path | None = None) -> str:

@@ -79,26 +79,51 @@ def cmd_simulate(args) -> int:
     from .solve import Schedule, SolverConfig, simulate
 
     model, card = _load(args.name)
-    t1 = args.t1 if args.t1 is not None else (card["t1"] if card else 100.0)
+    schedule = Schedule.from_dict(card.get("schedule")) if card else None
+    default_t1 = card["t1"] if card else 100.0
+    if args.hold is not None and not args.inputs:
+        raise _Usage("--hold goes with --inputs")
+    if args.inputs:
+        known = zoo.list_models()
+        base = next((card.get(k) for k in ("name", "base_model") if card and card.get(k) in known), None)
+        entry = zoo.entry(base) if base else None
+        if entry is None or entry.inputs is None:
+            raise _Usage(f"{args.name} takes no --inputs sequence (its inputs are set through --x0)")
+        hold = args.hold if args.hold is not None else 200.0
+        try:
+            schedule = entry.inputs(args.inputs, hold)
+        except ValueError as e:
+            raise _Usage(f"--inputs: {e}") from None
+        default_t1 = hold * (len(schedule.switch_times) + 1)
+    t1 = args.t1 if args.t1 is not None else default_t1
     if not (t1 > 0 and np.isfinite(t1)):
         raise _Usage(f"--t1 must be a positive number, got {t1}")
     solver = SolverConfig.from_dict(card["solver"]) if card else SolverConfig()
-    schedule = Schedule.from_dict(card.get("schedule")) if card else None
     x0 = _parse_x0(args.x0, model) if args.x0 else None
     label = card["name"] if card else args.name
+    ts = np.linspace(0.0, t1, args.points)
+    reads = []
+    if args.inputs:  # read the outputs just before each switch and at the end
+        reads = [t - 1e-3 for t in (*schedule.switch_times, t1) if 0 < t - 1e-3 <= t1]
+        ts = np.union1d(ts, reads)
     started = time.perf_counter()
-    traj = simulate(model, t1=t1, n_save=args.points, x0=x0, schedule=schedule, solver=solver, name=label)
+    traj = simulate(model, ts, x0=x0, schedule=schedule, solver=solver, name=label)
     elapsed = time.perf_counter() - started
     final = traj.final.reshape(-1)
     print(f"{label}: simulated t = 0..{t1:g} in {elapsed:.2f} s ({len(traj.ts)} saved points)")
     print("final state: " + ", ".join(f"{s}={v:.4g}" for s, v in zip(traj.flat_species, final)))
+    outputs = [s["name"] for s in card["species"] if s["role"] == "output"] if card else []
+    if reads and outputs and traj.ys.ndim == 2:
+        print(f"read-outs 1e-3 before each switch and at t1 (inputs {args.inputs}, hold {hold:g}):")
+        for i, t in enumerate(reads):
+            row = traj.ys[np.searchsorted(traj.ts, t)]
+            print(f"  t={t:<10g} " + ", ".join(f"{s}={row[model.species.index(s)]:.4f}" for s in outputs))
     if args.csv:
         traj.to_csv(args.csv)
         print(f"wrote {args.csv}")
     if args.plot:
-        plot_trajectory(traj, args.plot, title=label, schedule=schedule)
+        plot_trajectory(traj, args.plot, title=label + (f" — inputs {args.inputs}" if args.inputs else ""), schedule=schedule)
         print(f"wrote {args.plot}")
-    del zoo
     return 0
 
 
@@ -114,7 +139,9 @@ def cmd_export(args) -> int:
     net = model.network(k_min, name=_network_name(card["name"] if card else args.name))
     if args.format == "png" and not args.output:
         raise _Usage("--format png needs an output file: -o network.png")
-    text = export(net, args.format, path=args.output, scale=args.scale)
+    # Species the model holds fixed (a gate's inputs: catalysts only) are SBML boundary species.
+    boundary = [model.species[i] for i in getattr(model, "fixed", ())]
+    text = export(net, args.format, path=args.output, scale=args.scale, boundary=boundary)
     if args.output:
         print(f"wrote {args.output} ({net.n_reactions} reactions at k_min = {k_min:g})", file=sys.stderr)
     else:
@@ -177,7 +204,13 @@ def cmd_finetune(args) -> int:
     e = zoo.entry(args.name)
     if e.finetune_task is None:
         raise _Usage(f"{args.name} has no fine-tuning target type")
-    task = e.finetune_task(args.target)
+    if (args.target is None) == (args.truth_table is None):
+        raise _Usage("give the new target with --target (or, for logic gates, --truth-table), not both")
+    target = args.target if args.target is not None else args.truth_table
+    try:
+        task = e.finetune_task(target)
+    except ValueError as err:
+        raise _Usage(f"bad target for {args.name}: {err}") from None
     model = zoo.load(args.name)
     cfg = e.train_config.to_dict() if e.train_config is not None else {}
     cfg.update(steps=args.steps, seed=args.seed)
@@ -194,13 +227,13 @@ def cmd_finetune(args) -> int:
     card.update(
         name=out.name,
         base_model=args.name,
-        system=f"{e.system} — fine-tuned on {args.target}",
+        system=f"{e.system} — fine-tuned on {target}",
         training={
-            "command": f"crnzoo finetune {args.name} --target {args.target} --steps {args.steps} --seed {args.seed}",
+            "command": f"crnzoo finetune {args.name} --target {target} --steps {args.steps} --seed {args.seed}",
             "seed": args.seed,
             "config": cfg,
         },
-        finetune={"target": args.target, "steps": args.steps, "initial_loss": history.loss[0], "final_loss": history.loss[-1], "wall_s": round(time.perf_counter() - started, 1)},
+        finetune={"target": target, "steps": args.steps, "initial_loss": history.loss[0], "final_loss": history.loss[-1], "wall_s": round(time.perf_counter() - started, 1)},
         metrics={},
     )
     card["reactions"] = {**card["reactions"], "dense": tuned.network(0.0).n_reactions, "at_k_report": tuned.network(k).n_reactions}
@@ -265,6 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--x0", help="override initial concentrations, e.g. 'A=0.7,B=0.3'")
     s.add_argument("--plot", help="write a PNG plot here")
     s.add_argument("--csv", help="write time,species... columns here")
+    s.add_argument("--inputs", help="input sequence held in turn, e.g. '00,01,11,10' for a gate or '0.3,0.8' for adc-3bit")
+    s.add_argument("--hold", type=float, help="time units each input state of --inputs is held (default 200)")
     s.set_defaults(func=cmd_simulate)
 
     s = sub.add_parser("export", help="export a model's reaction listing")
@@ -291,7 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("finetune", help="fine-tune a pretrained model on a new target")
     s.add_argument("name")
-    s.add_argument("--target", required=True, help="the new target (its form depends on the model, e.g. a CSV of t,value)")
+    s.add_argument("--target", help="the new target (its form depends on the model, e.g. a CSV of t,value)")
+    s.add_argument("--truth-table", help="for logic gates: outputs for XY = 00, 01, 10, 11, e.g. 1110 (NAND); same as --target")
     s.add_argument("--steps", type=int, default=300)
     s.add_argument("--lr", type=float, help="learning rate (default: the model's)")
     s.add_argument("--seed", type=int, default=0)

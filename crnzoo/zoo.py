@@ -89,6 +89,9 @@ class ZooEntry:
     - `finetune_task(target)`: builds a `crnzoo.train.Task` from a user's target text
       (a CSV path, a truth table, …) for `crnzoo finetune NAME --target …`.
     - `train_config`: the `TrainConfig` defaults of `fit` (written on the card).
+    - `inputs(text, hold)`: parses a user's input sequence (e.g. `"00,01,11,10"` for a
+      gate) into a `Schedule` holding each input state for `hold` time units, for
+      `crnzoo simulate NAME --inputs TEXT --hold H` (None: the model takes no inputs so).
     """
 
     name: str
@@ -113,6 +116,7 @@ class ZooEntry:
     fit: Callable[..., Any] | None = None
     finetune_task: Callable[[str], Any] | None = None
     train_config: Any = None
+    inputs: Callable[[str, float], Schedule] | None = None
 
 
 _REGISTRY: dict[str, ZooEntry] = {}
@@ -163,6 +167,14 @@ BUILDERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "mass_action": _build_mass_action,
     "ring": _build_ring,
 }
+
+
+def register_builder(name: str, fn: Callable[[Mapping[str, Any]], Any]) -> None:
+    """Make `fn(config) -> template module` the builder called `name` (a family module calls
+    this next to its `register` calls, for module types outside `crnzoo.crn`)."""
+    if name in BUILDERS and BUILDERS[name] is not fn:
+        raise ValueError(f"builder {name!r} is registered twice")
+    BUILDERS[name] = fn
 
 
 def build(builder: str, config: Mapping[str, Any]):

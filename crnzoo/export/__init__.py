@@ -51,12 +51,15 @@ def export(
     fmt: str,
     path: str | os.PathLike | None = None,
     scale: Scale | str | None = None,
+    boundary=(),
 ) -> str | None:
     """Write `network` in format `fmt` (one of `FORMATS`).
 
     Returns the text, or, when `path` is given, writes it there (UTF-8) and returns
     None. `png` needs a `path`. `scale` is a `Scale`, a text such as `"50nM,1s"`, or
-    None for dimensionless units. Raises `ValueError` for an unknown format.
+    None for dimensionless units. `boundary`: species written as SBML boundary species
+    (inputs the experimenter holds and switches; only the `sbml` format marks them).
+    Raises `ValueError` for an unknown format.
     """
     key = str(fmt).lower().lstrip(".")
     if key not in FORMATS:
@@ -68,7 +71,7 @@ def export(
             raise ValueError("format 'png' writes a file: give a path")
         to_png(network, path, scale)
         return None
-    text = _WRITERS[key](network, scale)
+    text = to_sbml(network, scale, boundary) if key == "sbml" else _WRITERS[key](network, scale)
     if path is None:
         return text
     with open(path, "w", encoding="utf-8") as f:

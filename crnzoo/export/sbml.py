@@ -12,10 +12,16 @@ Units are declared everywhere, so libsbml's consistency check finds neither erro
 nor unit warnings: without a scale every quantity is `dimensionless`; with a scale,
 substance is nmol, volume litre (so concentrations are nM), time second, and a rate
 constant of molecularity m has units litre^(m-1) nmol^(1-m) / s.
+
+Species named in `boundary` (e.g. a logic gate's inputs) are written as boundary species
+(`boundaryCondition="true"`, `constant="false"`): the reactions read them but never change
+them, and a simulator may set them at any time (events, or `rr["X_hi"] = 1` in
+libroadrunner) to switch the inputs. By default no species is a boundary species.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 from ..network import ReactionNetwork
@@ -105,14 +111,19 @@ def _product_math(names: list[str]):
     return ast
 
 
-def to_sbml(network: ReactionNetwork, scale: Scale | None = None) -> str:
+def to_sbml(network: ReactionNetwork, scale: Scale | None = None, boundary: Iterable[str] = ()) -> str:
     """The network as an SBML L3V2 document (XML text).
 
     Without `scale` all quantities are dimensionless; with it, concentrations are in
     nM and rate constants in nM^(1-m)/s. The header goes into the model's notes,
     each species' role into its notes, each reaction's equation into its notes.
+    Species in `boundary` become boundary species (held: reactions never change them).
     Warns (UserWarning) if any reaction is above bimolecular.
     """
+    boundary = set(boundary or ())
+    unknown = sorted(boundary - set(network.species))
+    if unknown:
+        raise ValueError(f"boundary species {', '.join(unknown)} are not species of {network.name!r}")
     warn_above_bimolecular(network, "sbml")
     libsbml = _libsbml()
     ids = identifiers(network)
@@ -138,10 +149,13 @@ def to_sbml(network: ReactionNetwork, scale: Scale | None = None) -> str:
         _ok(sp.setCompartment(ids.compartment), "set a species compartment")
         _ok(sp.setInitialConcentration(conc_value(scale, network.initial.get(s, 0.0))), "set an initial concentration")
         _ok(sp.setHasOnlySubstanceUnits(False), "set hasOnlySubstanceUnits")
-        _ok(sp.setBoundaryCondition(False), "set boundaryCondition")
+        _ok(sp.setBoundaryCondition(s in boundary), "set boundaryCondition")
         _ok(sp.setConstant(False), "set species constant")
-        if s in network.roles:
-            _ok(sp.setNotes(_notes(f"role: {network.roles[s]}")), "set species notes")
+        notes = [f"role: {network.roles[s]}"] if s in network.roles else []
+        if s in boundary:
+            notes.append("boundary species: held by the experimenter (set it to switch the input); reactions never change it")
+        if notes:
+            _ok(sp.setNotes(_notes(*notes)), "set species notes")
 
     for j, r in enumerate(network.reactions):
         m = r.molecularity

@@ -4,3 +4,6 @@ from . import reference as reference  # noqa: F401
 from . import majority as majority  # noqa: F401
 from . import oscillators as oscillators  # noqa: F401
 from . import wta_ring as wta_ring  # noqa: F401
+from . import gates as gates  # noqa: F401
+from . import seven_segment as seven_segment  # noqa: F401
+from . import adc as adc  # noqa: F401

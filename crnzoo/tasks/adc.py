@@ -1,0 +1,325 @@
+"""A 3-bit analogue-to-digital converter (Mordvintsev et al. 2023, App. B.1, Fig. 9).
+
+Inputs: x ∈ [0, 1] and its complement 1 − x, species X and Xc, held by the experimenter
+(they act only as catalysts). Outputs: three dual-rail bits (B2_hi, B2_lo), (B1_hi, B1_lo),
+(B0_hi, B0_lo) that spell floor(8x) (clipped to 7) in binary, B2 the most significant.
+Three auxiliary species. A bit is 1 iff hi ≥ 1 − ε and lo ≤ ε, 0 iff the reverse (ε = 0.1).
+
+Choices where the paper gives none (`../shared/reference/paper-targets.md` §A.6): every
+output pair starts at (0.5, 0.5), the auxiliary species at 0; T = 400; L1 loss on the six
+outputs over the last quarter of the run; training x are the 8 bin centres plus uniform
+draws at least `train_margin` from a bin edge. Read-out at T.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..solve import Schedule, SolverConfig, simulate
+
+
+INPUTS = ("X", "Xc")
+OUTPUTS = ("B2_hi", "B2_lo", "B1_hi", "B1_lo", "B0_hi", "B0_lo")
+AUX = ("U", "V", "W")
+SPECIES = INPUTS + OUTPUTS + AUX
+N_BITS = 3
+T_END = 400.0
+EPS = 0.1
+EVAL_SOLVER = SolverConfig("tsit5", rtol=1e-8, atol=1e-10, max_steps=200_000)
+
+
+def code(x) -> np.ndarray:
+    """floor(8x) clipped to 0..7 as bits (B2, B1, B0), shape (..., 3)."""
+    k = np.clip(np.floor(np.asarray(x, dtype=np.float64) * 2**N_BITS), 0, 2**N_BITS - 1).astype(int)
+    return np.stack([(k >> b) & 1 for b in range(N_BITS - 1, -1, -1)], axis=-1)
+
+
+def default_x0(x: float = 0.5) -> np.ndarray:
+    """Inputs (x, 1 − x), every output pair (0.5, 0.5), auxiliary species 0."""
+    return np.array([x, 1.0 - x] + [0.5] * (2 * N_BITS) + [0.0] * len(AUX))
+
+
+def states_for(xs, template=None) -> np.ndarray:
+    """Initial states for input levels `xs` (the template's other species), shape (len(xs), N)."""
+    xs = np.asarray(xs, dtype=np.float64).reshape(-1)
+    base = default_x0() if template is None else np.asarray(template, dtype=np.float64)
+    x0 = np.broadcast_to(base, (xs.size, base.size)).copy()
+    x0[:, 0], x0[:, 1] = xs, 1.0 - xs
+    return x0
+
+
+def bin_centres() -> np.ndarray:
+    return (np.arange(2**N_BITS) + 0.5) / 2**N_BITS
+
+
+def away_from_edges(n: int, margin: float, rng: np.random.Generator) -> np.ndarray:
+    """`n` draws of x ~ U[0, 1] conditioned on being at least `margin` from every interior bin edge."""
+    out = []
+    edges = np.arange(1, 2**N_BITS) / 2**N_BITS
+    while len(out) < n:
+        x = rng.uniform(0.0, 1.0, size=2 * n)
+        ok = np.min(np.abs(x[:, None] - edges[None]), axis=1) >= margin
+        out.extend(x[ok].tolist())
+    return np.asarray(out[:n])
+
+
+def parse_levels(text: str) -> list[float]:
+    """`"0.3,0.7,0.1"` -> input levels (each in [0, 1])."""
+    try:
+        xs = [float(t) for t in str(text).replace(";", ",").split(",") if t.strip()]
+    except ValueError:
+        raise ValueError(f"give input levels x in [0, 1] separated by commas, e.g. 0.3,0.7; got {text!r}") from None
+    if not xs or not all(0.0 <= x <= 1.0 for x in xs):
+        raise ValueError(f"give input levels x in [0, 1] separated by commas, e.g. 0.3,0.7; got {text!r}")
+    return xs
+
+
+def input_schedule(text: str, hold: float) -> Schedule:
+    """X = x and Xc = 1 − x held at each level of `text` for `hold` time units."""
+    if not (hold > 0 and np.isfinite(hold)):
+        raise ValueError(f"the hold time must be a positive number, got {hold}")
+    xs = np.asarray(parse_levels(text))
+    return Schedule.hold(INPUTS, np.stack([xs, 1.0 - xs], axis=1), float(hold))
+
+
+class ADCTask:
+    """The 3-bit converter as a `crnzoo.train.Task`.
+
+    Batches: the 8 bin centres plus `size − 8` draws at least `train_margin` from a bin
+    edge. Loss: mean |output − target| over the six outputs (weighted per bit by
+    `bit_weights`, for a most-significant-bit-first curriculum) and the steps of the last
+    quarter of [0, t_end]. Fixed-step RK4 (the paper's solver) on the non-input species,
+    whose dynamics with the inputs held at (x, 1 − x) are dy/dt = y·L(x) + (y⊗y)·Q, as in
+    `crnzoo.tasks.logic.GateTask` (with input mass 1 and output mass 3 the Jacobian's
+    eigenvalues are below 14 in modulus, so dt ≤ 0.2 is always stable; dt = 0.4 was stable
+    in the runs here). This gradient task did not learn the converter (see
+    `crnzoo/models/adc.py`); the shipped model comes from `fit_cascade`.
+    """
+
+    def __init__(
+        self,
+        species=SPECIES,
+        x0=None,
+        t_end: float = T_END,
+        dt: float = 0.4,
+        train_margin: float = 0.01,
+        tail: float = 0.25,
+        bit_weights=(1.0, 1.0, 1.0),
+    ):
+        self.species = tuple(species)
+        self.ctrl = np.asarray([self.species.index(s) for s in INPUTS])
+        self.dyn = np.asarray([i for i in range(len(self.species)) if i not in set(self.ctrl.tolist())])
+        self.outs = np.asarray([int(np.flatnonzero(self.dyn == self.species.index(s))[0]) for s in OUTPUTS])
+        self.x0 = jnp.asarray(default_x0() if x0 is None else x0, dtype=jnp.float64)
+        self.dt, self.steps = float(dt), int(round(t_end / dt))
+        self.skip = int(round((1.0 - tail) * self.steps))
+        self.margin = float(train_margin)
+        w = np.repeat(np.asarray(bit_weights, dtype=np.float64), 2)
+        self.weights = jnp.asarray(w / w.mean())
+
+    def batch(self, key, size: int):
+        n = max(size - 2**N_BITS, 0)
+        k1, k2 = jax.random.split(key)
+        b = jax.random.randint(k1, (n,), 0, 2**N_BITS)
+        w = 1.0 / 2**N_BITS
+        lo = jnp.where(b == 0, 0.0, b * w + self.margin)
+        hi = jnp.where(b == 2**N_BITS - 1, 1.0, (b + 1) * w - self.margin)
+        x = lo + (hi - lo) * jax.random.uniform(k2, (n,), dtype=jnp.float64)
+        return jnp.concatenate([jnp.asarray(bin_centres()), x])
+
+    def targets(self, x):
+        k = jnp.clip(jnp.floor(x * 2**N_BITS), 0, 2**N_BITS - 1).astype(jnp.int32)
+        bitv = jnp.stack([(k >> b) & 1 for b in range(N_BITS - 1, -1, -1)], axis=-1).astype(jnp.float64)
+        return jnp.stack([bitv, 1.0 - bitv], axis=-1).reshape(x.shape[0], 2 * N_BITS)  # hi, lo per bit
+
+    def loss(self, model, x):
+        T = model.dynamics_tensor()
+        c, d = self.ctrl, self.dyn
+        D = d.size
+        Lc = T[c][:, d][:, :, d]
+        Q = T[d][:, d][:, :, d].reshape(D * D, D)
+        U = jnp.stack([x, 1.0 - x], axis=1)
+        L = jnp.einsum("bc,cak->bak", U, Lc)
+        dt = self.dt
+
+        def f(y):
+            return jnp.einsum("ba,bak->bk", y, L) + (y[:, :, None] * y[:, None, :]).reshape(-1, D * D) @ Q
+
+        def step(y, _):
+            k1 = f(y)
+            k2 = f(y + 0.5 * dt * k1)
+            k3 = f(y + 0.5 * dt * k2)
+            k4 = f(y + dt * k3)
+            y = y + (dt / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4)
+            return y, y[:, self.outs]
+
+        y = jnp.broadcast_to(self.x0[d], (x.shape[0], D))
+        y, outs = jax.lax.scan(step, y, None, length=self.steps)
+        tail = outs[self.skip :]
+        loss = jnp.mean(jnp.abs(tail - self.targets(x)[None]) * self.weights)
+        return loss, {"ok": jnp.all(jnp.isfinite(y))}
+
+
+# ---- a cascade of approximate-majority bits (the architecture `adc-3bit` ships) ----------------------
+
+# Each bit is the catalytic approximate majority of Angluin et al. (hi + lo -> blank, blank + hi -> 2 hi,
+# …) with its own blank (U, V, W: the three auxiliary species). The blank resolves towards hi when
+# catalysed by X and towards lo when catalysed by Xc and by the more significant bits' hi rails, with
+# rates in the ratios of a flash converter (threshold of bit 1: 1/4 + B2/2; of bit 0: 1/8 + B1/4 + B2/2).
+# While a more significant bit is undecided its blank resets the less significant bits to their blanks.
+CASCADE_REACTIONS = (
+    # (input, catalyst, output), grouped as the tied parameters of `cascade_tied`
+    ("B2_hi", "B2_lo", "U"), ("B2_lo", "B2_hi", "U"), ("U", "B2_hi", "B2_hi"), ("U", "B2_lo", "B2_lo"),  # am2
+    ("B1_hi", "B1_lo", "V"), ("B1_lo", "B1_hi", "V"), ("V", "B1_hi", "B1_hi"), ("V", "B1_lo", "B1_lo"),  # am1
+    ("B0_hi", "B0_lo", "W"), ("B0_lo", "B0_hi", "W"), ("W", "B0_hi", "B0_hi"), ("W", "B0_lo", "B0_lo"),  # am0
+    ("U", "X", "B2_hi"), ("U", "Xc", "B2_lo"),  # b2, b2
+    ("V", "X", "B1_hi"), ("V", "Xc", "B1_lo"), ("V", "B2_hi", "B1_lo"),  # 3 b1, b1, 2 b1
+    ("W", "X", "B0_hi"), ("W", "Xc", "B0_lo"), ("W", "B1_hi", "B0_lo"), ("W", "B2_hi", "B0_lo"),  # 7 b0, b0, 2 b0, 4 b0
+    ("B1_hi", "U", "V"), ("B1_lo", "U", "V"),  # r1: reset bit 1 while bit 2 is undecided
+    ("B0_hi", "U", "W"), ("B0_lo", "U", "W"), ("B0_hi", "V", "W"), ("B0_lo", "V", "W"),  # r0
+)
+TIED_START = (1.0, 0.5, 0.2, 0.5, 0.25, 0.1, 1.0, 1.0)  # am2 am1 am0 b2 b1 b0 r1 r0
+TIED_UPPER = (1.0, 1.0, 1.0, 1.0, 1 / 3, 1 / 7, 1.0, 1.0)
+
+
+def cascade_tied(theta) -> np.ndarray:
+    """The 27 cascade rates from the 8 tied parameters (am2, am1, am0, b2, b1, b0, r1, r0)."""
+    am2, am1, am0, b2, b1, b0, r1, r0 = (float(v) for v in theta)
+    return np.array([am2] * 4 + [am1] * 4 + [am0] * 4 + [b2, b2, 3 * b1, b1, 2 * b1, 7 * b0, b0, 2 * b0, 4 * b0] + [r1] * 2 + [r0] * 4)
+
+
+def cascade_model(rates, k_min: float | None = 0.1):
+    """The converter with the 27 cascade reactions at `rates` (every other reaction exactly absent)."""
+    from ..crn import CatalyticCRN
+
+    roles = ("input",) * 2 + ("output",) * 6 + ("auxiliary",) * 3
+    table = dict(zip(CASCADE_REACTIONS, map(float, rates)))
+    return CatalyticCRN.from_rates(SPECIES, table, default_x0(), fixed=(0, 1), k_min=k_min, roles=roles)
+
+
+def search_grid(n: int = 200, margin: float = 0.015) -> np.ndarray:
+    """The search's training levels: the 8 bin centres and an even grid at least `margin` from an edge."""
+    xs = np.linspace(0.5 / n, 1 - 0.5 / n, n)
+    edges = np.arange(1, 2**N_BITS) / 2**N_BITS
+    xs = xs[np.min(np.abs(xs[:, None] - edges), axis=1) >= margin]
+    return np.concatenate([bin_centres(), xs])
+
+
+def grid_score(model, xs) -> tuple[float, float]:
+    """(fraction of levels with all bits right, mean read-out margin clipped to [−1, 0.1])."""
+    try:
+        o = final_outputs(model, xs)
+    except Exception:
+        return (-1.0, -1.0)
+    want = code(xs)
+    ok = np.all(decode_bits(o) == want, axis=1)
+    o = o.reshape(-1, N_BITS, 2)
+    on, off = np.where(want == 1, o[..., 0], o[..., 1]), np.where(want == 1, o[..., 1], o[..., 0])
+    return float(ok.mean()), float(np.mean(np.clip(np.minimum(on - (1 - EPS), EPS - off).min(axis=1), -1.0, EPS)))
+
+
+def random_search(score, start, lower, upper, iters: int, sigma: float, seed: int, log=None, n_perturb: int | None = None):
+    """(1+1) random search in log space: a candidate replaces the incumbent when its score is ≥.
+
+    Each candidate multiplies every parameter (or `n_perturb` random ones) by exp(sigma·N(0, 1)).
+    """
+    rng = np.random.default_rng(seed)
+    theta = np.clip(np.asarray(start, dtype=np.float64), lower, upper)
+    best = score(theta)
+    for it in range(iters):
+        step = sigma * rng.normal(size=theta.size)
+        if n_perturb is not None:
+            step[rng.permutation(theta.size)[n_perturb:]] = 0.0
+        cand = np.clip(theta * np.exp(step), lower, upper)
+        s = score(cand)
+        if s >= best:
+            theta, best = cand, s
+            if log:
+                log(f"search step {it}: grid accuracy {best[0]:.4f}, mean margin {best[1]:.4f}")
+    return theta, best
+
+
+def fit_cascade(seed: int = 0, iters: tuple[int, int] = (600, 600), k_min: float = 0.1, log=None):
+    """Tune the cascade's rates by random search (no gradients): first the 8 tied parameters, then
+    all 27 rates, two at a time (each in [k_min, 1], rows summing to ≤ 1), maximising the read-outs right on
+    `search_grid()` (ties broken by the mean margin). Returns (model, rates, grid score)."""
+    xs = search_grid()
+
+    def score_rates(rates):
+        try:
+            m = cascade_model(rates, k_min)
+        except ValueError:  # some row's rates sum above 1
+            return (-1.0, -1.0)
+        return grid_score(m, xs)
+
+    tied, _ = random_search(lambda th: score_rates(cascade_tied(th)), TIED_START, k_min, TIED_UPPER, iters[0], 0.3, seed, log)
+    rates, best = random_search(score_rates, cascade_tied(tied), k_min, 1.0, iters[1], 0.3, seed + 1, log, n_perturb=2)
+    return cascade_model(rates, k_min), rates, best
+
+
+def final_outputs(model, xs, t_end: float = T_END, solver=EVAL_SOLVER) -> np.ndarray:
+    """The six outputs at `t_end` for each input level (adaptive solve), shape (len(xs), 6)."""
+    x0 = states_for(xs, np.asarray(model.x0))
+    traj = simulate(model, np.array([0.0, t_end]), x0, solver=solver, name="adc-3bit")
+    idx = [model.species.index(s) for s in OUTPUTS]
+    return traj.final[:, idx]
+
+
+def decode_bits(outs, eps: float = EPS) -> np.ndarray:
+    """Per bit: 1, 0, or −1 (not a valid dual-rail value), shape (..., 3)."""
+    o = np.asarray(outs).reshape(outs.shape[:-1] + (N_BITS, 2))
+    hi, lo = o[..., 0], o[..., 1]
+    return np.where((hi >= 1 - eps) & (lo <= eps), 1, np.where((hi <= eps) & (lo >= 1 - eps), 0, -1))
+
+
+def adc_metrics(model, n_random: int = 1000, margin: float = 0.02, seed: int = 0, t_end: float = T_END) -> dict[str, float]:
+    """Bin centres decoded correctly (of 8), and the fraction of `n_random` draws ≥ `margin`
+    from a bin edge decoded correctly (all three bits, ε = 0.1)."""
+    xs_c = bin_centres()
+    xs_r = away_from_edges(n_random, margin, np.random.default_rng(seed))
+    outs = final_outputs(model, np.concatenate([xs_c, xs_r]), t_end)
+    ok = np.all(decode_bits(outs) == code(np.concatenate([xs_c, xs_r])), axis=-1)
+    o = outs.reshape(-1, N_BITS, 2)
+    want = code(np.concatenate([xs_c, xs_r]))
+    on = np.where(want == 1, o[..., 0], o[..., 1])
+    off = np.where(want == 1, o[..., 1], o[..., 0])
+    m = np.minimum(on - (1 - EPS), EPS - off)
+    return {
+        "centres_correct": float(ok[: xs_c.size].sum()),
+        "random_accuracy": float(ok[xs_c.size :].mean()),
+        "margin_centres": float(m[: xs_c.size].min()),
+    }
+
+
+def draw_figure(model, path, times=(0.0, 100.0, 200.0, 300.0, 400.0), title: str = "") -> Path:
+    """A picture like the paper's Fig. 9: one panel per time, rows = the 8 bin-centre inputs,
+    columns = species, colour = concentration."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    xs = bin_centres()
+    traj = simulate(model, np.asarray(times), states_for(xs, np.asarray(model.x0)), solver=EVAL_SOLVER, name="adc-3bit")
+    fig, axes = plt.subplots(1, len(times), figsize=(2.6 * len(times), 3.4), sharey=True)
+    for j, (ax, t) in enumerate(zip(axes, times)):
+        im = ax.imshow(traj.ys[:, j, :], vmin=0, vmax=1, cmap="viridis", aspect="auto")
+        ax.set_title(f"t = {t:g}", fontsize=9)
+        ax.set_xticks(range(len(model.species)))
+        ax.set_xticklabels(model.species, rotation=90, fontsize=7)
+        if j == 0:
+            ax.set_yticks(range(len(xs)))
+            ax.set_yticklabels([f"row {i}: x = {x:.4g}" for i, x in enumerate(xs)], fontsize=7)
+        else:
+            ax.tick_params(labelleft=False)
+    fig.colorbar(im, ax=list(axes), shrink=0.8, label="concentration")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    path = Path(path)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return path

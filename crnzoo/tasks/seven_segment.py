@@ -1,0 +1,197 @@
+"""Seven-segment display decoding (Mordvintsev et al. 2023, §4.2, Fig. 4).
+
+Four input chemicals X3, X2, X1, X0 carry the bits of a hexadecimal digit d (X3 the most
+significant): `low` for 0, `high` for 1, so "1010" is (high, low, high, low). A fifth input
+Xm = 1 − (X3 + X2 + X1 + X0) keeps the total mass at 1. Inputs are ordinary species
+(consumed by the network; no target on their final values). Seven outputs Sa … Sg (the
+segments a–g of the digit's display) and the auxiliary species start at 0.
+
+Loss: the squared hinge of the paper's eq. (3) on the outputs over the latter half of
+the run: s = (2x − low − high)/(high − low), loss = max(0, 1 − s·y)², y = +1 for a lit
+segment and −1 for a dark one. Read-out: a segment is lit iff its output exceeds
+(low + high)/2.
+
+Defaults (the paper gives none; `../shared/reference/paper-targets.md` §A.5 proposes them):
+low = 0.02, high = 0.12 (digit 8 lights all 7 segments: 7·high ≤ 1), T = 200.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..crn.catalytic import tensor_rhs
+from ..solve import SolverConfig, simulate
+
+
+INPUTS = ("X3", "X2", "X1", "X0", "Xm")
+OUTPUTS = ("Sa", "Sb", "Sc", "Sd", "Se", "Sf", "Sg")
+AUX = ("H1", "H2", "H3", "H4")
+SPECIES = INPUTS + OUTPUTS + AUX
+LOW, HIGH, T_END = 0.02, 0.12, 200.0
+DIGITS = "0123456789AbCdEF"
+# Segments a b c d e f g of each hexadecimal digit 0–F (the usual display glyphs).
+SEGMENTS = np.array(
+    [
+        [int(c) for c in row]
+        for row in (
+            "1111110", "0110000", "1101101", "1111001", "0110011", "1011011", "1011111", "1110000",
+            "1111111", "1111011", "1110111", "0011111", "1001110", "0111101", "1001111", "1000111",
+        )
+    ],
+    dtype=np.int64,
+)
+EVAL_SOLVER = SolverConfig("tsit5", rtol=1e-9, atol=1e-11, max_steps=100_000)
+
+
+def bits(d: int) -> tuple[int, int, int, int]:
+    """The 4 bits of digit `d`, most significant first."""
+    return tuple((int(d) >> k) & 1 for k in (3, 2, 1, 0))
+
+
+def initial_states(low: float = LOW, high: float = HIGH, n_species: int = len(SPECIES)) -> np.ndarray:
+    """The 16 initial states (digit 0..15): bit inputs at low/high, Xm = 1 − their sum, the rest 0."""
+    x = np.zeros((16, n_species))
+    for d in range(16):
+        x[d, :4] = [high if b else low for b in bits(d)]
+        x[d, 4] = 1.0 - x[d, :4].sum()
+    return x
+
+
+def parse_digit(text: str, low: float = LOW, high: float = HIGH) -> np.ndarray:
+    """An initial state from a digit (`"A"`, `"7"`, `"0x0b"`) or 4 bits (`"1010"`)."""
+    t = str(text).strip()
+    if len(t) == 4 and set(t) <= {"0", "1"}:
+        d = int(t, 2)
+    else:
+        try:
+            d = int(t, 16)
+        except ValueError:
+            raise ValueError(f"give a hexadecimal digit 0–F or 4 bits such as 1010; got {text!r}") from None
+    if not 0 <= d < 16:
+        raise ValueError(f"give a hexadecimal digit 0–F or 4 bits such as 1010; got {text!r}")
+    return initial_states(low, high)[d]
+
+
+def scaled(x, low: float = LOW, high: float = HIGH):
+    """TranslateAndScale(x) = (2x − low − high)/(high − low)."""
+    return (2.0 * x - low - high) / (high - low)
+
+
+class SevenSegmentTask:
+    """The paper's seven-segment task as a `crnzoo.train.Task`: every batch is the 16 digits.
+
+    Fixed-step RK4 (the paper's App. A.1 solver) with step `dt` over [0, `t_end`]; the
+    total mass is 1 and every rate ≤ 1, so the Jacobian's eigenvalues are below 2 and
+    dt = 1 keeps RK4 (stable to 2.78) stable. The loss is the mean squared hinge over
+    digits, segments and the steps in the latter half.
+    """
+
+    def __init__(self, low: float = LOW, high: float = HIGH, t_end: float = T_END, dt: float = 0.5):
+        self.low, self.high, self.t_end, self.dt = float(low), float(high), float(t_end), float(dt)
+        self.steps = int(round(t_end / dt))
+        self.x0 = jnp.asarray(initial_states(low, high))
+        self.y = jnp.asarray(2.0 * SEGMENTS - 1.0)  # (16, 7) in ±1
+        self.outs = np.arange(5, 12)
+
+    def batch(self, key, size: int):
+        return self.x0
+
+    def loss(self, model, x0):
+        T = model.dynamics_tensor()
+        dt = self.dt
+
+        def f(y):
+            return tensor_rhs(T, y)
+
+        def step(y, _):
+            k1 = f(y)
+            k2 = f(y + 0.5 * dt * k1)
+            k3 = f(y + 0.5 * dt * k2)
+            k4 = f(y + dt * k3)
+            y = y + (dt / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4)
+            return y, y[:, self.outs]
+
+        y, outs = jax.lax.scan(step, x0, None, length=self.steps)
+        late = outs[self.steps // 2 :]  # (S/2, 16, 7)
+        s = scaled(late, self.low, self.high)
+        loss = jnp.mean(jnp.maximum(0.0, 1.0 - s * self.y[None]) ** 2)
+        return loss, {"ok": jnp.all(jnp.isfinite(y))}
+
+
+def segment_readout(model, low: float = LOW, high: float = HIGH, t_end: float = T_END, n_late: int = 101, solver=EVAL_SOLVER):
+    """Simulate the 16 digits (adaptive solve); returns (outputs on [t_end/2, t_end], times).
+
+    Outputs have shape (16, n_late, 7).
+    """
+    ts = np.concatenate([[0.0], np.linspace(t_end / 2, t_end, n_late)])
+    traj = simulate(model, ts, initial_states(low, high, len(model.species)), solver=solver, name="seven-segment")
+    outs = [model.species.index(s) for s in OUTPUTS]
+    return traj.ys[:, 1:, :][..., outs], ts[1:]
+
+
+def segment_metrics(model, low: float = LOW, high: float = HIGH, t_end: float = T_END) -> dict[str, float]:
+    """Segments correct at the end and at every saved time of the latter half, digits fully right, margin."""
+    outs, _ = segment_readout(model, low, high, t_end)
+    theta = 0.5 * (low + high)
+    lit = outs > theta
+    want = SEGMENTS[:, None, :].astype(bool)
+    end_ok = lit[:, -1, :] == want[:, 0, :]
+    half_ok = np.all(lit == want, axis=1)
+    y = 2.0 * SEGMENTS - 1.0
+    margin = np.min((outs[:, -1, :] - theta) * y)
+    return {
+        "segments_end": float(end_ok.sum()),
+        "segments_last_half": float(half_ok.sum()),
+        "digits_end": float(np.all(end_ok, axis=1).sum()),
+        "margin_end": float(margin),
+    }
+
+
+def draw_digits(outs_end: np.ndarray, path, low: float = LOW, high: float = HIGH, title: str = "") -> Path:
+    """A PNG of the 16 decoded displays: each segment lit (dark red) iff its output > (low+high)/2,
+    with its concentration printed small; below each display the intended digit."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Polygon
+
+    theta = 0.5 * (low + high)
+    # Segment polygons in a 1 × 2 box: (x, y) of a horizontal or vertical bar.
+    w, L = 0.16, 0.8
+
+    def bar(x, y, horizontal):
+        if horizontal:
+            pts = [(x, y), (x + w / 2, y + w / 2), (x + L - w / 2, y + w / 2), (x + L, y), (x + L - w / 2, y - w / 2), (x + w / 2, y - w / 2)]
+        else:
+            pts = [(x, y), (x + w / 2, y + w / 2), (x + w / 2, y + L - w / 2), (x, y + L), (x - w / 2, y + L - w / 2), (x - w / 2, y + w / 2)]
+        return pts
+
+    place = {
+        0: (0.1, 1.8, True), 1: (0.9, 1.0, False), 2: (0.9, 0.2, False), 3: (0.1, 0.2, True),
+        4: (0.1, 0.2, False), 5: (0.1, 1.0, False), 6: (0.1, 1.0, True),
+    }
+    fig, axes = plt.subplots(2, 8, figsize=(10, 3.6))
+    for d, ax in enumerate(axes.reshape(-1)):
+        for k in range(7):
+            x, y, h = place[k]
+            on = outs_end[d, k] > theta
+            wrong = on != bool(SEGMENTS[d, k])
+            face = "#c0392b" if on else "#eeeeee"
+            ax.add_patch(Polygon(bar(x, y, h), closed=True, facecolor=face, edgecolor="#2980b9" if wrong else "0.7", lw=2 if wrong else 0.6))
+        ax.set_xlim(-0.2, 1.2)
+        ax.set_ylim(-0.1, 2.1)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        ax.set_title(f"{''.join(map(str, bits(d)))} → {DIGITS[d]}", fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

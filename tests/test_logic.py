@@ -1,0 +1,307 @@
+"""Learned chemical logic: dual-rail gates, the seven-segment decoder, the 3-bit ADC."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import crnzoo
+from crnzoo import zoo
+from crnzoo.cli import main
+from crnzoo.crn import CatalyticCRN
+from crnzoo.export import export, from_txt
+from crnzoo.solve import SolverConfig, simulate
+from crnzoo.tasks import adc, logic, seven_segment
+
+
+GATES = ["gate-and", "gate-or", "gate-xor"]
+TRUTH = {"gate-and": "0001", "gate-or": "0111", "gate-xor": "0110"}
+
+
+# ---- encodings and sequences --------------------------------------------------------------------
+
+
+def test_truth_tables_and_input_text():
+    assert logic.parse_truth_table("0001") == (0, 0, 0, 1)
+    assert logic.parse_truth_table("NAND") == (1, 1, 1, 0)
+    for bad in ("001", "0021", "maybe"):
+        with pytest.raises(ValueError, match="truth table"):
+            logic.parse_truth_table(bad)
+    assert logic.parse_inputs("00, 01,11,10") == [0, 1, 3, 2]
+    with pytest.raises(ValueError, match="two bits"):
+        logic.parse_inputs("00,2")
+    np.testing.assert_array_equal(logic.state_levels([0, 1, 2, 3]), [[0, 1, 0, 1], [0, 1, 1, 0], [1, 0, 0, 1], [1, 0, 1, 0]])
+    s = logic.input_schedule("00,11", 150)
+    assert s.switch_times == (150.0,) and s.levels["X_hi"] == (0.0, 1.0) and s.levels["Y_lo"] == (1.0, 0.0)
+
+
+def test_training_sequences_cover_every_transition():
+    seqs = logic.transition_sequences(4)
+    assert seqs.shape == (108, 4)
+    assert np.all(seqs[:, 1:] != seqs[:, :-1])
+    edges = {(a, b) for s in seqs for a, b in zip(s[:-1], s[1:])}
+    assert len(edges) == 12
+    cover = logic.covering_sequences()
+    assert cover.shape == (4, 4)
+    pairs = [(a, b) for s in cover for a, b in zip(s[:-1], s[1:])]
+    assert len(pairs) == len(set(pairs)) == 12
+
+
+def test_random_sequence_holds_and_seed():
+    states, ends = logic.random_sequence(80_000.0, seed=0)
+    holds = np.diff(np.concatenate([[0.0], ends]))
+    assert np.all((holds >= 200) & (holds <= 400)) and ends[-1] >= 80_000 > ends[-2]
+    assert np.all(states[0, 1:] != states[0, :-1]) and states.shape[1] == ends.size
+    again = logic.random_sequence(80_000.0, seed=0)
+    np.testing.assert_array_equal(again[0], states)
+    np.testing.assert_array_equal(again[1], ends)
+
+
+def test_decode_and_margin():
+    np.testing.assert_array_equal(logic.decode([0.95, 0.05, 0.5], [0.05, 0.95, 0.5]), [1, 0, -1])
+    np.testing.assert_allclose(logic.margin([0.95, 0.02], [0.0, 0.99], [1, 0]), [0.05, 0.08])
+
+
+# ---- the training task ---------------------------------------------------------------------------
+
+
+def _hand_and() -> CatalyticCRN:
+    """A hand-made reusable AND on the gate species (not a zoo model; linear in the outputs):
+    Z_lo —X_hi→ A (slow), A —Y_hi→ Z_hi, A —Y_lo→ Z_lo, A —X_lo→ Z_lo, Z_hi —X_lo→ Z_lo, Z_hi —Y_lo→ Z_lo.
+    With X = 1, Y = 0 a twentieth of the output mass sits in A: Z_lo ≈ 0.95."""
+    sp = logic.INPUTS + logic.OUTPUTS + ("A", "B", "C")
+    rates = {
+        ("Z_lo", "X_hi", "A"): 0.05,
+        ("A", "Y_hi", "Z_hi"): 1.0,
+        ("A", "Y_lo", "Z_lo"): 1.0,
+        ("A", "X_lo", "Z_lo"): 1.0,
+        ("Z_hi", "X_lo", "Z_lo"): 1.0,
+        ("Z_hi", "Y_lo", "Z_lo"): 1.0,
+    }
+    return CatalyticCRN.from_rates(sp, rates, [0, 1, 0, 1, 0, 1, 0, 0, 0], fixed=(0, 1, 2, 3))
+
+
+def test_gate_task_solver_matches_the_adaptive_solve():
+    """The task's RK4 on the non-input block equals `simulate` with the inputs held."""
+    model = _hand_and()
+    task = logic.GateTask("0001", model.species, np.asarray(model.x0), dt=0.4)
+    seqs = np.asarray([[0, 3, 1, 3], [3, 2, 3, 0]])
+    loss, aux = task.loss(model, seqs)
+    assert bool(aux["ok"])
+    # The same loss from adaptive trajectories at the task's window steps.
+    ref = []
+    for seq in seqs:
+        sched = logic.input_schedule(",".join(logic.STATE_TEXT[s] for s in seq), 200.0)
+        ts = np.concatenate([np.arange(task.skip + 1, task.steps + 1) * 0.4 + 200.0 * i for i in range(4)])
+        traj = simulate(model, np.concatenate([[0.0], ts]), schedule=sched, solver=SolverConfig(rtol=1e-10, atol=1e-12))
+        z = np.repeat(np.asarray(logic.parse_truth_table("0001"))[seq], task.steps - task.skip)
+        hi, lo = traj.ys[1:, 4], traj.ys[1:, 5]
+        ref.append(np.abs(hi - z) + np.abs(lo - (1 - z)))
+    ref = np.mean([r.reshape(4, -1).mean(axis=1) for r in ref])
+    assert float(loss) == pytest.approx(ref, abs=1e-4)
+
+
+def test_hand_gate_reads_correctly_and_the_task_scores_it_low():
+    model = _hand_and()
+    states, ends = logic.stretched_sequences(200.0)
+    r = logic.readout_check(model, "0001", states, ends)
+    assert r["accuracy"] == 1.0 and r["n"] == 432
+    task = logic.GateTask("0001", model.species, np.asarray(model.x0))
+    bad = logic.GateTask("1110", model.species, np.asarray(model.x0))
+    seqs = task.sequences[:16]
+    assert float(task.loss(model, seqs)[0]) < 0.1 < 1.5 < float(bad.loss(model, seqs)[0])
+
+
+# ---- the shipped gates -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", GATES)
+def test_gate_inputs_are_fixed_catalysts_and_listing_is_the_dynamics(name):
+    model = zoo.load(name)
+    card = zoo.card(name)
+    assert model.fixed == (0, 1, 2, 3) and model.k_min == pytest.approx(0.1)
+    assert card["reactions"]["k_report"] == pytest.approx(0.1)
+    net = model.network(0.1)
+    assert net.n_reactions == card["reactions"]["at_k_report"] == card["reactions"]["dense"]
+    for r in net.reactions:  # inputs are never consumed or produced
+        for s in logic.INPUTS:
+            assert r.reactants.get(s, 0) == r.products.get(s, 0)
+    # The listing's dynamics are the model's (k_min = 0.1 in the config: no hidden small rates).
+    x = np.random.default_rng(0).uniform(0, 1, (5, len(model.species)))
+    np.testing.assert_allclose(np.asarray(crnzoo.MassActionCRN.from_network(net).rhs(0, x)), np.asarray(model.rhs(0, x)), atol=1e-12)
+
+
+@pytest.mark.parametrize("name", GATES)
+def test_exported_listing_gives_the_same_correct_readouts(name):
+    """reactions.txt, read back and simulated by the generic engine, switches like the model."""
+    model = zoo.load(name)
+    net = from_txt((zoo.checkpoint_dir(name) / "reactions.txt").read_text())
+    assert net.n_reactions == zoo.card(name)["reactions"]["at_k_report"]
+    for states, ends in (logic.stretched_sequences(20_000.0, all_sequences=False), logic.random_sequence(6_000.0, seed=3)):
+        r_model = logic.run_readouts(model, states, ends)
+        r_list = logic.run_readouts(net, states, ends)
+        truth = np.asarray(logic.parse_truth_table(TRUTH[name]))[states]
+        assert np.all(logic.decode(*r_list) == truth)
+        np.testing.assert_allclose(r_list, r_model, atol=1e-4)  # reactions.txt rounds rates to 6 digits
+
+
+@pytest.mark.parametrize("name", GATES)
+def test_simulate_with_schedule_matches_readouts(name):
+    """The user-facing `simulate` with `entry.inputs` gives the read-outs of the verification."""
+    entry = zoo.entry(name)
+    model = zoo.load(name)
+    sched = entry.inputs("00,01,11,10,00,11", 250.0)
+    reads = np.asarray([*sched.switch_times, 1500.0]) - 1e-3
+    traj = simulate(model, np.concatenate([[0.0], reads]), schedule=sched, solver=SolverConfig.from_dict(zoo.card(name)["solver"]))
+    got = logic.decode(traj.ys[1:, 4], traj.ys[1:, 5])
+    want = np.asarray(logic.parse_truth_table(TRUTH[name]))[[0, 1, 3, 2, 0, 3]]
+    np.testing.assert_array_equal(got, want)
+
+
+def test_cli_simulate_inputs_plot(capsys, tmp_path):
+    png = tmp_path / "xor.png"
+    assert main(["simulate", "gate-xor", "--inputs", "00,01,11,10", "--hold", "200", "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert png.stat().st_size > 5_000
+    lines = [ln for ln in out.splitlines() if ln.startswith("  t=")]
+    assert "t = 0..800" in out and len(lines) == 4
+    vals = [float(ln.split("Z_hi=")[1].split(",")[0]) for ln in lines]
+    assert [v >= 0.9 for v in vals] == [False, True, False, True]
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["simulate", "gate-and", "--inputs", "00,12"], "two bits"),
+        (["simulate", "majority-am4", "--inputs", "00"], "takes no --inputs"),
+        (["simulate", "gate-and", "--hold", "10"], "--hold goes with --inputs"),
+        (["finetune", "gate-and", "--truth-table", "012"], "truth table"),
+        (["finetune", "gate-and", "--truth-table", "0001", "--target", "0001"], "not both"),
+        (["finetune", "gate-and"], "not both"),
+    ],
+)
+def test_cli_bad_logic_input_exits_2(capsys, argv, message):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_sbml_export_marks_gate_inputs_as_boundary_species(tmp_path):
+    libsbml = pytest.importorskip("libsbml")
+    path = tmp_path / "and.xml"
+    assert main(["export", "gate-and", "--format", "sbml", "-o", str(path)]) == 0
+    doc = libsbml.readSBMLFromString(path.read_text())
+    assert doc.getNumErrors(libsbml.LIBSBML_SEV_ERROR) == 0
+    doc.checkConsistency()
+    errors = [doc.getError(i).getMessage() for i in range(doc.getNumErrors()) if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
+    assert not errors
+    sp = {s.getId(): s for s in doc.getModel().getListOfSpecies()}
+    assert {k for k, s in sp.items() if s.getBoundaryCondition()} == set(logic.INPUTS)
+    assert not any(s.getConstant() for s in sp.values())
+    # Default: no boundary species (other models' exports are unchanged).
+    text = export(zoo.load("gate-and").network(0.1), "sbml")
+    assert 'boundaryCondition="true"' not in text
+    with pytest.raises(ValueError, match="not species"):
+        export(zoo.load("gate-and").network(0.1), "sbml", boundary=["Q"])
+
+
+def test_sbml_gate_switches_in_roadrunner(tmp_path):
+    """Another simulator holds and switches the boundary inputs and reads the right outputs."""
+    roadrunner = pytest.importorskip("roadrunner")
+    model = zoo.load("gate-xor")
+    text = export(model.network(0.1), "sbml", boundary=[model.species[i] for i in model.fixed])
+    rr = roadrunner.RoadRunner(text)
+    rr.integrator.relative_tolerance = 1e-8
+    rr.integrator.absolute_tolerance = 1e-10
+    t = 0.0
+    for state, want in zip([0, 1, 3, 2, 1, 0], [0, 1, 0, 1, 1, 0]):
+        for s, v in zip(logic.INPUTS, logic.state_levels([state])[0]):
+            rr[f"[{s}]"] = v
+        rr.simulate(t, t + 300.0, 3)
+        t += 300.0
+        assert logic.decode(rr["[Z_hi]"], rr["[Z_lo]"]) == want
+
+
+def test_finetune_truth_table_retargets_and_to_nand(tmp_path, capsys):
+    """`crnzoo finetune gate-and --truth-table 1110` runs (a few steps here), lowers the NAND loss,
+    and writes a loadable checkpoint that still simulates with --inputs."""
+    out = tmp_path / "nand"
+    assert main(["finetune", "gate-and", "--truth-table", "1110", "--steps", "6", "--lr", "0.1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    first, last = (float(v) for v in text.split("loss ")[1].split(" in ")[0].split(" -> "))
+    assert last < first
+    tuned = zoo.load(str(out))
+    card = zoo.card(str(out))
+    assert card["base_model"] == "gate-and" and card["finetune"]["target"] == "1110"
+    assert tuned.fixed == (0, 1, 2, 3) and tuned.k_min == pytest.approx(0.1)
+    assert main(["simulate", str(out), "--inputs", "11,00", "--hold", "100"]) == 0
+
+
+# ---- seven-segment -----------------------------------------------------------------------------------
+
+
+def test_seven_segment_encoding():
+    x = seven_segment.initial_states()
+    assert x.shape == (16, 16)
+    np.testing.assert_allclose(x.sum(axis=1), 1.0)
+    np.testing.assert_allclose(x[10, :4], [0.12, 0.02, 0.12, 0.02])  # "1010" -> (high, low, high, low)
+    assert seven_segment.SEGMENTS[8].sum() == 7 and seven_segment.SEGMENTS[1].tolist() == [0, 1, 1, 0, 0, 0, 0]
+    np.testing.assert_allclose(seven_segment.parse_digit("A"), x[10])
+    np.testing.assert_allclose(seven_segment.parse_digit("1010"), x[10])
+    with pytest.raises(ValueError):
+        seven_segment.parse_digit("G")
+
+
+def test_seven_segment_card_figure_and_readout():
+    d = zoo.checkpoint_dir("seven-segment")
+    card = zoo.card("seven-segment")
+    assert (d / card["figure"]).stat().st_size > 5_000
+    assert card["metrics"]["segments_end"]["value"] == 112
+
+
+# ---- ADC -----------------------------------------------------------------------------------------------
+
+
+def test_adc_encoding_and_sampling():
+    np.testing.assert_array_equal(adc.code([0.0, 0.13, 0.49, 0.5, 0.99, 1.0]), [[0, 0, 0], [0, 0, 1], [0, 1, 1], [1, 0, 0], [1, 1, 1], [1, 1, 1]])
+    xs = adc.away_from_edges(500, 0.02, np.random.default_rng(0))
+    edges = np.arange(1, 8) / 8
+    assert np.min(np.abs(xs[:, None] - edges)) >= 0.02
+    s = adc.input_schedule("0.3,0.8", 100)
+    assert s.levels["X"] == (0.3, 0.8) and s.levels["Xc"] == pytest.approx((0.7, 0.2))
+    with pytest.raises(ValueError):
+        adc.parse_levels("1.5")
+    task = adc.ADCTask()
+    np.testing.assert_array_equal(np.asarray(task.targets(np.array([0.6875]))), [[1, 0, 0, 1, 1, 0]])
+
+
+def test_adc_card_figure():
+    d = zoo.checkpoint_dir("adc-3bit")
+    card = zoo.card("adc-3bit")
+    assert (d / card["figure"]).stat().st_size > 5_000
+    model = zoo.load("adc-3bit")
+    assert model.fixed == (0, 1)
+
+
+# ---- slow: training from scratch and retargeting as the scripts do --------------------------------------
+
+
+@pytest.mark.slow
+def test_nand_from_and_by_finetuning(tmp_path, capsys):
+    """`crnzoo finetune gate-and --truth-table 1110 --steps 800` gives a working, reusable NAND."""
+    out = tmp_path / "nand"
+    assert main(["finetune", "gate-and", "--truth-table", "1110", "--steps", "800", "--out", str(out)]) == 0
+    nand = zoo.load(str(out))
+    for states, ends in (logic.stretched_sequences(200.0), logic.random_sequence(20_000.0, seed=1)):
+        assert logic.readout_check(nand, "1110", states, ends)["accuracy"] == 1.0
+
+
+@pytest.mark.slow
+def test_gate_and_trains_from_scratch():
+    """`gates.fit('and')` (what scripts/train_gates.py runs) reproduces the shipped gate's claims."""
+    from crnzoo.models import gates
+
+    model, extra = gates.fit("and", progress=False)
+    values = gates.evaluate("and", model, fast=True)
+    assert values["reactions_k0.1"] <= 20
+    assert values["train_accuracy"] == values["stretched_accuracy"] == values["random_accuracy"] == values["listing_accuracy"] == 1.0
