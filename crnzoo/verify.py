@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from . import zoo
+from . import data, zoo
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +30,12 @@ class Check:
 def verify(name: str, fast: bool = False) -> list[Check]:
     """Recompute the card of `name` from its checkpoint; returns one `Check` per claim."""
     e = zoo.entry(name)
+    absent = data.missing(e.data)
+    if absent:
+        raise data.DataMissingError(
+            f"verifying {name} needs the shared data file(s) {', '.join(absent)} under {data.data_dir()} "
+            f"(or set {data.ENV})"
+        )
     card = zoo.card(name)
     model = zoo.load(name)
     checks = []

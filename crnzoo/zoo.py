@@ -92,6 +92,8 @@ class ZooEntry:
     - `inputs(text, hold)`: parses a user's input sequence (e.g. `"00,01,11,10"` for a
       gate) into a `Schedule` holding each input state for `hold` time units, for
       `crnzoo simulate NAME --inputs TEXT --hold H` (None: the model takes no inputs so).
+    - `data`: files (relative to the shared data folder, `crnzoo.data`) that `evaluate`
+      reads; without them the entry loads and simulates but cannot be verified.
     """
 
     name: str
@@ -117,6 +119,7 @@ class ZooEntry:
     finetune_task: Callable[[str], Any] | None = None
     train_config: Any = None
     inputs: Callable[[str, float], Schedule] | None = None
+    data: tuple[str, ...] = ()
 
 
 _REGISTRY: dict[str, ZooEntry] = {}

@@ -7,15 +7,16 @@ from pathlib import Path
 import pytest
 
 import crnzoo  # noqa: F401
+from crnzoo.data import data_dir
 
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """`../shared/data` next to the checkout; tests using it skip when it is absent."""
-    path = SHARED / "data"
+    """The shared data folder (`crnzoo.data.data_dir()`: ../shared/data next to the checkout,
+    or $CRNZOO_DATA); tests using it skip when it is absent."""
+    path = data_dir()
     if not path.is_dir():
-        pytest.skip(f"shared data not found at {path} (it sits next to the checkout in CI)")
+        pytest.skip(f"shared data not found at {path} (it sits next to the checkout in CI; or set CRNZOO_DATA)")
     return path
