@@ -1,0 +1,236 @@
+"""Growing Alan Turing's portrait with a Hopfield reaction-diffusion network (Lee, Buse, Winfree 2025, §5.3).
+
+- Target: `../shared/data/icrn/Hopfield_data_github/Turing.jpg` (read from there, never copied),
+  centre-cropped to a square, down-sampled to the grid (PIL area resampling), RGB in [0, 1], and
+  multiplied by a circular mask (1 inside the circle of diameter = grid size, 0 outside).
+- Initial field: three overlapping Gaussian splotches of x_1⁺ (R), x_2⁺ (G), x_3⁺ (B), centred
+  120° apart on a circle of radius H/8 around the grid centre, width σ = H/8, peak 1; every
+  other species 0 (the reference's seed pattern is not published; this follows its description).
+- Growth: IMEX steps dt = 0.1 (relu-clamped RK4 reactions, implicit 5-point diffusion, fast
+  annihilation) on a periodic grid of spacing 1 to t_grow = 12.5.
+- Loss: mean over pixels and the three channels of ((x⁺ − x⁻)_{1..3} − target)²; the
+  "log-loss" is log10 of it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from ..data import data_path
+from ..spatial import Grid, check_memory, simulate_field
+
+
+TARGET = "icrn/Hopfield_data_github/Turing.jpg"  # in the shared data folder (`crnzoo.data`)
+TARGET_PATH = data_path(TARGET)
+REFERENCE_PARAMS = data_path("icrn/Hopfield_data_github/ParamsBestLoss_icrn_turing_256sp.converted.npz")
+REFERENCE_LOSS_LOG = data_path("icrn/Hopfield_data_github/icrn_turing_256sp_LossLog.npy")
+REFERENCE_BEST_LOG_LOSS = -4.0465
+DT = 0.1
+T_GROW = 12.5
+N_VISIBLE = 3
+
+
+class TargetImageError(ValueError):
+    """The target image is missing or unreadable."""
+
+
+@dataclasses.dataclass(frozen=True)
+class HopfieldConfig:
+    """A training configuration (written on the card)."""
+
+    n_neurons: int = 32
+    grid: int = 48
+    dt: float = DT
+    t_grow: float = T_GROW
+    steps: int = 600
+    lr: float = 3e-3
+    lr_end: float = 3e-4
+    clip: float = 1.0
+    save_every: int = 25
+    dtype: str = "float32"
+    seed: int = 0
+    optimizer: str = "Adam (optax) with global-norm clipping, cosine-decayed learning rate"
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+SMALL = HopfieldConfig()
+FULL = HopfieldConfig(n_neurons=256, grid=100, steps=30_000, lr=1e-3, lr_end=1e-4)
+
+
+def load_target(n: int, path=None) -> np.ndarray:
+    """The masked, down-sampled target image, shape (n, n, 3), float64 in [0, 1]."""
+    from PIL import Image, UnidentifiedImageError
+
+    path = Path(path) if path is not None else TARGET_PATH
+    if not path.is_file():
+        raise TargetImageError(f"target image not found at {path} (it lives in ../shared/data next to the checkout, or set CRNZOO_DATA)")
+    try:
+        with Image.open(path) as im:
+            im = im.convert("RGB")
+            w, h = im.size
+            s = min(w, h)
+            left, top = (w - s) // 2, (h - s) // 2
+            im = im.crop((left, top, left + s, top + s)).resize((n, n), Image.Resampling.BOX)
+            img = np.asarray(im, dtype=np.float64) / 255.0
+    except (UnidentifiedImageError, OSError) as e:
+        raise TargetImageError(f"cannot read the target image {path}: {e}") from None
+    return img * circular_mask(n)[..., None]
+
+
+def circular_mask(n: int) -> np.ndarray:
+    c = (n - 1) / 2
+    y, x = np.mgrid[:n, :n]
+    return (((y - c) ** 2 + (x - c) ** 2) <= (n / 2) ** 2).astype(np.float64)
+
+
+def seed_field(n: int, n_neurons: int, dtype=jnp.float64) -> jax.Array:
+    """Three overlapping splotches of the visible x⁺ species; everything else 0. Shape (n, n, 2N)."""
+    y, x = np.mgrid[:n, :n].astype(np.float64)
+    c, r, s = (n - 1) / 2, n / 8, n / 8
+    field = np.zeros((n, n, 2 * n_neurons))
+    for ch in range(N_VISIBLE):
+        a = 2 * np.pi * ch / 3 + np.pi / 2
+        cy, cx = c - r * np.sin(a), c + r * np.cos(a)
+        field[..., ch] = np.exp(-((y - cy) ** 2 + (x - cx) ** 2) / (2 * s**2))
+    return jnp.asarray(field, dtype)
+
+
+def image_of(field) -> jax.Array:
+    """The visible channels x⁺ − x⁻ of neurons 1..3, shape (..., H, W, 3)."""
+    n = field.shape[-1] // 2
+    return field[..., :N_VISIBLE] - field[..., n : n + N_VISIBLE]
+
+
+def grow(model, n: int, t1: float = T_GROW, dt: float = DT, save_every: int | None = None, dtype=jnp.float64, check: bool = True, grad: bool = False, diffuse_first: bool = False):
+    """Grow from the splotch seed on an n×n periodic grid; returns the `RDSolution`."""
+    x0 = seed_field(n, model.n_neurons, dtype)
+    steps = round(t1 / dt)
+    return simulate_field(
+        model, x0, t1, dt, grid=Grid((n, n)), method="rk4", clamp=True, save_every=save_every or steps, check=check, grad=grad,
+        negative_tol=1e-6, diffuse_first=diffuse_first,
+    )
+
+
+def image_loss(field, target) -> jax.Array:
+    return jnp.mean((image_of(field) - target) ** 2)
+
+
+def loss_of(model, target, config: HopfieldConfig = SMALL) -> float:
+    out = grow(model, target.shape[0], config.t_grow, config.dt)
+    return float(image_loss(out.final, jnp.asarray(target)))
+
+
+def _shard(x):
+    """Place a field across the available devices along the grid's first axis (no-op on one device)."""
+    devices = jax.devices()
+    if len(devices) < 2 or x.shape[-3] % len(devices):
+        return x
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
+
+    mesh = Mesh(np.array(devices), ("grid",))
+    spec = [None] * x.ndim
+    spec[-3] = "grid"
+    return jax.device_put(x, NamedSharding(mesh, P(*spec)))
+
+
+def train(config: HopfieldConfig = SMALL, target_path=None, progress: bool = True, steps: int | None = None, time_limit: float | None = None):
+    """Train a HopfieldRD from random parameters; returns (best model, history dict)."""
+    from ..models.hopfield_rd import init
+
+    steps = config.steps if steps is None else int(steps)
+    dtype = jnp.dtype(config.dtype)
+    target = jnp.asarray(load_target(config.grid, target_path), dtype)
+    n_steps = round(config.t_grow / config.dt)
+    need = check_memory((config.grid, config.grid, 2 * config.n_neurons), n_steps, config.save_every, True, dtype.itemsize)
+    x0 = _shard(seed_field(config.grid, config.n_neurons, dtype))
+    model = init(config.n_neurons, jax.random.PRNGKey(config.seed))
+    model = jax.tree_util.tree_map(lambda a: a.astype(dtype), model)
+    g = Grid((config.grid, config.grid))
+
+    def loss_fn(m):
+        out = simulate_field(m, x0, config.t_grow, config.dt, grid=g, method="rk4", clamp=True, save_every=config.save_every, check=False, grad=True)
+        return image_loss(out.final, target)
+
+    opt = optax.chain(optax.clip_by_global_norm(config.clip), optax.adam(optax.cosine_decay_schedule(config.lr, max(steps, 1), config.lr_end / config.lr)))
+
+    @jax.jit
+    def step(m, state):
+        loss, grads = jax.value_and_grad(loss_fn)(m)
+        updates, state = opt.update(grads, state, m)
+        m = optax.apply_updates(m, updates).project()
+        return m, state, loss
+
+    state = opt.init(model)
+    losses, best, best_loss = [], model, math.inf
+    started = time.perf_counter()
+    it = range(steps)
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(it, desc=f"hopfield N={config.n_neurons} {config.grid}x{config.grid}", dynamic_ncols=True)
+    step_times = []
+    for i in it:
+        t0 = time.perf_counter()
+        new, state, loss = step(model, state)
+        loss = float(loss)
+        step_times.append(time.perf_counter() - t0)
+        if not math.isfinite(loss):
+            raise FloatingPointError(f"hopfield training: non-finite loss at step {i}")
+        losses.append(loss)
+        if loss < best_loss:  # the loss is of `model` (before this update)
+            best, best_loss = model, loss
+        model = new
+        if progress:
+            it.set_postfix(loss=f"{loss:.4g}", best=f"{best_loss:.4g}")
+        if time_limit is not None and time.perf_counter() - started > time_limit:
+            break
+    return best, {
+        "losses": np.asarray(losses),
+        "best_loss": best_loss,
+        "steps_run": len(losses),
+        "wall_s": time.perf_counter() - started,
+        "step_s_median": float(np.median(step_times[1:])) if len(step_times) > 1 else float(step_times[0]),
+        "first_step_s": float(step_times[0]),
+        "memory_estimate_bytes": int(need),
+    }
+
+
+def draw_growth(model, target, path, title: str, n_frames: int = 6, dtype=jnp.float64, diffuse_first: bool = False) -> dict:
+    """Target | grown image | growth sequence (as the paper's Fig. 6C); returns the final loss."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = target.shape[0]
+    steps = round(T_GROW / DT)
+    out = grow(model, n, T_GROW, DT, save_every=steps // 25 if steps % 25 == 0 else 1, dtype=dtype, diffuse_first=diffuse_first)
+    imgs = np.asarray(image_of(out.xs))
+    loss = float(np.mean((imgs[-1] - target) ** 2))
+    frames = np.linspace(0, len(out.ts) - 1, n_frames).round().astype(int)
+    fig, ax = plt.subplots(1, 2 + n_frames, figsize=(2.2 * (2 + n_frames), 2.6))
+    ax[0].imshow(np.clip(target, 0, 1))
+    ax[0].set_title("target", fontsize=8)
+    ax[1].imshow(np.clip(imgs[-1], 0, 1))
+    ax[1].set_title(f"grown, t = {T_GROW:g}\nMSE {loss:.4g} (log10 {math.log10(loss):.3f})", fontsize=8)
+    for a, f in zip(ax[2:], frames):
+        a.imshow(np.clip(imgs[f], 0, 1))
+        a.set_title(f"t = {out.ts[f]:.2f}", fontsize=8)
+    for a in ax:
+        a.set_xticks([])
+        a.set_yticks([])
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return {"loss": loss, "log10_loss": math.log10(loss)}

@@ -1,0 +1,94 @@
+"""Hopfield reaction-diffusion network: listing vs rhs, dual rail, fast annihilation, target, errors."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from crnzoo.models.hopfield_rd import FAST_RATE, HopfieldRD, from_reference, init
+from crnzoo.network import MassAction
+from crnzoo.spatial import Grid, SpatialMemoryError, check_memory, simulate_field
+from crnzoo.tasks import hopfield as hp
+
+
+def _model(n=5, seed=0):
+    return init(n, jax.random.PRNGKey(seed))
+
+
+def test_network_enumerates_the_reactions_and_reproduces_rhs():
+    m = _model(5)
+    net = m.network(0.0)
+    n = 5
+    # each W entry gives exactly one of the two sign reactions (W != 0 almost surely)
+    assert net.n_reactions == 2 * n * n + 2 * n + n
+    assert net.max_molecularity == 3
+    assert sum(r.rate == FAST_RATE for r in net.reactions) == n
+    x = jax.random.uniform(jax.random.PRNGKey(1), (7, 2 * n))
+    np.testing.assert_allclose(np.asarray(MassAction.from_network(net).rhs(0.0, x)), np.asarray(m.rhs(0.0, x)), rtol=1e-10, atol=1e-10)
+    # dual rail: slow dynamics of x = x+ - x- are the signed weighted sums minus degradation
+    xp, xn = x[:, :n], x[:, n:]
+    d = m.slow_rhs(0.0, x)
+    np.testing.assert_allclose(np.asarray(d[:, :n] - d[:, n:]), np.asarray(xp @ m.Wp + xn @ m.Wn - m.deg_p * xp**3 + m.deg_n * xn**3), atol=1e-12)
+    assert m.network(0.1).n_reactions < net.n_reactions
+
+
+def test_spatial_growth_annihilates_to_completion_and_is_differentiable():
+    m = _model(4)
+    x0 = hp.seed_field(12, 4)
+    x0 = x0.at[..., 4:7].set(0.3)  # both rails present at the start
+    out = simulate_field(m, x0, 0.5, 0.1, grid=Grid((12, 12)), clamp=True, negative_tol=1e-6)
+    f = np.asarray(out.final)
+    assert np.all(np.minimum(f[..., :4], f[..., 4:]) <= 1e-12)
+    target = jnp.asarray(hp.load_target(12)) if hp.TARGET_PATH.is_file() else jnp.full((12, 12, 3), 0.5)
+
+    def loss(w):
+        mm = HopfieldRD(w, m.Wn, m.deg_p, m.deg_n, m.log_diff_p, m.log_diff_n)
+        o = simulate_field(mm, x0, 0.5, 0.1, grid=Grid((12, 12)), clamp=True, check=False, save_every=1)
+        return hp.image_loss(o.final, target)
+
+    g = jax.jit(jax.grad(loss))(m.Wp)
+    assert g.shape == m.Wp.shape and bool(jnp.all(jnp.isfinite(g))) and float(jnp.abs(g).max()) > 0
+
+
+def test_seed_and_target(shared_data):
+    x0 = np.asarray(hp.seed_field(16, 6))
+    assert x0.shape == (16, 16, 12)
+    assert x0[..., :3].max() <= 1.0 and x0[..., :3].min() > 0 and np.all(x0[..., 3:] == 0)
+    t = hp.load_target(24)
+    assert t.shape == (24, 24, 3) and 0 <= t.min() and t.max() <= 1 and t.mean() > 0.05
+    assert np.all(t[0, 0] == 0)  # outside the circular mask
+
+
+def test_bad_target_and_memory_errors(tmp_path):
+    with pytest.raises(hp.TargetImageError, match="not found"):
+        hp.load_target(16, tmp_path / "missing.jpg")
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"not an image")
+    with pytest.raises(hp.TargetImageError, match="cannot read"):
+        hp.load_target(16, bad)
+    with pytest.raises(SpatialMemoryError, match="needs about"):
+        check_memory((4096, 4096, 2 * 4096), 125, 25, grad=True)
+    with pytest.raises(ValueError, match="square"):
+        HopfieldRD(jnp.zeros((4, 4)), jnp.zeros((4, 3)), *([jnp.zeros(4)] * 4))
+
+
+def test_short_training_lowers_the_loss(shared_data):
+    cfg = dataclasses.replace(hp.SMALL, n_neurons=4, grid=12, t_grow=1.0, save_every=5, lr=1e-2)
+    _, hist = hp.train(cfg, progress=False, steps=8)
+    assert hist["steps_run"] == 8
+    assert hist["best_loss"] < hist["losses"][0]
+
+
+def test_reference_parameters_load_and_grow():
+    if not hp.REFERENCE_PARAMS.is_file():
+        pytest.skip(f"reference parameters not found at {hp.REFERENCE_PARAMS}")
+    m = from_reference(hp.REFERENCE_PARAMS)
+    assert m.n_neurons == 256
+    D = np.asarray(m.diffusion_constants())
+    assert D.shape == (512,) and np.all(D > 0) and D.max() < 2
+    out = hp.grow(m, 16, t1=0.5)
+    assert np.all(np.isfinite(np.asarray(out.final)))
