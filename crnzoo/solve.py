@@ -48,7 +48,26 @@ _SOLVERS = {
     "kvaerno3": diffrax.Kvaerno3,
     "kvaerno4": diffrax.Kvaerno4,
     "kvaerno5": diffrax.Kvaerno5,
+    "rosenbrock": None,  # crnzoo.rosenbrock.DiagonalRosenbrock: built around the model (`_solver`)
 }
+
+
+def _solver(name: str, model) -> diffrax.AbstractSolver:
+    """The Diffrax solver called `name` for `model` (the solver-ready module).
+
+    `rosenbrock` is `crnzoo.rosenbrock.DiagonalRosenbrock`, linearly implicit in the model's
+    per-species destruction rate: it needs a model with `destruction_rate(x)` (indexed CRNs).
+    """
+    if name != "rosenbrock":
+        return _SOLVERS[name]()
+    if not hasattr(model, "destruction_rate"):
+        raise ValueError(
+            f"solver 'rosenbrock' needs a model with destruction_rate(x) (indexed CRNs); "
+            f"{type(model).__name__} has none: use kvaerno5 for stiff networks"
+        )
+    from .rosenbrock import DiagonalRosenbrock
+
+    return DiagonalRosenbrock(model)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,7 +76,9 @@ class SolverConfig:
 
     `rtol`/`atol` apply to concentrations (dimensionless). `pcoeff`/`icoeff` are the PID
     controller's coefficients (0 / 1 is plain integral control; 0.3 / 0.3 suits mildly
-    stiff networks). Explicit `tsit5` suits non-stiff networks, `kvaerno3/5` stiff ones.
+    stiff networks). Explicit `tsit5` suits non-stiff networks, `kvaerno3/5` stiff ones;
+    `rosenbrock` (a Rosenbrock-W method with the model's diagonal destruction rates, for
+    indexed CRNs) large batches of stiff systems.
     `dt`, when set, switches to fixed steps of that size (no error control; fast for
     training, as the papers' RK4 grids are).
     """
@@ -239,11 +260,12 @@ def integrate(
     if switch_ts is None:
         switch_ts = jnp.zeros((0,), y0.dtype)
         level_table = jnp.zeros((1, 0), y0.dtype)
-    term = diffrax.ODETerm(_Controlled(model.for_solver(), ctrl))
+    m = model.for_solver()
+    term = diffrax.ODETerm(_Controlled(m, ctrl))
     jumps = switch_ts if ctrl else None
     sol = diffrax.diffeqsolve(
         term,
-        _SOLVERS[config.solver](),
+        _solver(config.solver, m),
         t0=t0,
         t1=ts[-1],
         dt0=config.dt,

@@ -70,6 +70,23 @@ def test_rosenbrock_agrees_with_tight_reference_and_euler(synth):
     np.testing.assert_allclose(eu, ref, rtol=2e-2, atol=2e-2)
 
 
+def test_simulate_with_the_rosenbrock_solver_config(synth):
+    """`SolverConfig("rosenbrock")` routes `simulate` through the stiff solver (same answer as
+    `final_states`, close to a tight explicit solve); models without a destruction rate are refused."""
+    crn = task.wta_crn(task.average_digit(synth.train_x, synth.train_y))
+    y0 = task.initial_states(crn, synth.test_x[:2])
+    ts = np.array([0.0, 0.01, 0.02])
+    ref = crnzoo.simulate(crn, ts, y0, solver=crnzoo.SolverConfig("tsit5", rtol=1e-9, atol=1e-9, max_steps=100_000))
+    ros = crnzoo.simulate(crn, ts, y0, solver=crnzoo.SolverConfig("rosenbrock", rtol=1e-7, atol=1e-7, max_steps=100_000))
+    np.testing.assert_allclose(ros.ys, ref.ys, rtol=1e-4, atol=1e-4)
+    y1, _ = final_states(crn, y0, 0.02, rtol=1e-7, atol=1e-7)
+    np.testing.assert_allclose(ros.final, y1, rtol=1e-6, atol=1e-6)
+    from crnzoo import zoo
+
+    with pytest.raises(ValueError, match="needs a model with destruction_rate"):
+        crnzoo.simulate(zoo.load("majority-am4"), t1=1.0, solver=crnzoo.SolverConfig("rosenbrock"))
+
+
 def test_classifies_synthetic_digits_at_10h(synth):
     crn = task.wta_crn(task.average_digit(synth.train_x, synth.train_y))
     m = task.metrics(crn, synth.test_x[:45], synth.test_y[:45])
