@@ -175,6 +175,16 @@ def write_model_cards(path: Path | None = None, weights: Path | None = None) -> 
     return Path(path)
 
 
+def annotate(directory: Path, **fields: Any) -> dict:
+    """Add `fields` known only after publishing (e.g. the script's total wall time) to the
+    card.json in `directory`; returns the updated card. The checkpoint is untouched."""
+    path = Path(directory) / "card.json"
+    card = json.loads(path.read_text())
+    card.update(fields)
+    path.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
+    return card
+
+
 def publish(entry: ZooEntry, model, directory: Path | None = None, extra: Mapping[str, Any] | None = None) -> dict:
     """Measure every metric of `model` (full settings), then save it as `entry`'s checkpoint.
 

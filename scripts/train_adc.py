@@ -13,13 +13,12 @@ recorded on the card.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import crnzoo  # noqa: F401  (turns on float64)
 from crnzoo import zoo
-from crnzoo.cards import publish, write_model_cards
+from crnzoo.cards import annotate, publish, write_model_cards
 from crnzoo.models import adc as family
 from crnzoo.tasks import adc
 
@@ -43,10 +42,7 @@ def main() -> None:
     out = args.weights / NAME
     card = publish(entry, model, out, extra)
     adc.draw_figure(model, out / family.FIGURE, title=f"{NAME}: species (columns) for the 8 bin-centre inputs (rows) over time, as in Fig. 9")
-    path = out / "card.json"
-    card = json.loads(path.read_text())
-    card["script_wall_s"] = round(time.perf_counter() - started, 1)
-    path.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
+    card = annotate(out, script_wall_s=round(time.perf_counter() - started, 1))
     m = card["metrics"]
     print(
         f"{NAME}: {card['reactions']['at_k_report']} reactions at k > {card['reactions']['k_report']:g}; bin centres "

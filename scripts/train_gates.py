@@ -14,27 +14,17 @@ regenerated at the end. Wall times are recorded on each card.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import crnzoo  # noqa: F401  (turns on float64)
 from crnzoo import zoo
-from crnzoo.cards import publish, write_model_cards
+from crnzoo.cards import annotate, publish, write_model_cards
 from crnzoo.models import gates
 
 
 REPO = Path(__file__).resolve().parents[1]
 LOAD_NOTE = "measured on 2 CPU cores shared with two other training jobs (wall times would be shorter on an idle machine)"
-
-
-def stamp(directory: Path, **fields) -> dict:
-    """Add fields known only after publishing (the total wall time) to a card.json."""
-    path = Path(directory) / "card.json"
-    card = json.loads(path.read_text())
-    card.update(fields)
-    path.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
-    return card
 
 
 def main() -> None:
@@ -58,7 +48,7 @@ def main() -> None:
         extra["wall_time_note"] = LOAD_NOTE
         card = publish(entry, model, args.weights / name, extra)
         wall = time.perf_counter() - started
-        card = stamp(args.weights / name, script_wall_s=round(wall, 1))
+        card = annotate(args.weights / name, script_wall_s=round(wall, 1))
         m = card["metrics"]
         print(
             f"{name}: {card['reactions']['at_k_report']} reactions at k > {card['reactions']['k_report']:g} "

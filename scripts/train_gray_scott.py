@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import time
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import jax.numpy as jnp
 
 import crnzoo  # noqa: F401  (turns on float64)
 from crnzoo import zoo
-from crnzoo.cards import publish
+from crnzoo.cards import annotate, publish
 from crnzoo.models.gray_scott import GrayScott
 from crnzoo.tasks import gray_scott as gs
 
@@ -64,10 +63,7 @@ def run(texture: str, steps: int | None, weights: Path, progress: bool) -> dict:
     out = weights / name
     publish(entry, model, out, extra)
     gs.draw_figure(model, texture, out / gs.FIGURE, result)
-    path = out / "card.json"
-    card = json.loads(path.read_text())
-    card["script_wall_s"] = round(time.perf_counter() - started, 1)
-    path.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
+    card = annotate(out, script_wall_s=round(time.perf_counter() - started, 1))
     m = card["metrics"]
     print(
         f"{name}: F = {m['F']['value']:.6f} (target {tF}, |ΔF| = {m['F_error']['value']:.2e}), k = {m['k']['value']:.6f} "

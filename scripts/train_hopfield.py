@@ -33,7 +33,7 @@ import numpy as np
 
 import crnzoo  # noqa: F401  (turns on float64)
 from crnzoo import zoo
-from crnzoo.cards import publish
+from crnzoo.cards import annotate, publish
 from crnzoo.models import hopfield_rd as family
 from crnzoo.spatial import check_memory
 from crnzoo.tasks import hopfield as hp
@@ -83,10 +83,7 @@ def small(args) -> None:
     target = hp.load_target(config.grid, args.target)
     fig = hp.draw_growth(model, target, out / family.FIGURE, f"{family.NAME}: N = {config.n_neurons}, {config.grid}×{config.grid}, "
                          f"{hist['steps_run']} training steps")
-    path = out / "card.json"
-    card = json.loads(path.read_text())
-    card["script_wall_s"] = round(time.perf_counter() - started, 1)
-    path.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
+    card = annotate(out, script_wall_s=round(time.perf_counter() - started, 1))
     m = card["metrics"]
     print(
         f"{family.NAME}: loss {m['loss']['value']:.4g} (log10 {m['log10_loss']['value']:.3f}; blank image {m['blank_loss']['value']:.4g}; "
@@ -133,11 +130,8 @@ def full(args) -> None:
     card_dir = args.weights / family.NAME
     if card_dir.is_dir():
         (card_dir / "full_config_report.json").write_text(json.dumps(report, indent=2) + "\n")
-        path = card_dir / "card.json"
-        if path.is_file():
-            card = json.loads(path.read_text())
-            card["full_configuration"] = report
-            path.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
+        if (card_dir / "card.json").is_file():
+            annotate(card_dir, full_configuration=report)
     print(
         f"full configuration (N = {config.n_neurons}, {config.grid}×{config.grid}): {hist['steps_run']} steps; "
         f"step {hist['step_s_median']:.2f} s (first {hist['first_step_s']:.1f} s incl. compile); memory estimate "

@@ -12,13 +12,12 @@ card, and regenerates MODEL_CARDS.md. The wall time is recorded on the card.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import crnzoo  # noqa: F401  (turns on float64)
 from crnzoo import zoo
-from crnzoo.cards import publish, write_model_cards
+from crnzoo.cards import annotate, publish, write_model_cards
 from crnzoo.models import seven_segment as family
 from crnzoo.tasks import seven_segment as seg
 
@@ -43,10 +42,7 @@ def main() -> None:
     card = publish(entry, model, out, extra)
     outs, _ = seg.segment_readout(model)
     seg.draw_digits(outs[:, -1, :], out / family.FIGURE, title=f"{NAME}: the 16 decoded displays at T = {seg.T_END:g} (lit: output > {(seg.LOW + seg.HIGH) / 2:g})")
-    path = out / "card.json"
-    card = json.loads(path.read_text())
-    card["script_wall_s"] = round(time.perf_counter() - started, 1)
-    path.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
+    card = annotate(out, script_wall_s=round(time.perf_counter() - started, 1))
     m = card["metrics"]
     print(
         f"{NAME}: {card['reactions']['at_k_report']} reactions at k > {card['reactions']['k_report']:g}; segments right "
