@@ -32,7 +32,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from crnzoo.rosenbrock import euler_final, final_states
+from crnzoo._legacy_rosenbrock import euler_final, final_states
 from crnzoo.tasks import wta_mnist as task
 
 

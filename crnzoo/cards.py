@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from ._version import __version__
-from .zoo import Metric, ZooEntry, checkpoint_dir, list_models, weights_dir
+from ._registry import Metric, ZooEntry, checkpoint_dir, weights_dir
+from .zoo import list_models
 
 
 def metric_table(entry: ZooEntry, values: Mapping[str, float]) -> dict[str, dict]:
@@ -43,7 +45,7 @@ def make_card(entry: ZooEntry, model, values: Mapping[str, float], extra: Mappin
         "protocol": entry.protocol,
         "schedule": entry.schedule.to_dict() if entry.schedule else None,
         "time_units": entry.time_units,
-        "concentration_units": "dimensionless",
+        "concentration_units": entry.concentration_units,
         "t1": entry.t1,
         "solver": entry.solver.to_dict(),
         "reactions": {
@@ -116,7 +118,7 @@ def render_markdown(card: Mapping[str, Any]) -> str:
     wall = card.get("training_wall_s")
     if wall is not None:
         total = card.get("script_wall_s")
-        note = card.get("wall_time_note") or card.get("machine") or card.get("training_machine")
+        note = card.get("wall_time_note")
         out.append(
             f"- **Wall time:** training {_fmt(wall)} s"
             + (f", whole script {_fmt(total)} s" if total is not None else "")
@@ -131,14 +133,8 @@ def render_markdown(card: Mapping[str, Any]) -> str:
 
 
 def figures(card: Mapping[str, Any]) -> list[str]:
-    """The PNG files shipped next to a card (its `figure` / `figures` entries), file names only."""
-    found = card.get("figures") or []
-    if isinstance(found, Mapping):
-        found = list(found.values())
-    if isinstance(found, str):
-        found = [found]
-    single = card.get("figure")
-    return ([single] if isinstance(single, str) else []) + [f for f in found if isinstance(f, str)]
+    """The PNG files shipped next to a card (its `figures` list), file names only."""
+    return list(card.get("figures") or [])
 
 
 def render_model_cards(weights: Path | None = None) -> str:
@@ -177,26 +173,12 @@ def write_model_cards(path: Path | None = None, weights: Path | None = None) -> 
 
 def annotate(directory: Path, **fields: Any) -> dict:
     """Add `fields` known only after publishing (e.g. the script's total wall time) to the
-    card.json in `directory`; returns the updated card. The checkpoint is untouched."""
+    card.json in `directory` (replaced atomically); returns the updated card. Fields outside
+    the checkpoint's hashes only: the arrays are untouched."""
     path = Path(directory) / "card.json"
     card = json.loads(path.read_text())
     card.update(fields)
-    path.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
+    tmp = path.with_name(f".card.json.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
+    os.replace(tmp, path)
     return card
-
-
-def publish(entry: ZooEntry, model, directory: Path | None = None, extra: Mapping[str, Any] | None = None) -> dict:
-    """Measure every metric of `model` (full settings), then save it as `entry`'s checkpoint.
-
-    Writes `checkpoint/`, `card.json` and `reactions.txt` (the listing at the card's
-    threshold) atomically to `directory` (default `weights/<name>/`). Returns the card.
-    """
-    from . import checkpoint
-    from .export import to_txt
-
-    values = entry.evaluate(model, False)
-    card = make_card(entry, model, values, extra)
-    net = model.network(entry.k_report, name=entry.name.replace("-", "_"))
-    directory = Path(directory) if directory else checkpoint_dir(entry.name)
-    checkpoint.save(model, directory, card, {"reactions.txt": to_txt(net)})
-    return json.loads((directory / "card.json").read_text())

@@ -79,12 +79,20 @@ def content_hash(model) -> str:
     return h.hexdigest()
 
 
-def save(model, directory, card: Mapping[str, Any], files: Mapping[str, str] | None = None) -> Path:
+def save(
+    model,
+    directory,
+    card: Mapping[str, Any],
+    files: Mapping[str, str] | None = None,
+    write: Callable[[Path], Mapping[str, Any]] | None = None,
+) -> Path:
     """Atomically write `model`'s arrays, `card.json` and extra text `files` to `directory`.
 
     The card must contain `builder` and `config`; `config_hash`, `arrays` and
-    `content_hash` are added. An existing checkpoint at `directory` is replaced only
-    after the new one is completely written.
+    `content_hash` are added. `write(folder)`, if given, writes further files (figures,
+    tables) into the folder being assembled and returns card fields naming them. An
+    existing checkpoint at `directory` is replaced only after the new one is completely
+    written.
     """
     import orbax.checkpoint as ocp
 
@@ -104,9 +112,11 @@ def save(model, directory, card: Mapping[str, Any], files: Mapping[str, str] | N
         with ocp.StandardCheckpointer() as ckptr:
             ckptr.save(tmp / "checkpoint", params)
             ckptr.wait_until_finished()
-        (tmp / "card.json").write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
         for fname, text in (files or {}).items():
             (tmp / fname).write_text(text)
+        if write is not None:
+            card.update(write(tmp) or {})
+        (tmp / "card.json").write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
         if directory.exists():
             directory.rename(old)
         tmp.rename(directory)

@@ -28,100 +28,27 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
 
-from .crn.base import CRNModel
+from .crn.base import CRNModel, HasDestructionRate
 from .crn.mass_action import MassActionCRN
 from .network import ReactionNetwork
-
-
-class SimulationError(RuntimeError):
-    """A solve failed or diverged."""
-
-
-class StateError(ValueError):
-    """An initial state or schedule was refused (shape, sign, NaN, unknown species)."""
-
-
-_SOLVERS = {
-    "tsit5": diffrax.Tsit5,
-    "dopri5": diffrax.Dopri5,
-    "dopri8": diffrax.Dopri8,
-    "kvaerno3": diffrax.Kvaerno3,
-    "kvaerno4": diffrax.Kvaerno4,
-    "kvaerno5": diffrax.Kvaerno5,
-    "rosenbrock": None,  # crnzoo.rosenbrock.DiagonalRosenbrock: built around the model (`_solver`)
-}
+from .solvers import DiagonalRosenbrock
+from .solvers.config import DIFFRAX_SOLVERS, SimulationError, SolverConfig, StateError, result_message
 
 
 def _solver(name: str, model) -> diffrax.AbstractSolver:
     """The Diffrax solver called `name` for `model` (the solver-ready module).
 
-    `rosenbrock` is `crnzoo.rosenbrock.DiagonalRosenbrock`, linearly implicit in the model's
-    per-species destruction rate: it needs a model with `destruction_rate(x)` (indexed CRNs).
+    `rosenbrock` is `DiagonalRosenbrock`, linearly implicit in the model's per-species
+    destruction rate: it needs a model with `HasDestructionRate` (indexed CRNs).
     """
     if name != "rosenbrock":
-        return _SOLVERS[name]()
-    if not hasattr(model, "destruction_rate"):
+        return DIFFRAX_SOLVERS[name]()
+    if not isinstance(model, HasDestructionRate):
         raise ValueError(
-            f"solver 'rosenbrock' needs a model with destruction_rate(x) (indexed CRNs); "
+            f"solver 'rosenbrock' needs a model with a destruction rate (HasDestructionRate: indexed CRNs); "
             f"{type(model).__name__} has none: use kvaerno5 for stiff networks"
         )
-    from .rosenbrock import DiagonalRosenbrock
-
     return DiagonalRosenbrock(model)
-
-
-@dataclasses.dataclass(frozen=True)
-class SolverConfig:
-    """How to solve a model: solver name, PID step control, step budget.
-
-    `rtol`/`atol` apply to concentrations (dimensionless). `pcoeff`/`icoeff` are the PID
-    controller's coefficients (0 / 1 is plain integral control; 0.3 / 0.3 suits mildly
-    stiff networks). Explicit `tsit5` suits non-stiff networks, `kvaerno3/5` stiff ones;
-    `rosenbrock` (a Rosenbrock-W method with the model's diagonal destruction rates, for
-    indexed CRNs) large batches of stiff systems.
-    `dt`, when set, switches to fixed steps of that size (no error control; fast for
-    training, as the papers' RK4 grids are).
-    """
-
-    solver: str = "tsit5"
-    rtol: float = 1e-7
-    atol: float = 1e-9
-    max_steps: int = 16384
-    pcoeff: float = 0.0
-    icoeff: float = 1.0
-    dt: float | None = None
-
-    def __post_init__(self):
-        if self.solver not in _SOLVERS:
-            raise ValueError(f"unknown solver {self.solver!r}; choose from {', '.join(_SOLVERS)}")
-        if not (self.rtol > 0 and self.atol > 0 and self.max_steps > 0):
-            raise ValueError("rtol, atol and max_steps must be positive")
-        if self.dt is not None and not self.dt > 0:
-            raise ValueError(f"a fixed step dt must be positive, got {self.dt}")
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "SolverConfig":
-        return cls(**d)
-
-    def controller(self, jump_ts=None) -> diffrax.AbstractStepSizeController:
-        if self.dt is not None:
-            return diffrax.ConstantStepSize()
-        pid = diffrax.PIDController(
-            rtol=self.rtol, atol=self.atol, pcoeff=self.pcoeff, icoeff=self.icoeff, norm=_worst_member_rms
-        )
-        if jump_ts is None or len(jump_ts) == 0:
-            return pid
-        return diffrax.ClipStepSizeController(pid, jump_ts=jnp.asarray(jump_ts))
-
-
-def _worst_member_rms(y: Array) -> Array:
-    """Error norm of a batched state (batch, ...): the largest per-member RMS."""
-    if y.ndim <= 1:
-        return jnp.sqrt(jnp.mean(y**2))
-    return jnp.max(jnp.sqrt(jnp.mean(y.reshape(y.shape[0], -1) ** 2, axis=1)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -253,8 +180,9 @@ def integrate(
 ):
     """Solve `model` from `y0` (a batch: leading axis) at time `t0`, saving at `ts` (and t1).
 
-    Returns `(ys, y1, ok, num_steps, t_reached)`: `ys` of shape (T, batch, ...), the state
-    at `ts[-1]`, a success flag, the accepted step count and the last time reached.
+    Returns `(ys, y1, ok, num_steps, t_reached, result)`: `ys` of shape (T, batch, ...), the
+    state at `ts[-1]`, a success flag, the accepted step count, the last time reached and
+    Diffrax's `RESULTS` item (its message says why a solve stopped).
     Pure and differentiable (reverse mode through `adjoint`). Does not raise.
     """
     if switch_ts is None:
@@ -282,7 +210,7 @@ def integrate(
     finite = jnp.all(jnp.isfinite(ys))
     saved_ok = jnp.all(jnp.isfinite(ys.reshape(ys.shape[0], -1)), axis=1)
     t_reached = jnp.max(jnp.where(saved_ok, sol.ts, t0))
-    return ys[:-1], ys[-1], ok & finite, sol.stats["num_accepted_steps"], t_reached, sol.result._value
+    return ys[:-1], ys[-1], ok & finite, sol.stats["num_accepted_steps"], t_reached, sol.result
 
 
 # ------------------------------------------------------------------------------------
@@ -388,11 +316,11 @@ def simulate(
         solve_ts = np.append(seg_ts, b) if (seg_ts.size == 0 or seg_ts[-1] != b) else seg_ts
         if a == b:
             ys = jnp.broadcast_to(y, (solve_ts.size,) + y.shape)
-            y1, ok, code, reached = y, True, 0, b
+            y1, ok, result, reached = y, True, diffrax.RESULTS.successful, b
         else:
-            ys, y1, ok, _, reached, code = _run(model, y, solve_ts, a, solver, ctrl, switch_ts, table, batch, chunk)
+            ys, y1, ok, _, reached, result = _run(model, y, solve_ts, a, solver, ctrl, switch_ts, table, batch, chunk)
         if not bool(ok):
-            msg = diffrax.RESULTS._index_to_message[int(code)] if int(code) else "the state became NaN or infinite"
+            msg = result_message(result) if result != diffrax.RESULTS.successful else "the state became NaN or infinite"
             raise SimulationError(
                 f"simulation of {label} failed at t={float(reached):.6g} (segment {a:g}..{b:g}, "
                 f"solver {solver.solver}, max_steps {solver.max_steps}): {msg}"
@@ -415,9 +343,9 @@ def _integrate_chunks(model, y, ts, t0, solver, ctrl, switch_ts, table, chunk: i
     pad = k * chunk - b
     yp = jnp.concatenate([y, jnp.broadcast_to(y[-1:], (pad,) + y.shape[1:])]) if pad else y
     out = jax.lax.map(lambda yc: integrate(model, yc, ts, t0, solver, ctrl, switch_ts, table), yp.reshape((k, chunk) + y.shape[1:]))
-    ys, y1, ok, steps, reached, code = out
+    ys, y1, ok, steps, reached, result = out
     ys = jnp.moveaxis(ys, 0, 1).reshape((ts.shape[0], k * chunk) + y.shape[1:])[:, :b]
-    return ys, y1.reshape((k * chunk,) + y.shape[1:])[:b], jnp.all(ok), jnp.max(steps), jnp.min(reached), jnp.max(code)
+    return ys, y1.reshape((k * chunk,) + y.shape[1:])[:b], jnp.all(ok), jnp.max(steps), jnp.min(reached), _first_failure(ok, result)
 
 
 def _run(model, y, ts, t0, solver, ctrl, switch_ts, table, batch, chunk=None):
@@ -429,9 +357,15 @@ def _run(model, y, ts, t0, solver, ctrl, switch_ts, table, batch, chunk=None):
     if batch != "vmap":
         raise StateError(f"batch must be 'joint' or 'vmap', got {batch!r}")
     out = jax.vmap(lambda yi: integrate(model, yi[None], ts, t0, solver, ctrl, switch_ts, table))(y)
-    ys, y1, ok, steps, reached, code = out
+    ys, y1, ok, steps, reached, result = out
     ys = jnp.moveaxis(ys[:, :, 0], 0, 1)
-    return ys, y1[:, 0], jnp.all(ok), steps, jnp.min(reached), jnp.max(code)
+    return ys, y1[:, 0], jnp.all(ok), steps, jnp.min(reached), _first_failure(ok, result)
+
+
+def _first_failure(ok, results):
+    """The `RESULTS` item of the first failed member of a batch of solves (else the first)."""
+    i = jnp.argmin(ok)
+    return jax.tree_util.tree_map(lambda v: v[i], results)
 
 
 def _control_table(model: CRNModel, schedule: Schedule):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import crnzoo
-from crnzoo.rosenbrock import euler_final, final_states
+from crnzoo._legacy_rosenbrock import euler_final, final_states
 from crnzoo.tasks import wta_mnist as task
 
 

@@ -76,3 +76,16 @@ class CRNModel(eqx.Module):
     def reaction_count(self, k_min: float = 0.0) -> int:
         """Number of reactions with rate above `k_min`."""
         return self.network(k_min).n_reactions
+
+
+class HasDestructionRate(eqx.Module):
+    """Capability: a per-species destruction rate, the diagonal a linearly implicit solver uses.
+
+    `destruction_rate(x)` returns D(x) >= 0 shaped like `x` (1/time) such that every
+    consumption term of species i in `rhs` is D_i(x)·x_i. `SolverConfig("rosenbrock")`
+    (`crnzoo.solvers.DiagonalRosenbrock`) needs it on the module `for_solver()` returns.
+    """
+
+    @abc.abstractmethod
+    def destruction_rate(self, x) -> jax.Array:
+        """Per-capita destruction rate of every species at state `x` (1/time)."""

@@ -20,6 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
 
+from .._registry import register_builder
 from ..network import Reaction, ReactionNetwork
 from ..sparsity import entropy, informational_energy, l1, sparsify, straight_through
 from .base import CRNModel
@@ -200,3 +201,20 @@ class TensorKinetics(CRNModel):
 
     def network(self, k_min: float = 0.0, name: str = "crn") -> ReactionNetwork:  # pragma: no cover
         raise NotImplementedError("TensorKinetics is a solver-side view; call network() on the CatalyticCRN")
+
+
+@register_builder("catalytic")
+def build_catalytic(config) -> CatalyticCRN:
+    """A template `CatalyticCRN` (zero logits) from a card's config: `species`, optional
+    `fixed`, `k_min`, `roles`, `train_x0`, `x0_total`."""
+    n = len(config["species"])
+    return CatalyticCRN(
+        jnp.zeros((n, n, n)),
+        jnp.zeros(n),
+        tuple(config["species"]),
+        fixed=tuple(config.get("fixed", ())),
+        k_min=config.get("k_min"),
+        roles=tuple(config["roles"]) if config.get("roles") else None,
+        train_x0=bool(config.get("train_x0", False)),
+        x0_total=config.get("x0_total"),
+    )

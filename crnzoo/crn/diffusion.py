@@ -18,6 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
 
+from .._registry import build, register_builder
 from ..network import Reaction, ReactionNetwork
 from .base import CRNModel
 
@@ -130,3 +131,11 @@ class MembraneRing(CRNModel):
         species = self.flat_species((n, len(self.species)))
         roles = {chamber_name(s, i): role for s, role in local.roles.items() for i in range(n)}
         return ReactionNetwork(species, tuple(reactions), dict(zip(species, x0.reshape(-1))), name, roles)
+
+
+@register_builder("ring")
+def build_ring(config) -> MembraneRing:
+    """A template `MembraneRing` from a card's config: `chemistry` (a builder and its config) and
+    `n_chambers`."""
+    chem = build(config["chemistry"]["builder"], config["chemistry"]["config"])
+    return MembraneRing(chem, jnp.zeros(len(chem.species)), jnp.zeros((int(config["n_chambers"]), len(chem.species))))

@@ -58,6 +58,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._registry import register_builder
 from ..network import ROLES, Reaction, ReactionNetwork, merge_reactions
 from .base import CRNModel
 
@@ -767,14 +768,6 @@ def annihilation(name: str, indices: str = "", rate: float | str = 1.0) -> tuple
     return (f"{p}{idx} + {n}{idx} ->", rate)
 
 
+@register_builder("indexed")
 def _build_indexed(config: Mapping[str, Any]) -> IndexedCRN:
     return IndexedCRN.from_config(config)
-
-
-def _register() -> None:
-    from .. import zoo
-
-    zoo.register_builder("indexed", _build_indexed)
-
-
-_register()

@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
 
+from .._registry import register_builder
 from ..network import MassAction, Reaction, ReactionNetwork, parse_reactions
 from .base import CRNModel
 
@@ -76,3 +77,10 @@ class MassActionCRN(CRNModel):
         roles = dict(zip(self.species, self.roles)) if self.roles else {}
         x0 = np.asarray(self.x0, dtype=np.float64)
         return ReactionNetwork(self.species, reactions, dict(zip(self.species, x0)), name, roles)
+
+
+@register_builder("mass_action")
+def build_mass_action(config) -> MassActionCRN:
+    """A template `MassActionCRN` from a card's config: `reactions` (listing text), `species`, `roles`."""
+    species = config["species"]
+    return MassActionCRN.from_text(config["reactions"], species, [0.0] * len(species), config.get("roles"))

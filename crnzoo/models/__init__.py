@@ -1,13 +1,13 @@
-"""Zoo model families; importing this package registers every model."""
+"""Zoo families: one module per family, named by its entries' prefix (`gate` for `gate-*`).
 
-from . import reference as reference  # noqa: F401
-from . import majority as majority  # noqa: F401
-from . import oscillators as oscillators  # noqa: F401
-from . import wta_ring as wta_ring  # noqa: F401
-from . import gates as gates  # noqa: F401
-from . import seven_segment as seven_segment  # noqa: F401
-from . import adc as adc  # noqa: F401
-from . import neural_crn as neural_crn  # noqa: F401
-from . import gray_scott as gray_scott  # noqa: F401
-from . import hopfield_rd as hopfield_rd  # noqa: F401
-from . import wta_mnist as wta_mnist  # noqa: F401
+Each module holds tiny registered builders: the card data of its entries (`ZooEntry`) and
+their task (`crnzoo/tasks/<family>.py`, the same name). Importing this package imports every
+module in it, which registers every entry; `crnzoo.zoo` does that once.
+"""
+
+import importlib as _importlib
+import pkgutil as _pkgutil
+
+for _m in sorted(_pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    if not _m.name.startswith("_"):
+        _importlib.import_module(f"{__name__}.{_m.name}")

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..solve import SolverConfig
 from ..tasks import adc
-from ..zoo import ZooEntry, register
+from .._legacy import ZooEntry, register
 
 
 MORDVINTSEV = "Mordvintsev, Randazzo, Niklasson (2023), Differentiable Programming of Chemical Reaction Networks"

@@ -23,7 +23,7 @@ from ..crn import CatalyticCRN
 from ..solve import SolverConfig
 from ..tasks import logic, pruning
 from ..train import TrainConfig, train
-from ..zoo import ZooEntry, register
+from .._legacy import ZooEntry, register
 
 
 MORDVINTSEV = "Mordvintsev, Randazzo, Niklasson (2023), Differentiable Programming of Chemical Reaction Networks"

@@ -20,7 +20,7 @@ from jaxtyping import Array, Float
 from ..crn.base import CRNModel
 from ..network import Reaction, ReactionNetwork
 from ..solve import SolverConfig
-from ..zoo import ZooEntry, register, register_builder
+from .._legacy import ZooEntry, register, register_builder
 
 
 LEE = "Lee, Buse, Winfree (2025), Differentiable Programming of Indexed Chemical Reaction Networks and Reaction-Diffusion Systems (DNA 31)"

@@ -28,7 +28,7 @@ from jaxtyping import Array, Float
 
 from ..crn.base import CRNModel
 from ..network import Reaction, ReactionNetwork
-from ..zoo import register, register_builder
+from .._legacy import register, register_builder
 
 
 FAST_RATE = 1000.0  # rate written for the fast annihilation in reaction listings (simulated as instantaneous)
@@ -227,7 +227,7 @@ def _evaluate(model, fast: bool = False) -> dict[str, float]:
 def _entry():
     from ..solve import SolverConfig
     from ..tasks import hopfield as hp
-    from ..zoo import ZooEntry
+    from .._legacy import ZooEntry
 
     c = hp.SMALL
     metrics = {

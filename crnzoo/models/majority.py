@@ -40,7 +40,7 @@ from ..network import Reaction
 from ..solve import SolverConfig
 from ..tasks import majority
 from ..train import TrainConfig, train
-from ..zoo import ZooEntry, register
+from .._legacy import ZooEntry, register
 from .reference import AAE, MORDVINTSEV, make_am4
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from ..neural.circuit import NeuralCRN, NeuralSpec, build_circuit
 from ..solve import SolverConfig
 from ..tasks import neural_crn as tasks
-from ..zoo import ZooEntry, register, register_builder
+from .._legacy import ZooEntry, register, register_builder
 
 PAPER = "Nagipogu & Reif (2024/25), Neural CRNs: A Natural Implementation of Learning in Chemical Reaction Networks, arXiv 2409.00034 v2"
 BUILDER = "neural_crn"

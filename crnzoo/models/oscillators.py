@@ -46,7 +46,7 @@ from ..solve import Schedule, SolverConfig, integrate, simulate
 from ..tasks import oscillation
 from ..tasks import waveform as wf
 from ..train import TrainConfig, train
-from ..zoo import ZooEntry, register
+from .._legacy import ZooEntry, register
 
 
 MORDVINTSEV = "Mordvintsev, Randazzo, Niklasson (2023), Differentiable Programming of Chemical Reaction Networks"

@@ -15,7 +15,7 @@ import numpy as np
 from ..crn import CatalyticCRN, MassActionCRN, MembraneRing
 from ..solve import SolverConfig, simulate
 from ..tasks import majority, oscillation, wta
-from ..zoo import ZooEntry, register
+from .._legacy import ZooEntry, register
 
 
 MORDVINTSEV = "Mordvintsev, Randazzo, Niklasson (2023), Differentiable Programming of Chemical Reaction Networks"

@@ -28,7 +28,7 @@ from ..solve import SolverConfig
 from ..tasks import pruning
 from ..tasks import seven_segment as seg
 from ..train import TrainConfig, train
-from ..zoo import ZooEntry, register
+from .._legacy import ZooEntry, register
 
 
 MORDVINTSEV = "Mordvintsev, Randazzo, Niklasson (2023), Differentiable Programming of Chemical Reaction Networks"

@@ -32,7 +32,7 @@ import numpy as np
 from ..crn.indexed import IndexedCRN
 from ..solve import SolverConfig
 from ..tasks import wta_mnist as task
-from ..zoo import ZooEntry, register
+from .._legacy import ZooEntry, register
 
 
 LEE = "Lee, Buse, Winfree (2025), Differentiable Programming of Indexed Chemical Reaction Networks and Reaction-Diffusion Systems (DNA 31)"

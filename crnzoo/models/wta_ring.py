@@ -41,7 +41,8 @@ from ..crn import CatalyticCRN, MembraneRing
 from ..solve import SolverConfig
 from ..tasks import wta
 from ..train import TrainConfig, train
-from ..zoo import ZooEntry, checkpoint_dir, register
+from .._legacy import ZooEntry, register
+from .._registry import checkpoint_dir
 from .reference import MORDVINTSEV, WTA_DEFAULT_A, WTA_ROLES, WTA_SPECIES, _TABLE1, _TABLE1_THETA
 
 

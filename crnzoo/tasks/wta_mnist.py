@@ -38,7 +38,7 @@ import numpy as np
 
 from ..crn.indexed import IndexedCRN
 from ..data import data_path
-from ..rosenbrock import final_states, solve
+from .._legacy_rosenbrock import final_states, solve
 
 
 N_PIXELS = 100

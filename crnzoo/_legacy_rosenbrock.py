@@ -31,43 +31,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .solve import SimulationError, _worst_member_rms
+from .solvers.config import SimulationError, worst_member_rms as _worst_member_rms
+from .solvers.rosenbrock import DiagonalRosenbrock
 
 
 GAMMA = 1.0 + 1.0 / math.sqrt(2.0)
-
-
-class DiagonalRosenbrock(diffrax.AbstractAdaptiveSolver):
-    """ROS2 with A = −diag(model.destruction_rate(y)) (see the module docstring).
-
-    **Fields:** `model`: any object with `destruction_rate(y) -> D >= 0` shaped like `y`.
-    """
-
-    model: Any
-    term_structure: ClassVar = diffrax.AbstractTerm
-    interpolation_cls: ClassVar = diffrax.LocalLinearInterpolation
-
-    def order(self, terms):
-        return 2
-
-    def error_order(self, terms):
-        return 2
-
-    def init(self, terms, t0, t1, y0, args):
-        return None
-
-    def step(self, terms, t0, t1, y0, args, solver_state, made_jump):
-        del solver_state, made_jump
-        h = t1 - t0
-        den = 1.0 + (GAMMA * h) * self.model.destruction_rate(y0)
-        k1 = terms.vf(t0, y0, args) / den
-        k2 = (terms.vf(t1, y0 + h * k1, args) - 2.0 * k1) / den
-        y1 = y0 + h * (1.5 * k1 + 0.5 * k2)
-        err = 0.5 * h * (k1 + k2)
-        return y1, err, dict(y0=y0, y1=y1), None, diffrax.RESULTS.successful
-
-    def func(self, terms, t0, y0, args):
-        return terms.vf(t0, y0, args)
 
 
 class _Field(eqx.Module):

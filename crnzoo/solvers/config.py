@@ -1,0 +1,99 @@
+"""Solver settings, the errors a solve reports, and the error norm of a batched state.
+
+A leaf module: it imports nothing of crnzoo, so the solvers and `crnzoo.solve` can share it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import diffrax
+import jax.numpy as jnp
+from jaxtyping import Array
+
+
+class SimulationError(RuntimeError):
+    """A solve failed or diverged."""
+
+
+class StateError(ValueError):
+    """An initial state or schedule was refused (shape, sign, NaN, unknown species)."""
+
+
+# Diffrax solver classes by name; "rosenbrock" is built around the model (`crnzoo.solve`).
+DIFFRAX_SOLVERS = {
+    "tsit5": diffrax.Tsit5,
+    "dopri5": diffrax.Dopri5,
+    "dopri8": diffrax.Dopri8,
+    "kvaerno3": diffrax.Kvaerno3,
+    "kvaerno4": diffrax.Kvaerno4,
+    "kvaerno5": diffrax.Kvaerno5,
+}
+SOLVER_NAMES = (*DIFFRAX_SOLVERS, "rosenbrock")
+
+
+def worst_member_rms(y: Array) -> Array:
+    """Error norm of a batched state (batch, ...): the largest per-member RMS.
+
+    One step-size controller then serves a whole batch solved as one system: every member
+    meets the tolerance, as if it were solved alone.
+    """
+    if y.ndim <= 1:
+        return jnp.sqrt(jnp.mean(y**2))
+    return jnp.max(jnp.sqrt(jnp.mean(y.reshape(y.shape[0], -1) ** 2, axis=1)))
+
+
+@dataclasses.dataclass(frozen=True)
+class SolverConfig:
+    """How to solve a model: solver name, PID step control, step budget.
+
+    `rtol`/`atol` apply to concentrations (in the model's units). `pcoeff`/`icoeff` are the
+    PID controller's coefficients (0 / 1 is plain integral control; 0.3 / 0.3 suits mildly
+    stiff networks). Explicit `tsit5` suits non-stiff networks, `kvaerno3/5` stiff ones;
+    `rosenbrock` (a Rosenbrock-W method with the model's diagonal destruction rates, for
+    models with `HasDestructionRate`, such as indexed CRNs) large batches of stiff systems.
+    `dt`, when set, switches to fixed steps of that size (no error control; fast for
+    training, as the papers' RK4 grids are).
+    """
+
+    solver: str = "tsit5"
+    rtol: float = 1e-7
+    atol: float = 1e-9
+    max_steps: int = 16384
+    pcoeff: float = 0.0
+    icoeff: float = 1.0
+    dt: float | None = None
+
+    def __post_init__(self):
+        if self.solver not in SOLVER_NAMES:
+            raise ValueError(f"unknown solver {self.solver!r}; choose from {', '.join(SOLVER_NAMES)}")
+        if not (self.rtol > 0 and self.atol > 0 and self.max_steps > 0):
+            raise ValueError("rtol, atol and max_steps must be positive")
+        if self.dt is not None and not self.dt > 0:
+            raise ValueError(f"a fixed step dt must be positive, got {self.dt}")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "SolverConfig":
+        return cls(**d)
+
+    def controller(self, jump_ts=None) -> diffrax.AbstractStepSizeController:
+        """The step-size controller: constant steps with `dt`, else PID on `worst_member_rms`,
+        clipped to land on `jump_ts` (times where held inputs switch)."""
+        if self.dt is not None:
+            return diffrax.ConstantStepSize()
+        pid = diffrax.PIDController(
+            rtol=self.rtol, atol=self.atol, pcoeff=self.pcoeff, icoeff=self.icoeff, norm=worst_member_rms
+        )
+        if jump_ts is None or len(jump_ts) == 0:
+            return pid
+        return diffrax.ClipStepSizeController(pid, jump_ts=jnp.asarray(jump_ts))
+
+
+def result_message(result) -> str:
+    """Diffrax's message for a (concrete, unbatched) `diffrax.RESULTS` item."""
+    return diffrax.RESULTS[result]
