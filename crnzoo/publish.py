@@ -114,16 +114,18 @@ def summary(card: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def script_main(family: str, argv: list[str] | None = None, doc: str | None = None) -> int:
+def script_main(family: str | None, argv: list[str] | None = None, doc: str | None = None) -> int:
     """The body of `scripts/train_<family>.py`: train and publish the family's entries.
 
     `python scripts/train_<family>.py [NAME ...] [--seed S] [--steps N] [--weights DIR]
-    [--note TEXT] [--force] [--quiet]`. With no NAME, every trained entry of the family.
-    MODEL_CARDS.md is regenerated when the shipped `weights/` was written.
+    [--note TEXT] [--force] [--quiet]`. With no NAME, every trained entry of the family;
+    `family=None` (`scripts/make_reference.py`): every hand-designed entry. MODEL_CARDS.md
+    is regenerated when the shipped `weights/` was written. Returns the exit code.
     """
-    trained = [n for n in list_models() if get_entry(n).family == family and get_entry(n).task.trained]
-    if family == "reference":  # scripts/make_reference.py: every hand-designed entry
-        trained = [n for n in list_models() if not get_entry(n).task.trained]
+    trained = [
+        n for n in list_models()
+        if (get_entry(n).family == family and get_entry(n).task.trained) or (family is None and not get_entry(n).task.trained)
+    ]
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", help=f"entries to publish (default: {' '.join(trained)})")
     parser.add_argument("--seed", type=int, help="training seed (default: each card's)")
