@@ -1,8 +1,8 @@
 """The registry's data: `ZooEntry` (a card's data plus its task), `Metric`, and the two tables
 that family modules fill — entries by name and builders by name.
 
-A leaf of the house: it imports only the core (`checkpoint`, `solvers.config`, `solve`'s
-`Schedule`), never a family. Family modules (`crnzoo/models/<family>.py`) call `register`
+A leaf of the house: it imports only `checkpoint` and `solvers.config`, never a family
+(`task` is any `crnzoo.tasks.base.ZooTask`, `schedule` a `crnzoo.solve.Schedule`). Family modules (`crnzoo/models/<family>.py`) call `register`
 and `register_builder`; the hub `crnzoo.zoo` imports every family once, then reads the tables.
 """
 
@@ -12,14 +12,10 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .checkpoint import CheckpointError
 from .solvers.config import SolverConfig
-
-if TYPE_CHECKING:  # annotations only
-    from .solve import Schedule
-    from .tasks.base import ZooTask
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,14 +76,14 @@ class ZooEntry:
 
     name: str
     system: str
-    task: "ZooTask"
+    task: Any  # a crnzoo.tasks.base.ZooTask
     builder: str
     config: Mapping[str, Any]
     paper: str
     section: str
     t1: float
     solver: SolverConfig = SolverConfig()
-    schedule: "Schedule | None" = None
+    schedule: Any = None  # a crnzoo.solve.Schedule, or None
     k_report: float = 0.0
     roles: Mapping[str, str] = dataclasses.field(default_factory=dict)
     protocol: str = ""

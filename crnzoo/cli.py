@@ -86,14 +86,13 @@ def cmd_simulate(args) -> int:
     if args.inputs:
         known = zoo.list_models()
         base = next((card.get(k) for k in ("name", "base_model") if card and card.get(k) in known), None)
-        entry = zoo.entry(base) if base else None
-        if entry is None or entry.inputs is None:
-            raise _Usage(f"{args.name} takes no --inputs sequence (its inputs are set through --x0)")
         hold = args.hold if args.hold is not None else 200.0
         try:
-            schedule = entry.inputs(args.inputs, hold)
+            schedule = zoo.entry(base).task.inputs(args.inputs, hold) if base else None
         except ValueError as e:
             raise _Usage(f"--inputs: {e}") from None
+        if schedule is None:
+            raise _Usage(f"{args.name} takes no --inputs sequence (its inputs are set through --x0)")
         default_t1 = hold * (len(schedule.switch_times) + 1)
     t1 = args.t1 if args.t1 is not None else default_t1
     if not (t1 > 0 and np.isfinite(t1)):
@@ -139,9 +138,8 @@ def cmd_export(args) -> int:
     net = model.network(k_min, name=_network_name(card["name"] if card else args.name))
     if args.format == "png" and not args.output:
         raise _Usage("--format png needs an output file: -o network.png")
-    # Species the model holds fixed (a gate's inputs: catalysts only) are SBML boundary species.
-    boundary = [model.species[i] for i in getattr(model, "fixed", ())]
-    text = export(net, args.format, path=args.output, scale=args.scale, boundary=boundary)
+    # Species the model holds (a gate's inputs: catalysts only) are SBML boundary species.
+    text = export(net, args.format, path=args.output, scale=args.scale, boundary=list(model.held_species))
     if args.output:
         print(f"wrote {args.output} ({net.n_reactions} reactions at k_min = {k_min:g})", file=sys.stderr)
     else:
@@ -191,19 +189,24 @@ def cmd_verify(args) -> int:
     return 1 if failed else 0
 
 
+def _new_dir(path: str | None, default: str) -> Path:
+    """An output directory that does not exist yet (or is empty): never replace a user's files."""
+    out = Path(path or default)
+    if out.exists() and not (out.is_dir() and not any(out.iterdir())):
+        raise _Usage(f"{out} already exists; choose a new --out directory")
+    return out
+
+
 def cmd_train(args) -> int:
     from . import zoo
-    from .cards import publish
+    from .publish import train_and_publish
 
     e = zoo.entry(args.name)
-    if e.fit is None:
+    if not e.task.trained:
         raise _Usage(f"{args.name} is hand-designed: there is nothing to train ({e.training})")
-    out = Path(args.out or f"{args.name}-trained")
-    started = time.perf_counter()
-    model, extra = e.fit(seed=args.seed, steps=args.steps, run_dir=out.with_name(out.name + ".run"))
-    extra = {**extra, "training_wall_s": round(time.perf_counter() - started, 1)}
-    card = publish(e, model, out, extra)
-    print(f"wrote {out} ({card['reactions']['at_k_report']} reactions at k_min = {card['reactions']['k_report']:g})")
+    out = _new_dir(args.out, f"{args.name}-trained")
+    card = train_and_publish(args.name, out, seed=args.seed, steps=args.steps, run_dir=out.with_name(out.name + ".run"))
+    print(f"wrote {out} ({card['reactions']['at_k_report']} reactions at k_min = {card['reactions']['k_report']:g}, seed {card['training']['seed']})")
     print("load it with crnzoo.zoo.load(" + repr(str(out)) + ")")
     return 0
 
@@ -211,29 +214,18 @@ def cmd_train(args) -> int:
 def cmd_finetune(args) -> int:
     from . import checkpoint, zoo
     from .export import to_txt
-    from .train import finetune
+    from .tasks.base import NoTargetError
 
     e = zoo.entry(args.name)
-    if getattr(args, "data", None) is not None:
-        return _finetune_data(args)
-    if e.finetune_task is None:
-        raise _Usage(f"{args.name} has no fine-tuning target type")
-    if (args.target is None) == (args.truth_table is None):
-        raise _Usage("give the new target with --target (or, for logic gates, --truth-table), not both")
-    target = args.target if args.target is not None else args.truth_table
-    try:
-        task = e.finetune_task(target)
-    except ValueError as err:
-        raise _Usage(f"bad target for {args.name}: {err}") from None
+    if args.steps is not None and args.steps < 1:
+        raise _Usage(f"--steps must be >= 1, got {args.steps}")
+    out = _new_dir(args.out, f"{args.name}-finetuned")
     model = zoo.load(args.name)
-    cfg = e.train_config.to_dict() if e.train_config is not None else {}
-    cfg.update(steps=args.steps, seed=args.seed)
-    if args.lr:
-        cfg["lr"] = args.lr
-    cfg.pop("lr_end", None)
     started = time.perf_counter()
-    tuned, history = finetune(model, task, **cfg, desc=f"finetune {args.name}")
-    out = Path(args.out or f"{args.name}-finetuned")
+    try:
+        tuned, result = e.task.finetune(model, args.target, args.steps, seed=args.seed, lr=args.lr, train_config=e.train_config)
+    except NoTargetError as err:
+        raise _Usage(f"{args.name}: {err}") from None
     card = dict(zoo.card(args.name))
     for key in ("config_hash", "arrays", "content_hash", "metrics"):
         card.pop(key, None)
@@ -241,40 +233,17 @@ def cmd_finetune(args) -> int:
     card.update(
         name=out.name,
         base_model=args.name,
-        system=f"{e.system} — fine-tuned on {target}",
+        system=f"{e.system} — fine-tuned on {args.target}",
         training={
-            "command": f"crnzoo finetune {args.name} --target {target} --steps {args.steps} --seed {args.seed}",
+            "command": f"crnzoo finetune {args.name} --target {args.target} --steps {result['steps']} --seed {args.seed}",
             "seed": args.seed,
-            "config": cfg,
         },
-        finetune={"target": target, "steps": args.steps, "initial_loss": history.loss[0], "final_loss": history.loss[-1], "wall_s": round(time.perf_counter() - started, 1)},
+        finetune={"target": args.target, **result, "wall_s": round(time.perf_counter() - started, 1)},
         metrics={},
     )
     card["reactions"] = {**card["reactions"], "dense": tuned.network(0.0).n_reactions, "at_k_report": tuned.network(k).n_reactions}
     checkpoint.save(tuned, out, card, {"reactions.txt": to_txt(tuned.network(k, name=_network_name(out.name)))})
-    print(f"loss {history.loss[0]:.4g} -> {history.loss[-1]:.4g} in {args.steps} steps; wrote {out}")
-    print("load it with crnzoo.zoo.load(" + repr(str(out)) + ")")
-    return 0
-
-
-def _finetune_data(args) -> int:
-    """`--data CSV` for Neural CRN entries: more chemical learning on the user's inputs and targets."""
-    from .models import neural_crn
-
-    if args.name not in neural_crn.RECIPES:
-        raise _Usage(f"--data is for Neural CRN entries (ncrn-*); give {args.name} a --target")
-    if args.target is not None or args.truth_table is not None:
-        raise _Usage("give --data or --target, not both")
-    if args.epochs < 1:
-        raise _Usage(f"--epochs must be >= 1, got {args.epochs}")
-    try:
-        out, summary = neural_crn.finetune(args.name, args.data, args.epochs, args.seed, args.out, progress=True)
-    except ValueError as err:
-        raise _Usage(str(err)) from None
-    print(
-        f"loss {summary['loss_before']:.4g} -> {summary['loss_after']:.4g} on {summary['rows']} rows after "
-        f"{summary['epochs']} epochs of chemical learning; wrote {out}"
-    )
+    print(f"loss {result['initial_loss']:.4g} -> {result['final_loss']:.4g} in {result['steps']} steps; wrote {out}")
     print("load it with crnzoo.zoo.load(" + repr(str(out)) + ")")
     return 0
 
@@ -355,21 +324,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("train", help="train a zoo model from scratch with its script's defaults")
     s.add_argument("name")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=int, help="training seed (default: the card's)")
     s.add_argument("--steps", type=int, help="optimisation steps (default: the model's)")
     s.add_argument("--out", help="checkpoint directory to write (default: ./NAME-trained)")
     s.set_defaults(func=cmd_train)
 
     s = sub.add_parser("finetune", help="fine-tune a pretrained model on a new target")
     s.add_argument("name")
-    s.add_argument("--target", help="the new target (its form depends on the model, e.g. a CSV of t,value)")
-    s.add_argument("--truth-table", help="for logic gates: outputs for XY = 00, 01, 10, 11, e.g. 1110 (NAND); same as --target")
-    s.add_argument("--steps", type=int, default=300)
+    target = s.add_mutually_exclusive_group(required=True)
+    target.add_argument("--target", help="the new target (its form depends on the model, e.g. a CSV of t,value, a truth table 1110)")
+    target.add_argument("--truth-table", dest="target", help="the same as --target (a gate's outputs for XY = 00, 01, 10, 11)")
+    target.add_argument("--data", dest="target", help="the same as --target (a CSV of inputs and targets for Neural CRNs)")
+    s.add_argument("--steps", "--epochs", type=int, help="optimisation steps, or epochs of chemical learning for Neural CRNs (default: the model's)")
     s.add_argument("--lr", type=float, help="learning rate (default: the model's)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--out", help="checkpoint directory to write (default: ./NAME-finetuned)")
-    s.add_argument("--data", help="for Neural CRNs (ncrn-*): CSV of input columns then target column(s); continues chemical learning")
-    s.add_argument("--epochs", type=int, default=5, help="with --data: epochs of chemical learning (default 5)")
     s.set_defaults(func=cmd_finetune)
 
     s = sub.add_parser("cards", help="regenerate MODEL_CARDS.md from the shipped cards")

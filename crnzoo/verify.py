@@ -12,6 +12,7 @@ import dataclasses
 import math
 
 from . import data, zoo
+from ._registry import Metric
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,9 +44,9 @@ def verify(name: str, fast: bool = False) -> list[Check]:
     for label, k, claimed in (("reactions.dense", 0.0, r["dense"]), ("reactions.at_k_report", r["k_report"], r["at_k_report"])):
         n = model.network(k).n_reactions
         checks.append(Check(name, label, claimed, n, None, n == claimed, "" if n == claimed else "reaction count changed"))
-    values = e.evaluate(model, fast)
+    values = e.task.evaluate(model, fast)
     for key, m in card["metrics"].items():
-        metric = zoo.Metric(**m)
+        metric = Metric(**m)
         if key not in values:
             checks.append(Check(name, key, metric.value, math.nan, metric.promise, False, "metric no longer computed"))
             continue

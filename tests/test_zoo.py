@@ -11,6 +11,7 @@ import pytest
 import crnzoo
 from crnzoo import cards, data, zoo
 from crnzoo.checkpoint import CheckpointError
+from crnzoo.network import MassAction, parse_reactions
 from crnzoo.verify import verify
 
 
@@ -84,7 +85,40 @@ def test_wta_ring_paper_transcription():
     assert crnzoo.simulate(ring, t1=1.0, x0=np.zeros((7, 5))).ys.shape == (201, 7, 5)
 
 
-def test_card_by_path_and_json(tmp_path):
+def test_card_by_path_equals_card_by_name():
     d = zoo.checkpoint_dir("majority-am4")
-    assert zoo.card(str(d))["name"] == "majority-am4"
-    json.dumps(zoo.card("majority-am4"))
+    assert zoo.card(str(d)) == zoo.card("majority-am4") == json.loads((d / "card.json").read_text())
+
+
+@pytest.mark.parametrize("name", zoo.list_models())
+def test_card_names_its_family_script_and_promises(name):
+    """The card's family and command are the entry's; a newcomer finds the script by the family."""
+    e, card = zoo.entry(name), zoo.card(name)
+    assert card["family"] == e.family
+    assert card["training"]["command"] == e.training and card["training"]["seed"] == e.seed
+    assert card["concentration_units"] == e.concentration_units
+    root = Path(__file__).resolve().parents[1]
+    assert (root / "crnzoo" / "models" / f"{e.family}.py").is_file()
+    assert (root / "crnzoo" / "tasks" / f"{e.family}.py").is_file()
+    if e.task.trained:
+        assert e.training == f"python scripts/train_{e.family}.py {name}"
+        assert (root / "scripts" / f"train_{e.family}.py").is_file()
+    assert any(m[2] is not None for m in e.metrics.values()), "every entry promises something"
+    assert set(card["metrics"]) == set(e.metrics)
+    for fig in card.get("figures", []):
+        assert (zoo.checkpoint_dir(name) / fig).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("name", zoo.list_models())
+def test_shipped_listing_is_the_sparsified_network(name):
+    """The one idea: `reactions.txt`, read back and run through the generic mass-action engine,
+    has the dynamics of `network(k_report)` of the restored model."""
+    model, card = zoo.load(name), zoo.card(name)
+    net = model.network(card["reactions"]["k_report"])
+    listing = parse_reactions((zoo.checkpoint_dir(name) / "reactions.txt").read_text(), net.species)
+    assert listing.n_reactions == net.n_reactions == card["reactions"]["at_k_report"]
+    x = np.random.default_rng(0).uniform(0.0, 1.0, (3, len(net.species)))
+    want = np.asarray(MassAction.from_network(net).rhs(0.0, x))
+    got = np.asarray(MassAction.from_network(listing).rhs(0.0, x))
+    # the listing writes rate constants to 6 significant digits
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * np.abs(want).max())

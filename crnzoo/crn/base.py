@@ -48,6 +48,12 @@ class CRNModel(eqx.Module):
         """Species names of a flattened state, as the listing and CSV exports name them."""
         return self.species
 
+    @property
+    def held_species(self) -> tuple[str, ...]:
+        """Species whose amount the experimenter sets and the reactions never change (catalytic
+        inputs). Exports write them as SBML boundary species. Default: none."""
+        return ()
+
     def for_solver(self) -> "CRNModel":
         """A module with the same `rhs`, its parameters' derived quantities precomputed.
 

@@ -56,6 +56,11 @@ class CatalyticCRN(CRNModel):
     x0_total: float | None = eqx.field(static=True, default=None)
     hard_sparsity: bool = eqx.field(static=True, default=False)
 
+    @property
+    def held_species(self) -> tuple[str, ...]:
+        """The `fixed` species by name (catalysts only: never consumed or produced)."""
+        return tuple(self.species[i] for i in self.fixed)
+
     def __check_init__(self):
         n = len(self.species)
         if self.logits.shape != (n, n, n):

@@ -59,16 +59,20 @@ class ZooTask(abc.ABC):
         """A training task for fine-tuning on the user's target `spec`."""
         raise NoTargetError("this model has no fine-tuning target type")
 
-    def finetune(self, model, spec, steps: int, seed: int = 0, lr: float | None = None, train_config=None, progress: bool = True) -> tuple[Any, dict]:
-        """Fine-tune `model` on the target `spec` for `steps` optimisation steps; returns the
-        tuned model and card fields (`initial_loss`, `final_loss`). Default: the generic
-        trainer (`crnzoo.train.finetune`) on `target(spec)` with the entry's `train_config`."""
+    finetune_steps: int = 300
+
+    def finetune(self, model, spec, steps: int | None = None, seed: int = 0, lr: float | None = None, train_config=None, progress: bool = True) -> tuple[Any, dict]:
+        """Fine-tune `model` on the target `spec` for `steps` optimisation steps (default
+        `finetune_steps`); returns the tuned model and card fields (`steps`, `initial_loss`,
+        `final_loss`). Default: the generic trainer (`crnzoo.train.finetune`) on
+        `target(spec)` with the entry's `train_config`."""
         task = self.target(spec)
+        steps = self.finetune_steps if steps is None else steps
         cfg = train_config.to_dict() if train_config is not None else {}
         cfg.pop("lr_end", None)
         cfg.update(steps=steps, seed=seed, **({"lr": lr} if lr else {}))
         tuned, history = finetune(model, task, **cfg, progress=progress, desc="finetune")
-        return tuned, {"initial_loss": history.loss[0], "final_loss": history.loss[-1]}
+        return tuned, {"steps": steps, "initial_loss": history.loss[0], "final_loss": history.loss[-1]}
 
     def inputs(self, text: str, hold: float):
         """A `Schedule` of input states held in turn, or None (no input sequence)."""

@@ -1,0 +1,110 @@
+"""The layout holds: dependencies run one way, and no module outgrows a reading.
+
+cli / publish / verify / cards → zoo (hub) → models/<family> → tasks/<family> → core.
+Read statically from the source (function-level imports included), so a lazy import
+cannot hide a cycle.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+
+PACKAGE = Path(__file__).resolve().parents[1] / "crnzoo"
+HUB = {"crnzoo", "crnzoo.cli", "crnzoo.publish", "crnzoo.verify", "crnzoo.cards", "crnzoo.zoo"}
+MAX_LINES = 450
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = path
+    return out
+
+
+def _imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """Modules of crnzoo that `name` imports anywhere in its source."""
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            for cand in (mod, *(f"{mod}.{a.name}" for a in node.names)):
+                if cand in known:
+                    found.add(cand)
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name in known}
+    # a submodule always imports its parent packages first: not an edge of the design
+    return {m for m in found if m != name and not name.startswith(m + ".")}
+
+
+MODULES = _modules()
+GRAPH = {name: _imports(name, path, set(MODULES)) for name, path in MODULES.items()}
+
+
+def _layer(name: str) -> str:
+    if name in HUB:
+        return "hub"
+    for layer in ("models", "tasks"):
+        if name == f"crnzoo.{layer}" or name.startswith(f"crnzoo.{layer}."):
+            return layer
+    return "core"
+
+
+def test_no_import_cycle():
+    index, low, stack, on, cycles, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in GRAPH[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                cycles.append(sorted(comp))
+
+    for v in GRAPH:
+        if v not in index:
+            visit(v)
+    assert not cycles, f"import cycles: {cycles}"
+
+
+# what each layer may not import
+FORBIDDEN = {"core": {"tasks", "models", "hub"}, "tasks": {"models", "hub"}, "models": {"hub"}}
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_dependencies_run_one_way(name):
+    layer = _layer(name)
+    bad = sorted(m for m in GRAPH[name] if _layer(m) in FORBIDDEN.get(layer, ()))
+    if name == "crnzoo.zoo":  # the hub imports the families once to fill the registry
+        bad = [m for m in bad if m != "crnzoo.models"]
+    assert not bad, f"{name} ({layer}) imports {bad}"
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_no_module_outgrows_a_reading(name):
+    lines = len(MODULES[name].read_text().splitlines())
+    assert lines <= MAX_LINES, f"{MODULES[name]} has {lines} lines (at most {MAX_LINES})"
