@@ -57,15 +57,27 @@ def test_export_sbml_is_consistent(capsys, tmp_path):
 
 @pytest.mark.parametrize("fmt", ["txt", "json", "csv", "antimony", "dsd"])
 def test_export_text_formats(capsys, fmt):
+    """Every text format lists each reaction of the network at --kmin once."""
+    n = zoo.load("wta-ring-paper").network(0.1).n_reactions
     code, out, _ = run(capsys, "export", "wta-ring-paper", "--format", fmt, "--kmin", "0.1", "--scale", "50nM,1s")
-    assert code == 0 and out.strip()
+    assert code == 0
+    body = [line for line in out.splitlines() if line.strip() and not line.lstrip().startswith(("#", "//"))]
     if fmt == "json":
-        assert json.loads(out)["units"]
+        doc = json.loads(out)
+        assert doc["units"] and len(doc["reactions"]) == n
+    elif fmt == "csv":
+        assert len(body) == n + 1  # header + one row per reaction
+    else:
+        assert sum(("=>" if fmt == "antimony" else "->") in line for line in body) == n
 
 
 def test_export_png(capsys, tmp_path):
+    from PIL import Image
+
     code, _, _ = run(capsys, "export", "three-phase-oscillator", "--format", "png", "-o", str(tmp_path / "n.png"))
-    assert code == 0 and (tmp_path / "n.png").stat().st_size > 1000
+    assert code == 0
+    with Image.open(tmp_path / "n.png") as im:
+        assert im.format == "PNG" and min(im.size) >= 200
 
 
 @pytest.mark.parametrize(
@@ -117,3 +129,30 @@ def test_console_script_entry_point():
     cmd = [exe] if exe else [sys.executable, "-m", "crnzoo.cli"]
     r = subprocess.run([*cmd, "list", "three-*"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "three-phase-oscillator" in r.stdout
+
+
+def test_train_uses_the_cards_seed(capsys, tmp_path, monkeypatch):
+    """`crnzoo train gate-xor` trains with the card's seed (1), not a CLI default."""
+    task = zoo.entry("gate-xor").task
+    seen = {}
+
+    def fit(seed=None, steps=None, run_dir=None, progress=True):
+        seen["seed"] = seed
+        return zoo.load("gate-xor"), {}
+
+    card = zoo.card("gate-xor")
+    monkeypatch.setattr(task, "fit", fit)
+    monkeypatch.setattr(task, "evaluate", lambda model, fast=False: {k: m["value"] for k, m in card["metrics"].items()})
+    code, out, _ = run(capsys, "train", "gate-xor", "--out", str(tmp_path / "xor"))
+    assert code == 0 and seen["seed"] == card["training"]["seed"] == 1
+    assert zoo.card(str(tmp_path / "xor"))["content_hash"] == card["content_hash"]
+
+
+@pytest.mark.parametrize("command", [["train", "gate-and"], ["finetune", "gate-and", "--target", "1110"]])
+def test_existing_output_is_never_replaced(capsys, tmp_path, command):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    code, _, err = run(capsys, *command, "--out", str(mine))
+    assert code == 2 and "already exists" in err and len(err.strip().splitlines()) == 1
+    assert (mine / "notes.txt").read_text() == "keep me"
