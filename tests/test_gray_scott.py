@@ -6,9 +6,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from crnzoo.models.gray_scott import GrayScott
 from crnzoo.network import MassAction
-from crnzoo.spatial import simulate_field
+from crnzoo.spatial import GrayScott, simulate_field
+from crnzoo.tasks import _gray_scott_texture as tx
 from crnzoo.tasks import gray_scott as gs
 
 
@@ -40,26 +40,26 @@ def test_texture_loss_separates_textures():
     a = gs.grow(kap, 0, 1500.0, 48).final
     b = gs.grow(kap, 1, 1500.0, 48).final  # same texture, fresh noise
     c = gs.grow(dlt, 0, 1500.0, 48).final  # another texture
-    st = gs.texture_stats(a)
-    terms = gs.texture_loss(a, st, 0.037, 0.06)
+    st = tx.texture_stats(a)
+    terms = tx.texture_loss(a, st, 0.037, 0.06)
     same = float(terms["total"] - terms["wells"])
-    fresh = float(gs.texture_loss(b, st, 0.037, 0.06)["total"])
-    other = float(gs.texture_loss(c, st, 0.034, 0.063)["total"])
+    fresh = float(tx.texture_loss(b, st, 0.037, 0.06)["total"])
+    other = float(tx.texture_loss(c, st, 0.034, 0.063)["total"])
     assert same < 1e-10
     assert fresh < other
     # parameter wells: ≈ 0 inside, ≈ 100 outside the admissible box
-    assert float(gs.texture_loss(a, st, 0.037, 0.06)["wells"]) < 1e-6
-    assert float(gs.texture_loss(a, st, 0.037, 0.1)["wells"]) > 99
+    assert float(tx.texture_loss(a, st, 0.037, 0.06)["wells"]) < 1e-6
+    assert float(tx.texture_loss(a, st, 0.037, 0.1)["wells"]) > 99
 
 
 def test_gradient_of_the_short_simulation_loss():
     target = gs.grow(GrayScott(jnp.asarray(0.037), jnp.asarray(0.06)), 0, 600.0, 24).final
-    st = gs.texture_stats(target)
+    st = tx.texture_stats(target)
 
     @jax.jit
     def loss(p):
         out = simulate_field(GrayScott(p[0], p[1]), target, 20.0, 1.0, clamp=True, save_every=5, check=False)
-        return gs.texture_loss(out.final, st, p[0], p[1])["total"]
+        return tx.texture_loss(out.final, st, p[0], p[1])["total"]
 
     p = jnp.array([0.045, 0.06])
     g = jax.grad(loss)(p)

@@ -9,9 +9,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from crnzoo.models.hopfield_rd import FAST_RATE, HopfieldRD, from_reference, init
+from crnzoo.data import data_path
 from crnzoo.network import MassAction
-from crnzoo.spatial import Grid, SpatialMemoryError, check_memory, simulate_field
+from crnzoo.spatial import Grid, HopfieldRD, SpatialMemoryError, check_memory, simulate_field
+from crnzoo.spatial.hopfield import FAST_RATE, from_reference, init
 from crnzoo.tasks import hopfield as hp
 
 
@@ -43,7 +44,7 @@ def test_spatial_growth_annihilates_to_completion_and_is_differentiable():
     out = simulate_field(m, x0, 0.5, 0.1, grid=Grid((12, 12)), clamp=True, negative_tol=1e-6)
     f = np.asarray(out.final)
     assert np.all(np.minimum(f[..., :4], f[..., 4:]) <= 1e-12)
-    target = jnp.asarray(hp.load_target(12)) if hp.TARGET_PATH.is_file() else jnp.full((12, 12, 3), 0.5)
+    target = jnp.asarray(hp.load_target(12)) if data_path(hp.TARGET).is_file() else jnp.full((12, 12, 3), 0.5)
 
     def loss(w):
         mm = HopfieldRD(w, m.Wn, m.deg_p, m.deg_n, m.log_diff_p, m.log_diff_n)
@@ -84,9 +85,10 @@ def test_short_training_lowers_the_loss(shared_data):
 
 
 def test_reference_parameters_load_and_grow():
-    if not hp.REFERENCE_PARAMS.is_file():
-        pytest.skip(f"reference parameters not found at {hp.REFERENCE_PARAMS}")
-    m = from_reference(hp.REFERENCE_PARAMS)
+    path = data_path(hp.REFERENCE_PARAMS)
+    if not path.is_file():
+        pytest.skip(f"reference parameters not found at {path}")
+    m = from_reference(path)
     assert m.n_neurons == 256
     D = np.asarray(m.diffusion_constants())
     assert D.shape == (512,) and np.all(D > 0) and D.max() < 2
