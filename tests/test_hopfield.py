@@ -94,3 +94,37 @@ def test_reference_parameters_load_and_grow():
     assert D.shape == (512,) and np.all(D > 0) and D.max() < 2
     out = hp.grow(m, 16, t1=0.5)
     assert np.all(np.isfinite(np.asarray(out.final)))
+
+
+def test_task_fit_and_artifacts(shared_data, tmp_path):
+    """The task's `fit` returns a float64 model and the card's training fields; `artifacts`
+    writes growth.png (eight panels side by side) and names it."""
+    cfg = dataclasses.replace(hp.SMALL, n_neurons=4, grid=12, t_grow=1.0, save_every=5, lr=1e-2)
+    task = hp.HopfieldTask("tiny", cfg)
+    model, extra = task.fit(seed=1, steps=3, progress=False)
+    assert model.Wp.dtype == jnp.float64 and model.n_neurons == 4
+    assert not np.allclose(np.asarray(model.Wp), np.asarray(init(4, jax.random.PRNGKey(0)).Wp))  # seed 1 was used
+    assert extra["training_config"]["steps"] == extra["training_result"]["steps_run"] == 3
+    assert extra["training_config"]["seed"] == 1
+    assert extra["memory"]["estimate_bytes"] > 0 and extra["training_wall_s"] >= 0
+    values = task.evaluate(model)
+    assert set(values) == set(task.metrics)
+    assert values["reactions_dense"] == model.network(0.0).n_reactions
+    assert values["loss"] == pytest.approx(10 ** values["log10_loss"])
+    from PIL import Image
+
+    assert task.artifacts(model, tmp_path) == {"figures": [hp.FIGURE]}
+    with Image.open(tmp_path / hp.FIGURE) as im:
+        assert im.format == "PNG" and im.size[0] > 3 * im.size[1]  # target | grown | 6 frames, side by side
+
+
+def test_capabilities_are_declared():
+    from crnzoo.spatial import HasDiffusion, HasFastReactions
+
+    m = _model(3)
+    k = m.for_solver()
+    assert isinstance(m, HasDiffusion) and isinstance(m, HasFastReactions)
+    assert isinstance(k, HasDiffusion) and isinstance(k, HasFastReactions)
+    np.testing.assert_allclose(np.asarray(k.diffusion_constants()), np.exp(np.concatenate([m.log_diff_p, m.log_diff_n])))
+    ia, ib = k.fast_pairs()
+    assert list(ia) == [0, 1, 2] and list(ib) == [3, 4, 5]

@@ -131,3 +131,8 @@ def test_fast_annihilation_and_bad_input():
         simulate_field(decay, np.ones((4, 4, 1)), 1.0, 1.0, diffusion=[0.0], method="euler")
     with pytest.raises(ValueError, match="no-flux"):
         Grid((4, 4), boundary="no-flux", laplacian="spectral")
+    # diffusion constants are needed unless the model has them (HasDiffusion)
+    with pytest.raises(ValueError, match="diffusion constants"):
+        simulate_field(model, x0, 1.0, 0.5)
+    with pytest.raises(TypeError, match="cannot simulate"):
+        simulate_field(object(), x0, 1.0, 0.5, diffusion=[0.1, 0.1])
