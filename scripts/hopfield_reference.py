@@ -4,7 +4,7 @@
 
 Loads `../shared/data/icrn/Hopfield_data_github/ParamsBestLoss_icrn_turing_256sp.converted.npz`
 (keys Wp, Wn, Up_deg, Un_deg, Up, Un; Up/Un are the diffusion constants' logarithms, read as
-natural logarithms) into `crnzoo.models.hopfield_rd.HopfieldRD`, grows the image from the
+natural logarithms) into `crnzoo.spatial.HopfieldRD`, grows the image from the
 reconstructed three-splotch seed (the reference's seed is not published) on a 100×100
 periodic grid with dt = 0.1 to t = 12.5, and reports the loss against the masked target and
 a PNG (target | grown | growth sequence). The reference's best log-loss was −4.05 after
@@ -25,14 +25,15 @@ from pathlib import Path
 import jax.numpy as jnp
 
 import crnzoo  # noqa: F401  (turns on float64)
-from crnzoo.models.hopfield_rd import from_reference
+from crnzoo.data import data_path
+from crnzoo.spatial.hopfield import from_reference
 from crnzoo.tasks import hopfield as hp
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--params", type=Path, default=hp.REFERENCE_PARAMS)
-    parser.add_argument("--target", type=Path, default=hp.TARGET_PATH)
+    parser.add_argument("--params", type=Path, default=data_path(hp.REFERENCE_PARAMS))
+    parser.add_argument("--target", type=Path, default=data_path(hp.TARGET))
     parser.add_argument("--grid", type=int, default=100)
     parser.add_argument("--log-base", type=float, default=math.e, help="base of the stored log diffusion constants (default e)")
     parser.add_argument("--diffuse-first", action="store_true", help="diffusion before reactions in each step (the reference's order)")

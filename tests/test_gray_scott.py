@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from crnzoo.models.gray_scott import GrayScott
 from crnzoo.network import MassAction
-from crnzoo.spatial import simulate_field
+from crnzoo.spatial import GrayScott, simulate_field
+from crnzoo.tasks import _gray_scott_texture as tx
 from crnzoo.tasks import gray_scott as gs
 
 
@@ -40,26 +42,26 @@ def test_texture_loss_separates_textures():
     a = gs.grow(kap, 0, 1500.0, 48).final
     b = gs.grow(kap, 1, 1500.0, 48).final  # same texture, fresh noise
     c = gs.grow(dlt, 0, 1500.0, 48).final  # another texture
-    st = gs.texture_stats(a)
-    terms = gs.texture_loss(a, st, 0.037, 0.06)
+    st = tx.texture_stats(a)
+    terms = tx.texture_loss(a, st, 0.037, 0.06)
     same = float(terms["total"] - terms["wells"])
-    fresh = float(gs.texture_loss(b, st, 0.037, 0.06)["total"])
-    other = float(gs.texture_loss(c, st, 0.034, 0.063)["total"])
+    fresh = float(tx.texture_loss(b, st, 0.037, 0.06)["total"])
+    other = float(tx.texture_loss(c, st, 0.034, 0.063)["total"])
     assert same < 1e-10
     assert fresh < other
     # parameter wells: ≈ 0 inside, ≈ 100 outside the admissible box
-    assert float(gs.texture_loss(a, st, 0.037, 0.06)["wells"]) < 1e-6
-    assert float(gs.texture_loss(a, st, 0.037, 0.1)["wells"]) > 99
+    assert float(tx.texture_loss(a, st, 0.037, 0.06)["wells"]) < 1e-6
+    assert float(tx.texture_loss(a, st, 0.037, 0.1)["wells"]) > 99
 
 
 def test_gradient_of_the_short_simulation_loss():
     target = gs.grow(GrayScott(jnp.asarray(0.037), jnp.asarray(0.06)), 0, 600.0, 24).final
-    st = gs.texture_stats(target)
+    st = tx.texture_stats(target)
 
     @jax.jit
     def loss(p):
         out = simulate_field(GrayScott(p[0], p[1]), target, 20.0, 1.0, clamp=True, save_every=5, check=False)
-        return gs.texture_loss(out.final, st, p[0], p[1])["total"]
+        return tx.texture_loss(out.final, st, p[0], p[1])["total"]
 
     p = jnp.array([0.045, 0.06])
     g = jax.grad(loss)(p)
@@ -68,3 +70,27 @@ def test_gradient_of_the_short_simulation_loss():
     fd = (loss(p + jnp.array([eps, 0.0])) - loss(p - jnp.array([eps, 0.0]))) / (2 * eps)
     np.testing.assert_allclose(float(g[0]), float(fd), rtol=1e-4)
     assert float(loss(p)) > float(loss(jnp.array([0.037, 0.06])))
+
+
+def test_fit_texture_keeps_the_best_of_the_restarts():
+    """A 2-step, 3-restart fit on a small target: the result is the (F, k) of the lowest loss
+    seen, and a restart started at the target itself scores lower than one far from it."""
+    target = gs.grow(GrayScott(jnp.asarray(0.037), jnp.asarray(0.06)), 0, 1500.0, 48).final
+    cfg = dataclasses.replace(gs.TRAIN, restarts=3, steps=2, segment=10.0, save_every=5)
+    res = gs.fit_texture("kappa", cfg, progress=False, target=target)
+    h, losses = res["param_history"], res["loss_history"]
+    assert h.shape == (3, 3, 2) and losses.shape == (3, 3)
+    assert res["best_loss"] == losses.min()
+    np.testing.assert_array_equal([res["F"], res["k"]], h[res["best_step"], res["best_restart"]])
+    np.testing.assert_allclose(h[0], gs.restart_starts("kappa", cfg.radius, 3), rtol=1e-6)  # float32 starts
+
+
+def test_task_metrics_and_model():
+    task = gs.GrayScottTask("delta")
+    m = task.make()
+    assert (float(m.F), float(m.k)) == gs.TARGETS["delta"]
+    assert set(task.metrics) == {"F", "k", "F_error", "k_error", "texture_loss_grown", "texture_loss_grown_at_target"}
+    assert task.metrics["F_error"][2] == "<= 0.001"
+    from crnzoo.spatial import HasDiffusion, HasFastReactions
+
+    assert isinstance(m, HasDiffusion) and not isinstance(m, HasFastReactions)

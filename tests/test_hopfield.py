@@ -9,9 +9,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from crnzoo.models.hopfield_rd import FAST_RATE, HopfieldRD, from_reference, init
+from crnzoo.data import data_path
 from crnzoo.network import MassAction
-from crnzoo.spatial import Grid, SpatialMemoryError, check_memory, simulate_field
+from crnzoo.spatial import Grid, HopfieldRD, SpatialMemoryError, check_memory, simulate_field
+from crnzoo.spatial.hopfield import FAST_RATE, from_reference, init
 from crnzoo.tasks import hopfield as hp
 
 
@@ -43,7 +44,7 @@ def test_spatial_growth_annihilates_to_completion_and_is_differentiable():
     out = simulate_field(m, x0, 0.5, 0.1, grid=Grid((12, 12)), clamp=True, negative_tol=1e-6)
     f = np.asarray(out.final)
     assert np.all(np.minimum(f[..., :4], f[..., 4:]) <= 1e-12)
-    target = jnp.asarray(hp.load_target(12)) if hp.TARGET_PATH.is_file() else jnp.full((12, 12, 3), 0.5)
+    target = jnp.asarray(hp.load_target(12)) if data_path(hp.TARGET).is_file() else jnp.full((12, 12, 3), 0.5)
 
     def loss(w):
         mm = HopfieldRD(w, m.Wn, m.deg_p, m.deg_n, m.log_diff_p, m.log_diff_n)
@@ -84,11 +85,46 @@ def test_short_training_lowers_the_loss(shared_data):
 
 
 def test_reference_parameters_load_and_grow():
-    if not hp.REFERENCE_PARAMS.is_file():
-        pytest.skip(f"reference parameters not found at {hp.REFERENCE_PARAMS}")
-    m = from_reference(hp.REFERENCE_PARAMS)
+    path = data_path(hp.REFERENCE_PARAMS)
+    if not path.is_file():
+        pytest.skip(f"reference parameters not found at {path}")
+    m = from_reference(path)
     assert m.n_neurons == 256
     D = np.asarray(m.diffusion_constants())
     assert D.shape == (512,) and np.all(D > 0) and D.max() < 2
     out = hp.grow(m, 16, t1=0.5)
     assert np.all(np.isfinite(np.asarray(out.final)))
+
+
+def test_task_fit_and_artifacts(shared_data, tmp_path):
+    """The task's `fit` returns a float64 model and the card's training fields; `artifacts`
+    writes growth.png (eight panels side by side) and names it."""
+    cfg = dataclasses.replace(hp.SMALL, n_neurons=4, grid=12, t_grow=1.0, save_every=5, lr=1e-2)
+    task = hp.HopfieldTask("tiny", cfg)
+    model, extra = task.fit(seed=1, steps=3, progress=False)
+    assert model.Wp.dtype == jnp.float64 and model.n_neurons == 4
+    assert not np.allclose(np.asarray(model.Wp), np.asarray(init(4, jax.random.PRNGKey(0)).Wp))  # seed 1 was used
+    assert extra["training_config"]["steps"] == extra["training_result"]["steps_run"] == 3
+    assert extra["training_config"]["seed"] == 1
+    assert extra["memory"]["estimate_bytes"] > 0 and extra["training_wall_s"] >= 0
+    values = task.evaluate(model)
+    assert set(values) == set(task.metrics)
+    assert values["reactions_dense"] == model.network(0.0).n_reactions
+    assert values["loss"] == pytest.approx(10 ** values["log10_loss"])
+    from PIL import Image
+
+    assert task.artifacts(model, tmp_path) == {"figures": [hp.FIGURE]}
+    with Image.open(tmp_path / hp.FIGURE) as im:
+        assert im.format == "PNG" and im.size[0] > 3 * im.size[1]  # target | grown | 6 frames, side by side
+
+
+def test_capabilities_are_declared():
+    from crnzoo.spatial import HasDiffusion, HasFastReactions
+
+    m = _model(3)
+    k = m.for_solver()
+    assert isinstance(m, HasDiffusion) and isinstance(m, HasFastReactions)
+    assert isinstance(k, HasDiffusion) and isinstance(k, HasFastReactions)
+    np.testing.assert_allclose(np.asarray(k.diffusion_constants()), np.exp(np.concatenate([m.log_diff_p, m.log_diff_n])))
+    ia, ib = k.fast_pairs()
+    assert list(ia) == [0, 1, 2] and list(ib) == [3, 4, 5]

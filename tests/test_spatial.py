@@ -10,7 +10,7 @@ import pytest
 
 from crnzoo import MassActionCRN, StateError
 from crnzoo.network import parse_reactions
-from crnzoo.spatial import Grid, SpatialMemoryError, check_memory, mol_rhs, simulate_field
+from crnzoo.spatial import Grid, HasFastReactions, SpatialMemoryError, check_memory, mol_rhs, simulate_field
 
 
 GS_TEXT = """U + 2V -> 3V  k=1
@@ -102,7 +102,10 @@ def test_gradient_through_checkpointed_segments_matches_finite_difference():
 
 
 def test_fast_annihilation_and_bad_input():
-    class Pair(MassActionCRN):
+    class Pair(MassActionCRN, HasFastReactions):
+        def slow_rhs(self, t, x, args=None):
+            return self.rhs(t, x, args)
+
         def fast_pairs(self):
             return (np.array([0]), np.array([1]))
 
@@ -128,3 +131,8 @@ def test_fast_annihilation_and_bad_input():
         simulate_field(decay, np.ones((4, 4, 1)), 1.0, 1.0, diffusion=[0.0], method="euler")
     with pytest.raises(ValueError, match="no-flux"):
         Grid((4, 4), boundary="no-flux", laplacian="spectral")
+    # diffusion constants are needed unless the model has them (HasDiffusion)
+    with pytest.raises(ValueError, match="diffusion constants"):
+        simulate_field(model, x0, 1.0, 0.5)
+    with pytest.raises(TypeError, match="cannot simulate"):
+        simulate_field(object(), x0, 1.0, 0.5, diffusion=[0.1, 0.1])

@@ -1,4 +1,5 @@
-"""Gray-Scott texture matching (Lee, Buse, Winfree 2025, §5.2): set-up, texture loss, training.
+"""Gray-Scott texture matching (Lee, Buse, Winfree 2025, §5.2): the task of `gray-scott-kappa`,
+`gray-scott-lambda` and `gray-scott-delta` — set-up, metrics, training, figure.
 
 Set-up (as the reference): 101×101 periodic grid, spacing 1, D_U = 0.2, D_V = 0.1, steps
 dt = 1 that first solve diffusion implicitly with the spectral Laplacian −|k|² and then take
@@ -9,38 +10,31 @@ against the reference's (0.1720, 0.5491), (0.2144, 0.4447), (0.1118, 0.6810) (it
 draw differs); with the 5-point Laplacian and reactions before diffusion δ dies out from
 this seed.
 
-Texture loss. The reference compares VGG-16 Gram matrices; pretrained weights cannot be
-downloaded here, so crnzoo uses a statistic that needs no trained network:
-
-- Gram matrices (features × features, averaged over pixels) of a fixed multi-scale filter
-  bank on the image (V, U): at Gaussian scales σ = 1, 2, 4 cells, the blurred channels and
-  the positive and negative parts of their x-, y-derivative and Laplacian-of-Gaussian
-  responses (14 feature maps per scale); the term is Σ_σ ‖G − G_target‖² / ‖G_target‖²;
-- the radially averaged power spectrum of V − mean(V), normalised to unit sum; the term is
-  ‖P − P_target‖² / ‖P_target‖²;
-- the paper's moment matching, (mean V − μ_V)² + (mean U − μ_U)² + (log var V − ·)² +
-  (log var U − ·)², and parameter wells 100·well(k; 0.025, 0.085) + 100·well(F; 0.005, 0.085),
-  well(θ; lo, hi) = 0.25·(2 − tanh(200(θ − lo)) + tanh(200(θ − hi)))².
+Texture loss: `crnzoo.tasks._gray_scott_texture` (a filter-bank statistic; no pretrained network).
 
 Training (`fit_texture`): the target texture is grown at the target (F, k) from seed 0;
 each optimiser step simulates `segment` time units starting FROM the target texture with
 the current (F, k) and compares the result with the target's statistics (short simulations
 from the target, as in the paper). 10 restarts start on a circle of radius 0.015 around the
 target (θ = 0°, 36°, …) and run in parallel (vmap); the result is the (F, k) of the lowest
-loss seen over all restarts and steps.
+loss seen over all restarts and steps. Training is deterministic: the restarts start on a
+fixed circle and the target grows from seed 0, so the `seed` argument of `fit` is unused.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 
-from ..spatial import Grid, simulate_field
+from ..spatial import GrayScott, Grid, simulate_field
+from ._gray_scott_texture import texture_loss, texture_stats
+from .base import ZooTask
 
 
 TARGETS = {"kappa": (0.037, 0.06), "lambda": (0.036, 0.05725), "delta": (0.034, 0.063)}
@@ -56,7 +50,6 @@ FRESH_SEED = 1
 SEED = 0
 RESTARTS = 10
 RADIUS = 0.015
-SCALES = (1.0, 2.0, 4.0)
 FIGURE = "texture.png"
 
 
@@ -83,6 +76,7 @@ TRAIN = GSTrainConfig()
 
 
 def grid(n: int = GRID) -> Grid:
+    """The reference's n×n periodic grid, spacing 1, spectral Laplacian."""
     return Grid((n, n), dh=1.0, boundary="periodic", laplacian="spectral")
 
 
@@ -103,87 +97,11 @@ def grow(model, seed: int = TARGET_SEED, t1: float = T_GROW, n: int = GRID, x0=N
     return simulate_field(model, x0, t1, DT, grid=grid(x0.shape[-2]), method="rk4", clamp=True, save_every=save_every, diffuse_first=True)
 
 
-# ---- texture statistic --------------------------------------------------------------------------
-
-
-def _filters(n: int, dtype=jnp.float64):
-    ky = jnp.asarray(np.fft.fftfreq(n) * 2 * np.pi, dtype)[:, None]
-    kx = jnp.asarray(np.fft.fftfreq(n) * 2 * np.pi, dtype)[None, :]
-    k2 = kx**2 + ky**2
-    out = []
-    for s in SCALES:
-        g = jnp.exp(-0.5 * s**2 * k2)
-        out.append((g, 1j * kx * g * s, 1j * ky * g * s, -k2 * g * s**2))
-    return out
-
-
-def _features(field):
-    """Feature maps per scale, each (H·W, 14), of a field (..., H, W, 2) = (U, V)."""
-    n = field.shape[-2]
-    img = jnp.stack([field[..., 1], field[..., 0]], axis=-3)  # (..., 2, H, W): V, U
-    spec = jnp.fft.fft2(img)
-    feats = []
-    for g, dx, dy, lg in _filters(n, field.dtype):
-        blur = jnp.real(jnp.fft.ifft2(spec * g))
-        resp = [jnp.real(jnp.fft.ifft2(spec * f)) for f in (dx, dy, lg)]
-        maps = [blur] + [jax.nn.relu(r) for r in resp] + [jax.nn.relu(-r) for r in resp]
-        f = jnp.concatenate(maps, axis=-3)  # (..., 14, H, W)
-        feats.append(f.reshape(f.shape[:-2] + (-1,)))
-    return feats
-
-
-def _radial_spectrum(field):
-    n = field.shape[-2]
-    v = field[..., 1] - jnp.mean(field[..., 1], axis=(-2, -1), keepdims=True)
-    p = jnp.abs(jnp.fft.fft2(v)) ** 2
-    f = np.fft.fftfreq(n) * n
-    r = np.rint(np.sqrt(f[:, None] ** 2 + f[None, :] ** 2)).astype(int)
-    nb = n // 2 + 1
-    r = np.minimum(r, nb - 1)
-    onehot = jnp.asarray(np.eye(nb)[r.reshape(-1)] / np.bincount(r.reshape(-1), minlength=nb), p.dtype)
-    radial = p.reshape(p.shape[:-2] + (-1,)) @ onehot
-    radial = radial[..., 1:]
-    return radial / (jnp.sum(radial, axis=-1, keepdims=True) + 1e-30)
-
-
-def texture_stats(field) -> dict:
-    """The statistics the loss compares, of a field (..., H, W, 2)."""
-    feats = _features(field)
-    grams = [jnp.einsum("...fp,...gp->...fg", f, f) / f.shape[-1] for f in feats]
-    U, V = field[..., 0], field[..., 1]
-    return {
-        "grams": grams,
-        "spectrum": _radial_spectrum(field),
-        "mean_V": jnp.mean(V, axis=(-2, -1)),
-        "mean_U": jnp.mean(U, axis=(-2, -1)),
-        "logvar_V": jnp.log(jnp.var(V, axis=(-2, -1)) + 1e-12),
-        "logvar_U": jnp.log(jnp.var(U, axis=(-2, -1)) + 1e-12),
-    }
-
-
-def well(theta, lo, hi):
-    """The reference's parameter well: ≈ 0 inside (lo, hi), ≈ 1 outside."""
-    return 0.25 * (2 - jnp.tanh(200 * (theta - lo)) + jnp.tanh(200 * (theta - hi))) ** 2
-
-
-def texture_loss(field, target: dict, F, k) -> dict:
-    """Loss terms of a field against target statistics (and the parameter wells of F, k)."""
-    s = texture_stats(field)
-    gram = sum(jnp.sum((g - gt) ** 2, axis=(-2, -1)) / jnp.sum(gt**2) for g, gt in zip(s["grams"], target["grams"]))
-    spectrum = jnp.sum((s["spectrum"] - target["spectrum"]) ** 2, axis=-1) / jnp.sum(target["spectrum"] ** 2)
-    moments = sum((s[m] - target[m]) ** 2 for m in ("mean_V", "mean_U", "logvar_V", "logvar_U"))
-    wells = 100 * well(k, 0.025, 0.085) + 100 * well(F, 0.005, 0.085)
-    total = gram + spectrum + moments + wells
-    return {"total": total, "gram": gram, "spectrum": spectrum, "moments": moments, "wells": wells}
-
-
 # ---- training -------------------------------------------------------------------------------------
 
 
 def target_field(texture: str, n: int = GRID, t1: float = T_GROW):
     """The target texture: grown at the target (F, k) from seed 0."""
-    from ..models.gray_scott import GrayScott
-
     F, k = TARGETS[texture]
     return grow(GrayScott(jnp.asarray(F), jnp.asarray(k)), TARGET_SEED, t1, n).final
 
@@ -197,8 +115,6 @@ def restart_starts(texture: str, radius: float = RADIUS, restarts: int = RESTART
 
 def fit_texture(texture: str, config: GSTrainConfig = TRAIN, progress: bool = True, target=None) -> dict:
     """Learn (F, k) from the target texture; returns the best (F, k) and the histories."""
-    from ..models.gray_scott import GrayScott
-
     dtype = jnp.dtype(config.dtype)
     started = time.perf_counter()
     target = target_field(texture) if target is None else target
@@ -263,8 +179,6 @@ def fit_texture(texture: str, config: GSTrainConfig = TRAIN, progress: bool = Tr
 
 def texture_metrics(model, texture: str, fast: bool = False) -> dict[str, float]:
     """Card metrics of a learned GrayScott: (F, k), errors, and the grown-texture loss."""
-    from ..models.gray_scott import GrayScott
-
     tF, tk = TARGETS[texture]
     F, k = float(model.F), float(model.k)
     n, t1 = (64, 2000.0) if fast else (GRID, T_GROW)
@@ -281,8 +195,9 @@ def texture_metrics(model, texture: str, fast: bool = False) -> dict[str, float]
     }
 
 
-def draw_figure(model, texture: str, path, result: dict | None = None) -> None:
-    """Target texture | texture grown from fresh noise with the learned (F, k) | restart paths."""
+def draw_figure(model, texture: str, path) -> None:
+    """Target texture | texture grown from fresh noise with the learned (F, k) | the (F, k)
+    plane: restart starts, target, reference best and the learned (F, k)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -291,8 +206,7 @@ def draw_figure(model, texture: str, path, result: dict | None = None) -> None:
     tF, tk = TARGETS[texture]
     target = np.asarray(target_field(texture))
     grown = np.asarray(grow(model, FRESH_SEED).final)
-    ncol = 3 if result is not None else 2
-    fig, ax = plt.subplots(1, ncol, figsize=(4 * ncol, 4))
+    fig, ax = plt.subplots(1, 3, figsize=(12, 4))
     ax[0].imshow(target[..., 1], cmap="magma", vmin=0, vmax=0.5)
     ax[0].set_title(f"target {GREEK[texture]}: F={tF}, k={tk}\n(seed {TARGET_SEED}, T={T_GROW:g})", fontsize=9)
     ax[1].imshow(grown[..., 1], cmap="magma", vmin=0, vmax=0.5)
@@ -300,21 +214,87 @@ def draw_figure(model, texture: str, path, result: dict | None = None) -> None:
     for a in ax[:2]:
         a.set_xticks([])
         a.set_yticks([])
-    if result is not None:
-        h = result["param_history"]
-        for j in range(h.shape[1]):
-            ax[2].plot(h[:, j, 0], h[:, j, 1], lw=0.8)
-            ax[2].plot(h[0, j, 0], h[0, j, 1], "k.", ms=3)
-        ax[2].plot([tF], [tk], "r*", ms=10, label="target")
-        rF, rk = REFERENCE_BEST[texture]
-        ax[2].plot([rF], [rk], "bx", ms=8, label="reference best")
-        ax[2].plot([float(model.F)], [float(model.k)], "g+", ms=12, mew=2, label="crnzoo best")
-        ax[2].set_xlabel("F")
-        ax[2].set_ylabel("k")
-        ax[2].set_title("10 restarts (radius 0.015)", fontsize=9)
-        ax[2].legend(fontsize=7)
-        ax[2].set_aspect("equal")
+    starts = restart_starts(texture)
+    ax[2].plot(starts[:, 0], starts[:, 1], "k.", ms=5, label="restart starts")
+    ax[2].plot([tF], [tk], "r*", ms=10, label="target")
+    rF, rk = REFERENCE_BEST[texture]
+    ax[2].plot([rF], [rk], "bx", ms=8, label="reference best")
+    ax[2].plot([float(model.F)], [float(model.k)], "g+", ms=12, mew=2, label="crnzoo best")
+    ax[2].set_xlabel("F")
+    ax[2].set_ylabel("k")
+    ax[2].set_title(f"{RESTARTS} restarts (radius {RADIUS})", fontsize=9)
+    ax[2].set_aspect("equal")
+    ax[2].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.suptitle(f"gray-scott-{texture}: V concentration", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+# ---- the zoo task ---------------------------------------------------------------------------------
+
+
+class GrayScottTask(ZooTask):
+    """The task of `gray-scott-<texture>`: learn (F, k) back from Pearson's texture."""
+
+    def __init__(self, texture: str):
+        self.texture = texture
+        tF, tk = TARGETS[texture]
+        rF, rk = REFERENCE_BEST[texture]
+        self.metrics = {
+            "F": (f"learned feed rate F (target {tF})", rF, None, 1e-12),
+            "k": (f"learned kill rate k (target {tk})", rk, None, 1e-12),
+            "F_error": ("|F − F_target|", round(abs(rF - tF), 6), "<= 0.001", 1e-12),
+            "k_error": ("|k − k_target|", round(abs(rk - tk), 6), "<= 0.001", 1e-12),
+            "texture_loss_grown": (
+                "texture loss (crnzoo statistic: filter-bank Gram matrices + radial power spectrum + moments; no VGG) "
+                f"between the texture grown from fresh noise (seed {FRESH_SEED}, T = {T_GROW:g}) with the learned (F, k) "
+                "and the target texture; fast verification grows it for 2,000 steps on a 64×64 grid",
+                f"VGG-16 loss {REFERENCE_BEST_LOSS[texture]} (different statistic, at the reference's best)",
+                None,
+                1e-6,
+            ),
+            "texture_loss_grown_at_target": (
+                "the same loss for a texture grown from the same fresh noise with the TARGET (F, k) (the noise floor)",
+                None,
+                None,
+                1e-6,
+            ),
+        }
+
+    def make(self) -> GrayScott:
+        """The target (F, k) itself."""
+        tF, tk = TARGETS[self.texture]
+        return GrayScott(jnp.asarray(tF), jnp.asarray(tk))
+
+    def evaluate(self, model, fast: bool = False) -> dict[str, float]:
+        return texture_metrics(model, self.texture, fast)
+
+    def fit(self, seed=None, steps=None, run_dir=None, progress=True):
+        """`fit_texture` with the card's settings (`steps` per restart overridable); returns
+        the best (F, k) and the restarts' results for the card."""
+        config = TRAIN if steps is None else dataclasses.replace(TRAIN, steps=int(steps))
+        result = fit_texture(self.texture, config, progress)
+        tF, tk = TARGETS[self.texture]
+        return GrayScott(jnp.asarray(result["F"]), jnp.asarray(result["k"])), {
+            "training_result": {
+                "target": {"F": tF, "k": tk},
+                "reference_best": dict(zip(("F", "k"), REFERENCE_BEST[self.texture])),
+                "reference_best_loss_vgg": REFERENCE_BEST_LOSS[self.texture],
+                "best_loss": result["best_loss"],
+                "best_restart": result["best_restart"],
+                "best_step": result["best_step"],
+                "restarts": [
+                    {"start": [float(v) for v in result["param_history"][0, j]], "best_F": F, "best_k": k, "best_loss": loss}
+                    for j, (F, k, loss) in enumerate(result["restart_best"])
+                ],
+                "loss_note": "texture loss with a fixed filter bank (VGG-16 weights are not available here); not comparable "
+                "in value with the reference's VGG loss",
+            },
+            "training_config": config.to_dict(),
+            "training_wall_s": round(result["wall_s"], 1),
+        }
+
+    def artifacts(self, model, directory: Path) -> dict:
+        draw_figure(model, self.texture, Path(directory) / FIGURE)
+        return {"figures": [FIGURE]}

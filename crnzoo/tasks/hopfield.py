@@ -1,4 +1,5 @@
-"""Growing Alan Turing's portrait with a Hopfield reaction-diffusion network (Lee, Buse, Winfree 2025, §5.3).
+"""Growing Alan Turing's portrait with a Hopfield reaction-diffusion network (Lee, Buse, Winfree 2025, §5.3):
+the task of `hopfield-turing-small` (the network is `crnzoo.spatial.HopfieldRD`).
 
 - Target: `../shared/data/icrn/Hopfield_data_github/Turing.jpg` (read from there, never copied),
   centre-cropped to a square, down-sampled to the grid (PIL area resampling), RGB in [0, 1], and
@@ -10,12 +11,17 @@
   annihilation) on a periodic grid of spacing 1 to t_grow = 12.5.
 - Loss: mean over pixels and the three channels of ((x⁺ − x⁻)_{1..3} − target)²; the
   "log-loss" is log10 of it.
+- Training (`train`): Adam with global-norm clipping and a cosine-decayed learning rate
+  (`crnzoo.train.TrainConfig.optimizer`) from random parameters (`init`, seed 0), in float32,
+  keeping the parameters of the lowest loss. `SMALL` is the shipped entry's configuration;
+  `FULL` the paper's (N = 256, 100×100; `scripts/hopfield_full.py`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import resource
 import time
 from pathlib import Path
 
@@ -23,19 +29,22 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
 
 from ..data import data_path
-from ..spatial import Grid, check_memory, simulate_field
+from ..spatial import Grid, HopfieldRD, check_memory, simulate_field
+from ..spatial.hopfield import N_VISIBLE, init
+from ..train import TrainConfig
+from .base import ZooTask
 
 
-TARGET = "icrn/Hopfield_data_github/Turing.jpg"  # in the shared data folder (`crnzoo.data`)
-TARGET_PATH = data_path(TARGET)
-REFERENCE_PARAMS = data_path("icrn/Hopfield_data_github/ParamsBestLoss_icrn_turing_256sp.converted.npz")
-REFERENCE_LOSS_LOG = data_path("icrn/Hopfield_data_github/icrn_turing_256sp_LossLog.npy")
+# files in the shared data folder (`crnzoo.data.data_path`)
+TARGET = "icrn/Hopfield_data_github/Turing.jpg"
+REFERENCE_PARAMS = "icrn/Hopfield_data_github/ParamsBestLoss_icrn_turing_256sp.converted.npz"
 REFERENCE_BEST_LOG_LOSS = -4.0465
 DT = 0.1
 T_GROW = 12.5
-N_VISIBLE = 3
+FIGURE = "growth.png"
 
 
 class TargetImageError(ValueError):
@@ -59,6 +68,10 @@ class HopfieldConfig:
     seed: int = 0
     optimizer: str = "Adam (optax) with global-norm clipping, cosine-decayed learning rate"
 
+    def train_config(self, steps: int) -> TrainConfig:
+        """The optimiser settings of a run of `steps` steps (its cosine decay spans them)."""
+        return TrainConfig(steps=steps, lr=self.lr, lr_end=self.lr_end, clip=self.clip, seed=self.seed)
+
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
@@ -71,7 +84,7 @@ def load_target(n: int, path=None) -> np.ndarray:
     """The masked, down-sampled target image, shape (n, n, 3), float64 in [0, 1]."""
     from PIL import Image, UnidentifiedImageError
 
-    path = Path(path) if path is not None else TARGET_PATH
+    path = Path(path) if path is not None else data_path(TARGET)
     if not path.is_file():
         raise TargetImageError(f"target image not found at {path} (it lives in ../shared/data next to the checkout, or set CRNZOO_DATA)")
     try:
@@ -88,6 +101,7 @@ def load_target(n: int, path=None) -> np.ndarray:
 
 
 def circular_mask(n: int) -> np.ndarray:
+    """1 inside the circle of diameter n centred on an n×n grid, 0 outside."""
     c = (n - 1) / 2
     y, x = np.mgrid[:n, :n]
     return (((y - c) ** 2 + (x - c) ** 2) <= (n / 2) ** 2).astype(np.float64)
@@ -122,10 +136,12 @@ def grow(model, n: int, t1: float = T_GROW, dt: float = DT, save_every: int | No
 
 
 def image_loss(field, target) -> jax.Array:
+    """Mean squared error of the image of `field` against `target` (H, W, 3)."""
     return jnp.mean((image_of(field) - target) ** 2)
 
 
 def loss_of(model, target, config: HopfieldConfig = SMALL) -> float:
+    """`image_loss` of the field grown by `model` (float64) at `config`'s horizon and step."""
     out = grow(model, target.shape[0], config.t_grow, config.dt)
     return float(image_loss(out.final, jnp.asarray(target)))
 
@@ -135,8 +151,6 @@ def _shard(x):
     devices = jax.devices()
     if len(devices) < 2 or x.shape[-3] % len(devices):
         return x
-    from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
-
     mesh = Mesh(np.array(devices), ("grid",))
     spec = [None] * x.ndim
     spec[-3] = "grid"
@@ -145,8 +159,6 @@ def _shard(x):
 
 def train(config: HopfieldConfig = SMALL, target_path=None, progress: bool = True, steps: int | None = None, time_limit: float | None = None):
     """Train a HopfieldRD from random parameters; returns (best model, history dict)."""
-    from ..models.hopfield_rd import init
-
     steps = config.steps if steps is None else int(steps)
     dtype = jnp.dtype(config.dtype)
     target = jnp.asarray(load_target(config.grid, target_path), dtype)
@@ -161,7 +173,7 @@ def train(config: HopfieldConfig = SMALL, target_path=None, progress: bool = Tru
         out = simulate_field(m, x0, config.t_grow, config.dt, grid=g, method="rk4", clamp=True, save_every=config.save_every, check=False, grad=True)
         return image_loss(out.final, target)
 
-    opt = optax.chain(optax.clip_by_global_norm(config.clip), optax.adam(optax.cosine_decay_schedule(config.lr, max(steps, 1), config.lr_end / config.lr)))
+    opt = config.train_config(steps).optimizer()
 
     @jax.jit
     def step(m, state):
@@ -234,3 +246,80 @@ def draw_growth(model, target, path, title: str, n_frames: int = 6, dtype=jnp.fl
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return {"loss": loss, "log10_loss": math.log10(loss)}
+
+
+# ---- the zoo task ---------------------------------------------------------------------------------
+
+
+def peak_rss_bytes() -> int:
+    """Peak resident memory of this process so far (bytes; Linux reports kibibytes)."""
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
+
+
+class HopfieldTask(ZooTask):
+    """The task of `hopfield-turing-small`: grow the masked portrait at `config`'s grid and horizon."""
+
+    exact_fast = True  # evaluate has no cheaper setting
+
+    def __init__(self, name: str, config: HopfieldConfig = SMALL):
+        self.name, self.config = name, config
+        c = config
+        self.metrics = {
+            "loss": (
+                f"mean squared error of the grown image (x⁺ − x⁻ of neurons 1..3 at t = {c.t_grow:g}) against the masked "
+                f"{c.grid}×{c.grid} target, over pixels and RGB",
+                "10^-4.05 ≈ 8.9e-5 (256 neurons, 100×100 grid, 30,000 steps; loss definition not published)",
+                "<= 0.03",
+                1e-7,
+            ),
+            "log10_loss": ("log10 of `loss`", REFERENCE_BEST_LOG_LOSS, None, 1e-5),
+            "blank_loss": ("the same error for an all-black image (the trivial baseline)", None, None, 1e-9),
+            "reactions_dense": ("concrete reactions enumerated by network(0)", "2N² + 3N = 197,376 for N = 256", None, 0.0),
+        }
+
+    def make(self) -> HopfieldRD:
+        """Random initial parameters (`init`, the configuration's seed)."""
+        return init(self.config.n_neurons, jax.random.PRNGKey(self.config.seed))
+
+    def evaluate(self, model, fast: bool = False) -> dict[str, float]:
+        target = load_target(self.config.grid)
+        loss = loss_of(model, target, self.config)
+        return {
+            "loss": loss,
+            "log10_loss": math.log10(loss),
+            "blank_loss": float(np.mean(target**2)),
+            "reactions_dense": float(model.network(0.0).n_reactions),
+        }
+
+    def fit(self, seed=None, steps=None, run_dir=None, progress=True):
+        """`train` (float32) from `init(seed)`; the best model is returned in float64 with the
+        run's losses, step time and memory for the card."""
+        c = self.config if seed is None else dataclasses.replace(self.config, seed=int(seed))
+        model, hist = train(c, progress=progress, steps=steps)
+        losses = hist["losses"]
+        return jax.tree_util.tree_map(lambda a: a.astype(np.float64), model), {
+            "training_result": {
+                "steps_run": hist["steps_run"],
+                "loss_first_step": float(losses[0]),
+                "loss_best_float32": hist["best_loss"],
+                "loss_last": float(losses[-1]),
+                "loss_every_100_steps": [float(v) for v in losses[::100]],
+                "note": "training in float32; the card's metrics are recomputed in float64",
+            },
+            "training_config": dataclasses.replace(c, steps=hist["steps_run"]).to_dict(),
+            "training_wall_s": round(hist["wall_s"], 1),
+            "step_time_s": round(hist["step_s_median"], 3),
+            "memory": {
+                "estimate_bytes": hist["memory_estimate_bytes"],
+                "peak_rss_bytes": peak_rss_bytes(),
+                "note": "peak resident memory of the whole training process (CPU), gradient checkpointing every "
+                f"{c.save_every} steps",
+            },
+        }
+
+    def artifacts(self, model, directory: Path) -> dict:
+        """`growth.png`: target | grown image | growth sequence (as the paper's Fig. 6C)."""
+        c = self.config
+        target = load_target(c.grid)
+        draw_growth(model, target, Path(directory) / FIGURE, f"{self.name}: N = {c.n_neurons}, {c.grid}×{c.grid}")
+        return {"figures": [FIGURE]}

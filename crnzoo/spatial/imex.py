@@ -21,186 +21,48 @@ pseudo-spectral −|k|² (`"spectral"`, periodic only). Everything is differenti
 run in `lax.scan` segments wrapped in `jax.checkpoint`, so reverse-mode memory grows with
 (number of segments + one segment's steps), not with the number of steps.
 
-Models: a `CRNModel`, a `MassActionCRN`, or a `ReactionNetwork` (via `MassAction`). A model
-may expose `slow_rhs(t, x, args)` (its rhs without fast reactions), `fast_pairs()` (index
-arrays of annihilating species pairs) and `diffusion_constants()` (D per species); the
-solver uses them when present.
+Models: a `CRNModel` (e.g. `MassActionCRN`) or a `ReactionNetwork` (as a `MassActionCRN`).
+The module its `for_solver()` returns may have the capabilities of
+`crnzoo.spatial.capabilities`: `HasFastReactions` (`slow_rhs` without the fast reactions,
+`fast_pairs()` annihilating species index pairs) and `HasDiffusion` (`diffusion_constants()`,
+the default D per species).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import os
 from typing import Any, Callable
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .network import MassAction, ReactionNetwork
-from .solve import StateError
+from ..crn.base import CRNModel
+from ..crn.mass_action import MassActionCRN
+from ..network import ReactionNetwork
+from ..solvers.config import StateError
+from .capabilities import HasDiffusion, HasFastReactions
+from .grid import Grid
+from .memory import check_memory
 
 
-BOUNDARIES = ("periodic", "no-flux")
-LAPLACIANS = ("fd5", "spectral")
 METHODS = ("euler", "rk4")
 
 
-class SpatialMemoryError(MemoryError):
-    """A reaction-diffusion solve would not fit in memory (raised before allocating)."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Grid:
-    """A 2-D grid.
-
-    **Fields:**
-
-    - `shape`: (H, W) cells.
-    - `dh`: grid spacing (length units; diffusion constants are length² / time).
-    - `boundary`: `"periodic"` (default) or `"no-flux"` (zero normal gradient; cell-centred
-      mirror, diagonalised by the type-II cosine transform).
-    - `laplacian`: `"fd5"` (5-point stencil, default) or `"spectral"` (−|k|², periodic only).
-    """
-
-    shape: tuple[int, int]
-    dh: float = 1.0
-    boundary: str = "periodic"
-    laplacian: str = "fd5"
-
-    def __post_init__(self):
-        shape = tuple(int(n) for n in self.shape)
-        object.__setattr__(self, "shape", shape)
-        if len(shape) != 2 or min(shape) < 1:
-            raise ValueError(f"a grid needs two positive sizes (H, W), got {self.shape}")
-        if not (math.isfinite(self.dh) and self.dh > 0):
-            raise ValueError(f"grid spacing dh must be positive, got {self.dh}")
-        if self.boundary not in BOUNDARIES:
-            raise ValueError(f"boundary must be one of {', '.join(BOUNDARIES)}, got {self.boundary!r}")
-        if self.laplacian not in LAPLACIANS:
-            raise ValueError(f"laplacian must be one of {', '.join(LAPLACIANS)}, got {self.laplacian!r}")
-        if self.laplacian == "spectral" and self.boundary != "periodic":
-            raise ValueError("the spectral Laplacian needs periodic boundaries; use laplacian='fd5' with no-flux")
-
-    def symbol(self) -> np.ndarray:
-        """Eigenvalues of ∇² in this grid's transform basis, shape of the transformed field (H, W')."""
-        H, W = self.shape
-        if self.boundary == "periodic":
-            ky = np.fft.fftfreq(H) * 2 * np.pi
-            kx = np.fft.rfftfreq(W) * 2 * np.pi
-            if self.laplacian == "spectral":
-                ly, lx = -(ky**2), -(kx**2)
-            else:
-                ly, lx = 2 * np.cos(ky) - 2, 2 * np.cos(kx) - 2
-        else:
-            ly = 2 * np.cos(np.pi * np.arange(H) / H) - 2
-            lx = 2 * np.cos(np.pi * np.arange(W) / W) - 2
-        return (ly[:, None] + lx[None, :]) / self.dh**2
-
-    def forward(self, x):
-        """Transform a field `(*batch, H, W, S)` to the basis in which ∇² is diagonal."""
-        if self.boundary == "periodic":
-            return jnp.fft.rfft2(x, axes=(-3, -2))
-        return jax.scipy.fft.dctn(x, type=2, axes=(-3, -2), norm="ortho")
-
-    def inverse(self, y):
-        if self.boundary == "periodic":
-            return jnp.fft.irfft2(y, s=self.shape, axes=(-3, -2))
-        return jax.scipy.fft.idctn(y, type=2, axes=(-3, -2), norm="ortho")
-
-    def laplacian_of(self, x):
-        """∇²x by the stencil in real space (the method-of-lines operator; fd5 only)."""
-        if self.laplacian != "fd5":
-            raise ValueError("laplacian_of is defined for the fd5 stencil")
-        if self.boundary == "periodic":
-            nb = sum(jnp.roll(x, s, axis=a) for a in (-3, -2) for s in (1, -1))
-        else:
-            pad = [(0, 0)] * (x.ndim - 3) + [(1, 1), (1, 1), (0, 0)]
-            xp = jnp.pad(x, pad, mode="edge")
-            nb = xp[..., :-2, 1:-1, :] + xp[..., 2:, 1:-1, :] + xp[..., 1:-1, :-2, :] + xp[..., 1:-1, 2:, :]
-        return (nb - 4 * x) / self.dh**2
-
-
-# ---- models -> local kinetics ------------------------------------------------------------------
-
-
-class _NetworkModel(eqx.Module):
-    """A `ReactionNetwork` as a model (generic mass action)."""
-
-    kinetics: MassAction
-    species: tuple[str, ...] = eqx.field(static=True)
-
-    def rhs(self, t, x, args=None):
-        return self.kinetics.rhs(t, x, args)
-
-
 def local_model(model):
-    """The object whose `rhs` (or `slow_rhs`) gives the local kinetics of `model`."""
+    """The module that solvers run for `model`: its `for_solver()` (a `ReactionNetwork` as
+    a `MassActionCRN`); its `rhs` (or `slow_rhs`) gives the local kinetics."""
     if isinstance(model, ReactionNetwork):
-        return _NetworkModel(model.mass_action(), model.species)
-    if not hasattr(model, "rhs") or not hasattr(model, "species"):
+        model = MassActionCRN.from_network(model)
+    if not isinstance(model, CRNModel):
         raise TypeError(f"cannot simulate a {type(model).__name__}: give a CRNModel, MassActionCRN or ReactionNetwork")
-    return model.for_solver() if hasattr(model, "for_solver") else model
+    return model.for_solver()
 
 
 def _reaction_fn(model) -> Callable:
-    return getattr(model, "slow_rhs", model.rhs)
-
-
-def _fast_pairs(model):
-    f = getattr(model, "fast_pairs", None)
-    return None if f is None else f()
-
-
-# ---- memory ---------------------------------------------------------------------------------------
-
-
-def available_memory() -> int:
-    """Bytes the default JAX device can still allocate (host RAM available on CPU)."""
-    dev = jax.devices()[0]
-    if dev.platform != "cpu":
-        stats = dev.memory_stats() or {}
-        if "bytes_limit" in stats:
-            return int(stats["bytes_limit"] - stats.get("bytes_in_use", 0))
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES"))
-
-
-def estimate_memory(field_shape, n_steps: int, save_every: int, grad: bool = False, itemsize: int = 8, method: str = "rk4") -> int:
-    """Rough peak bytes of a solve: saved segment states, plus one checkpointed segment's
-    per-step residuals when differentiating (`grad`), plus the step's work arrays.
-
-    Calibrated on CPU: a 256-neuron Hopfield training step (100×100×512 float32 field,
-    125 steps, segments of 25) peaked at 8.2 GiB resident; this estimate gives 7.7 GiB.
-    """
-    state = int(np.prod(field_shape)) * itemsize
-    per_step = 15 if method == "rk4" else 6  # RK4 stages, clamp masks, transforms kept for the backward pass
-    n_seg = max(n_steps // max(save_every, 1), 1)
-    total = state * (n_seg + 1) + state * 16
-    if grad:
-        total += state * (n_seg + 1) + state * save_every * per_step
-    return int(total)
-
-
-def check_memory(field_shape, n_steps: int, save_every: int, grad: bool = False, itemsize: int = 8, method: str = "rk4", limit: int | None = None) -> int:
-    """Raise `SpatialMemoryError` (saying how much is needed) if a solve would not fit; returns the estimate."""
-    need = estimate_memory(field_shape, n_steps, save_every, grad, itemsize, method)
-    have = available_memory() if limit is None else int(limit)
-    if need > have:
-        raise SpatialMemoryError(
-            f"a reaction-diffusion {'training ' if grad else ''}solve of a field of shape {tuple(field_shape)} "
-            f"({n_steps} steps, saving every {save_every}) needs about {need / 2**30:.2f} GiB but only "
-            f"{have / 2**30:.2f} GiB is available; use a smaller grid, batch or species count, or fewer saved states"
-        )
-    return need
+    """The explicitly integrated reactions: all of `rhs`, or `slow_rhs` when the fast ones are applied apart."""
+    return model.slow_rhs if isinstance(model, HasFastReactions) else model.rhs
 
 
 # ---- the step -------------------------------------------------------------------------------------
@@ -325,7 +187,7 @@ def simulate_field(
     if tuple(x0.shape[-3:-1]) != grid.shape:
         raise StateError(f"field grid {tuple(x0.shape[-3:-1])} differs from the grid {grid.shape}")
     if diffusion is None:
-        if not hasattr(lm, "diffusion_constants"):
+        if not isinstance(lm, HasDiffusion):
             raise ValueError("give diffusion constants (one per species): this model has none")
         diffusion = lm.diffusion_constants()
     diffusion = jnp.asarray(diffusion, dtype=x0.dtype)
@@ -347,7 +209,7 @@ def simulate_field(
             raise StateError("initial field contains NaN or inf")
         if np.any(xn < 0):
             raise StateError(f"initial field has a negative concentration ({xn.min():.4g}); concentrations must be >= 0")
-    pairs = _fast_pairs(lm) if fast else None
+    pairs = lm.fast_pairs() if fast and isinstance(lm, HasFastReactions) else None
     xs = _solve(lm, x0, diffusion, float(dt), n // save_every, save_every, grid, method, bool(clamp), pairs, bool(checkpoint), bool(diffuse_first))
     ts = np.arange(n // save_every + 1) * save_every * float(dt)
     if check and not isinstance(xs, jax.core.Tracer):

@@ -1,7 +1,6 @@
-"""Hopfield-style reaction-diffusion network that grows Alan Turing's portrait: `hopfield-turing-small`.
+"""The dual-rail Hopfield reaction-diffusion network (Lee, Buse, Winfree, DNA 31, 2025, §5.3, Fig. 6).
 
-Lee, Buse, Winfree (DNA 31, 2025), §5.3, Fig. 6. N dual-rail neurons x_i = x_i⁺ − x_i⁻
-(species `Xp_i`, `Xn_i`) in every cell of a 2-D grid:
+N dual-rail neurons x_i = x_i⁺ − x_i⁻ (species `Xp_i`, `Xn_i`) in every cell of a 2-D grid:
 
 - catalytic weighted sums: x_i⁺ → x_i⁺ + x_j⁺ at ReLU(W⁺_ij), x_i⁺ → x_i⁺ + x_j⁻ at
   ReLU(−W⁺_ij), x_i⁻ → x_i⁻ + x_j⁺ at ReLU(W⁻_ij), x_i⁻ → x_i⁻ + x_j⁻ at ReLU(−W⁻_ij);
@@ -10,15 +9,13 @@ Lee, Buse, Winfree (DNA 31, 2025), §5.3, Fig. 6. N dual-rail neurons x_i = x_i�
   `FAST_RATE` in the reaction listing);
 - per-species diffusion constants D_i^± = exp(log D_i^±).
 
-The first three neurons are the R, G, B channels of the image (x_1..x_3 at t = 12.5);
-the rest are hidden. `crnzoo.tasks.hopfield` holds the target, seed pattern, loss and
-training; `scripts/train_hopfield.py` trains and publishes the small configuration, and
-`--full` runs the paper's configuration (N = 256, 100×100 grid).
+The first three neurons are the R, G, B channels of an image; the rest are hidden. The zoo's
+entry (growing Turing's portrait) and its training are in `crnzoo.tasks.hopfield`.
 """
 
 from __future__ import annotations
 
-import math
+from pathlib import Path
 
 import equinox as eqx
 import jax
@@ -26,9 +23,10 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
 
+from .._registry import register_builder
 from ..crn.base import CRNModel
 from ..network import Reaction, ReactionNetwork
-from .._legacy import register, register_builder
+from .capabilities import HasDiffusion, HasFastReactions
 
 
 FAST_RATE = 1000.0  # rate written for the fast annihilation in reaction listings (simulated as instantaneous)
@@ -36,10 +34,11 @@ N_VISIBLE = 3
 
 
 def species_names(n: int) -> tuple[str, ...]:
+    """`Xp_0..Xp_{n-1}, Xn_0..Xn_{n-1}`: the species of n dual-rail neurons."""
     return tuple(f"Xp_{i}" for i in range(n)) + tuple(f"Xn_{i}" for i in range(n))
 
 
-class HopfieldKinetics(eqx.Module):
+class HopfieldKinetics(HasDiffusion, HasFastReactions):
     """The local kinetics of a `HopfieldRD` with its derived matrices precomputed (what solvers run).
 
     - `M`: (2N, 2N) production matrix: dx/dt ⊃ x @ M for x = (x⁺, x⁻).
@@ -68,7 +67,7 @@ class HopfieldKinetics(eqx.Module):
         return self.D
 
 
-class HopfieldRD(CRNModel):
+class HopfieldRD(CRNModel, HasDiffusion, HasFastReactions):
     """A dual-rail Hopfield reaction-diffusion network of N neurons.
 
     **Fields:**
@@ -179,19 +178,16 @@ def init(n: int, key, w_scale: float | None = None, log_diff: float = -2.3) -> H
     )
 
 
-def build(config) -> HopfieldRD:
+@register_builder("hopfield_rd")
+def build_hopfield_rd(config) -> HopfieldRD:
+    """A template `HopfieldRD` from a card's config: `n_neurons`."""
     n = int(config["n_neurons"])
     z1, zn = jnp.zeros(n), jnp.zeros((n, n))
     return HopfieldRD(zn, zn, z1, z1, z1, z1)
 
 
-register_builder("hopfield_rd", build)
-
-
 def from_reference(path) -> HopfieldRD:
     """The reference's trained parameters (npz with Wp, Wn, Up_deg, Un_deg, Up, Un; Up/Un = log D)."""
-    from pathlib import Path
-
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"reference parameters not found at {path}")
@@ -201,79 +197,3 @@ def from_reference(path) -> HopfieldRD:
         raise ValueError(f"{path} lacks keys {', '.join(sorted(missing))}")
     a = lambda k: jnp.asarray(d[k], jnp.float64)  # noqa: E731
     return HopfieldRD(a("Wp"), a("Wn"), a("Up_deg"), a("Un_deg"), a("Up"), a("Un"))
-
-
-# ---- zoo entry --------------------------------------------------------------------------------------
-
-LEE = "Lee, Buse, Winfree (2025), Differentiable Programming of Indexed Chemical Reaction Networks and Reaction-Diffusion Systems (DNA 31)"
-NAME = "hopfield-turing-small"
-FIGURE = "growth.png"
-
-
-def _evaluate(model, fast: bool = False) -> dict[str, float]:
-    from ..tasks import hopfield as hp
-
-    n = hp.SMALL.grid
-    target = hp.load_target(n)
-    loss = hp.loss_of(model, target, hp.SMALL)
-    return {
-        "loss": loss,
-        "log10_loss": math.log10(loss),
-        "blank_loss": float(np.mean(target**2)),
-        "reactions_dense": float(model.network(0.0).n_reactions),
-    }
-
-
-def _entry():
-    from ..solve import SolverConfig
-    from ..tasks import hopfield as hp
-    from .._legacy import ZooEntry
-
-    c = hp.SMALL
-    metrics = {
-        "loss": (
-            f"mean squared error of the grown image (x⁺ − x⁻ of neurons 1..3 at t = {c.t_grow:g}) against the masked "
-            f"{c.grid}×{c.grid} target, over pixels and RGB",
-            f"10^-4.05 ≈ 8.9e-5 (256 neurons, 100×100 grid, 30,000 steps; loss definition not published)",
-            "<= 0.03",
-            1e-7,
-        ),
-        "log10_loss": ("log10 of `loss`", hp.REFERENCE_BEST_LOG_LOSS, None, 1e-5),
-        "blank_loss": ("the same error for an all-black image (the trivial baseline)", None, None, 1e-9),
-        "reactions_dense": ("concrete reactions enumerated by network(0)", "2N² + 3N = 197,376 for N = 256", None, 0.0),
-    }
-    return ZooEntry(
-        name=NAME,
-        system=f"Hopfield reaction-diffusion network of {c.n_neurons} dual-rail neurons that grows Alan Turing's portrait "
-        f"on a {c.grid}×{c.grid} grid (small configuration)",
-        family="hopfield_rd",
-        builder="hopfield_rd",
-        config={"n_neurons": c.n_neurons, "grid": c.grid, "dt": c.dt, "t_grow": c.t_grow},
-        make=lambda: init(c.n_neurons, jax.random.PRNGKey(c.seed)),
-        evaluate=_evaluate,
-        metrics=metrics,
-        paper=LEE,
-        section="§5.3 (Hopfield reaction-diffusion network), Fig. 6",
-        t1=c.t_grow,
-        solver=SolverConfig(),  # well-mixed solves; the grid uses crnzoo.spatial (see protocol)
-        k_report=0.0,
-        roles={s: ("output" if (i % c.n_neurons) < N_VISIBLE else "auxiliary") for i, s in enumerate(species_names(c.n_neurons))},
-        protocol=(
-            f"{c.grid}×{c.grid} periodic grid (spacing 1, 5-point Laplacian); initial field: three overlapping Gaussian "
-            "splotches of Xp_0 (R), Xp_1 (G), Xp_2 (B) (peak 1, σ = grid/8, centres 120° apart at radius grid/8; the "
-            "reference's seed is not published), all other species 0; IMEX steps dt = 0.1 (relu-clamped RK4 reactions, "
-            "implicit diffusion, annihilation Xp_i + Xn_i → ∅ applied to completion after each step) to t = 12.5; image = "
-            "(Xp − Xn) of neurons 0..2. Target: ../shared/data/icrn/Hopfield_data_github/Turing.jpg, centre square crop, "
-            f"box-downsampled to {c.grid}×{c.grid}, circular mask (read at evaluation; not shipped). Diffusion is not a "
-            "reaction: D = exp(log_diff_p / log_diff_n) per species; the listing gives the annihilation at rate 1000. "
-            f"Picture {FIGURE} next to the card: target, grown image and the growth sequence (as Fig. 6C)"
-        ),
-        training="python scripts/train_hopfield.py",
-        seed=c.seed,
-        time_units="dimensionless",
-        train_config=c,
-        data=(hp.TARGET,),
-    )
-
-
-register(_entry())
