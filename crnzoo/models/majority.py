@@ -25,33 +25,27 @@ _majority = functools.partial(
     solver=SolverConfig("tsit5", rtol=1e-7, atol=1e-9),
     roles=dict(zip(task.SPECIES, task.ROLES)),
 )
-_hand_designed = functools.partial(
-    _majority,
-    paper=AAE,
-    section="protocol of Angluin et al.; catalytic form as learned in Mordvintsev et al. 2023 §4.3",
-    protocol="A0, B0 ~ U[0, 1], third species 0; read out at t = 200 (default x0 = (0.6, 0.4, 0))",
-    training=f"hand-designed: {AAE} (python scripts/make_reference.py)",
-)
 
-register(
-    _hand_designed(
-        name="majority-am4",
-        system="Approximate majority, catalytic form (4 reactions): the larger of A, B takes all",
-        task=task.ApproximateMajority(task.am4),
-        builder="catalytic",
-        config=_catalytic(None),
+
+def _hand_designed(name: str, system: str, network, builder: str, config: dict, species: tuple[str, ...]) -> ZooEntry:
+    """A hand-designed approximate majority of Angluin et al. (`network()` builds it) over `species`."""
+    return _majority(
+        name=name,
+        system=f"Approximate majority, {system}: the larger of A, B takes all",
+        task=task.ApproximateMajority(network),
+        builder=builder,
+        config=config,
+        roles=dict(zip(species, task.ROLES)),
+        paper=AAE,
+        section="protocol of Angluin et al.; catalytic form as learned in Mordvintsev et al. 2023 §4.3",
+        protocol="A0, B0 ~ U[0, 1], third species 0; read out at t = 200 (default x0 = (0.6, 0.4, 0))",
+        training=f"hand-designed: {AAE} (python scripts/make_reference.py)",
     )
-)
-register(
-    _hand_designed(
-        name="majority-am3",
-        system="Approximate majority, classic 3-reaction form: the larger of A, B takes all",
-        task=task.ApproximateMajority(task.am3),
-        builder="mass_action",
-        config={"species": list(task.AM3_SPECIES), "reactions": task.AM3_LISTING, "roles": list(task.ROLES)},
-        roles=dict(zip(task.AM3_SPECIES, task.ROLES)),
-    )
-)
+
+
+_AM3_CONFIG = {"species": list(task.AM3_SPECIES), "reactions": task.AM3_LISTING, "roles": list(task.ROLES)}
+register(_hand_designed("majority-am4", "catalytic form (4 reactions)", task.am4, "catalytic", _catalytic(None), task.SPECIES))
+register(_hand_designed("majority-am3", "classic 3-reaction form", task.am3, "mass_action", _AM3_CONFIG, task.AM3_SPECIES))
 register(
     _majority(
         name="majority-learned",
