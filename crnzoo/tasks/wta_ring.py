@@ -260,6 +260,15 @@ def _learned_metrics() -> dict[str, tuple]:
     return out
 
 
+class FastCheckError(RuntimeError):
+    """A freshly trained `wta-ring` breaks a promise under the test suite's fast measurement."""
+
+
+def _ring_task(t_end: float) -> RingTask:
+    """wta-ring's training task at horizon `t_end`: 5 chambers, dt = 0.5, sparsified transport."""
+    return RingTask(n_chambers=N_TRAIN, t_end=t_end, dt=DT, low=0.01, high=0.9, k_diffusion=K_MIN)
+
+
 class LearnedRing(ZooTask):
     """`wta-ring`: the ring winner-takes-all trained here on 5 chambers, evaluated on 2..8.
 
@@ -353,11 +362,3 @@ class LearnedRing(ZooTask):
         }
         return shipped, extra
 
-
-class FastCheckError(RuntimeError):
-    """A freshly trained `wta-ring` breaks a promise under the test suite's fast measurement."""
-
-
-def _ring_task(t_end: float) -> RingTask:
-    """wta-ring's training task at horizon `t_end`: 5 chambers, dt = 0.5, sparsified transport."""
-    return RingTask(n_chambers=N_TRAIN, t_end=t_end, dt=DT, low=0.01, high=0.9, k_diffusion=K_MIN)
