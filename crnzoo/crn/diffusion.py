@@ -33,6 +33,17 @@ def chamber_name(species: str, chamber: int) -> str:
     return f"{species}_{chamber}"
 
 
+def ring_transport(x):
+    """Σ_{j ∈ M_i} (x^j − x^i) per chamber i of a ring state `(*batch, n_chambers, N)`: the
+    transport term of eq. 4 at unit permeability (none for one chamber, one neighbour for two)."""
+    n = x.shape[-2]
+    if n == 1:
+        return jnp.zeros_like(x)
+    if n == 2:
+        return jnp.flip(x, axis=-2) - x
+    return jnp.roll(x, 1, axis=-2) + jnp.roll(x, -1, axis=-2) - 2 * x
+
+
 class MembraneRing(CRNModel):
     """A ring of identical chambers running `chemistry`, coupled by per-species diffusion.
 
@@ -69,15 +80,7 @@ class MembraneRing(CRNModel):
         return jax.nn.sigmoid(self.diffusion_logits)
 
     def rhs(self, t, x, args=None):
-        n = x.shape[-2]
-        D = self.diffusion().astype(x.dtype)
-        if n == 1:
-            transport = jnp.zeros_like(x)
-        elif n == 2:
-            transport = jnp.flip(x, axis=-2) - x
-        else:
-            transport = jnp.roll(x, 1, axis=-2) + jnp.roll(x, -1, axis=-2) - 2 * x
-        return self.chemistry.rhs(t, x, args) + transport * D
+        return self.chemistry.rhs(t, x, args) + ring_transport(x) * self.diffusion().astype(x.dtype)
 
     def for_solver(self) -> "MembraneRing":
         return eqx.tree_at(lambda m: m.chemistry, self, self.chemistry.for_solver())
@@ -131,6 +134,51 @@ class MembraneRing(CRNModel):
         species = self.flat_species((n, len(self.species)))
         roles = {chamber_name(s, i): role for s, role in local.roles.items() for i in range(n)}
         return ReactionNetwork(species, tuple(reactions), dict(zip(species, x0.reshape(-1))), name, roles)
+
+
+class SparseDiffusionRing(CRNModel):
+    """A `MembraneRing` whose permeabilities are straight-through sparsified at `k_min`:
+    D^kmin (every D below `k_min` set to 0) forward, the identity backward (as
+    `crnzoo.sparsity.straight_through` does for tensors).
+
+    Training-side view only (its `rhs` is the ring's with D replaced by D^kmin): sparsified
+    training of a ring must also remove small permeabilities, because they act over long
+    times (paper-targets A.8: giving A or C a permeability of 1e-5 in the App. C.2 network
+    makes 3-chamber rings fail by t = 200), and because `MembraneRing.network(k_min)` leaves
+    out transport with D <= k_min, which a listing of the dense ring would then silently
+    differ from. After training, `baked()` is the ring with those permeabilities exactly 0,
+    a `MembraneRing` with exactly these dynamics.
+    """
+
+    ring: MembraneRing
+    k_min: float = eqx.field(static=True)
+
+    @property
+    def species(self):
+        return self.ring.species
+
+    @property
+    def x0(self):
+        return self.ring.x0
+
+    def accepts_state_shape(self, shape) -> bool:
+        return self.ring.accepts_state_shape(shape)
+
+    def for_solver(self) -> "SparseDiffusionRing":
+        return SparseDiffusionRing(self.ring.for_solver(), self.k_min)
+
+    def rhs(self, t, x, args=None):
+        D = self.ring.diffusion()
+        D = D + jax.lax.stop_gradient(jnp.where(D >= self.k_min, D, 0.0) - D)
+        return self.ring.chemistry.rhs(t, x, args) + ring_transport(x) * D.astype(x.dtype)
+
+    def network(self, k_min: float = 0.0, name: str = "crn"):
+        raise NotImplementedError("SparseDiffusionRing is a training-side view; call network() on baked()")
+
+    def baked(self) -> MembraneRing:
+        """The ring with every permeability below `k_min` set to exactly 0 (logit −inf)."""
+        D = self.ring.diffusion()
+        return eqx.tree_at(lambda m: m.diffusion_logits, self.ring, jnp.where(D >= self.k_min, self.ring.diffusion_logits, -jnp.inf))
 
 
 @register_builder("ring")

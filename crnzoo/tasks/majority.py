@@ -1,16 +1,61 @@
 """Approximate majority (single-chamber winner-takes-all): inputs A and B race to consensus.
 
-Task: A0, B0 ~ U[0, 1] (other species 0); at time T the initially larger input must
-hold the consensus.
+Task: A0, B0 ~ U[0, 1] (the third species 0); at t = 200 the initially larger input must
+hold the consensus. Two tasks share it:
+
+- `ApproximateMajority`: the hand-designed networks of Angluin, Aspnes, Eisenstat (2008),
+  `majority-am4` (catalytic form, `am4`) and `majority-am3` (classic three reactions, `am3`);
+- `LearnedMajority`: `majority-learned`, a `CatalyticCRN` over A, B and one auxiliary C
+  trained from data (Mordvintsev et al. 2023, §4.3; see its `fit`), whose card measures
+  how close it came to `am4`.
+
+All concentrations and times are dimensionless.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..crn import CatalyticCRN, CRNModel, MassActionCRN
+from ..network import Reaction
 from ..solve import SolverConfig, integrate, simulate
+from ..train import TrainConfig, train
+from .base import ZooTask
+
+
+T_END = 200.0  # read-out time of every card metric
+SPECIES = ("A", "B", "C")  # am4 and majority-learned; am3 calls its auxiliary U
+AM3_SPECIES = ("A", "B", "U")
+ROLES = ("input", "input", "auxiliary")
+X0 = (0.6, 0.4, 0.0)  # every entry's default initial state
+
+# ---- the hand-designed networks (Angluin, Aspnes, Eisenstat 2008) ------------------------------
+
+# Catalytic form, (input, catalyst, output): A —B→ C, B —A→ C, C —A→ A, C —B→ B, all k = 1.
+AM4_RATES = {("A", "B", "C"): 1.0, ("B", "A", "C"): 1.0, ("C", "A", "A"): 1.0, ("C", "B", "B"): 1.0}
+AM3_LISTING = "A + B -> 2U  k=1\nA + U -> 2A  k=1\nB + U -> 2B  k=1\n"
+
+
+def am4() -> CatalyticCRN:
+    """`majority-am4`: the catalytic approximate majority (`AM4_RATES`); x0 = (0.6, 0.4, 0)."""
+    return CatalyticCRN.from_rates(SPECIES, AM4_RATES, list(X0), roles=ROLES)
+
+
+def am3() -> MassActionCRN:
+    """`majority-am3`: A + B → 2U, A + U → 2A, B + U → 2B, all k = 1; x0 = (0.6, 0.4, 0)."""
+    return MassActionCRN.from_text(AM3_LISTING, AM3_SPECIES, list(X0), ROLES)
+
+
+# ---- the card's read-out ---------------------------------------------------------------------------
 
 
 def sample(n: int, seed: int, n_species: int, a: int = 0, b: int = 1) -> np.ndarray:
@@ -25,7 +70,7 @@ def consensus_accuracy(
     model,
     n: int = 10_000,
     seed: int = 0,
-    t_end: float = 200.0,
+    t_end: float = T_END,
     inputs: tuple[str, str] = ("A", "B"),
     share: float = 0.9,
     min_gap: float = 0.05,
@@ -45,6 +90,34 @@ def consensus_accuracy(
     ok = final[np.arange(n), winner] > share * total
     gap = np.abs(x0[:, a] - x0[:, b]) > min_gap
     return {"accuracy": float(ok.mean()), "accuracy_gap": float(ok[gap].mean())}
+
+
+def _accuracy(model, fast: bool) -> dict[str, float]:
+    """The card's accuracy metrics: 10,000 draws (fast: 1,000), seed 0, read out at t = 200."""
+    return consensus_accuracy(model, n=1_000 if fast else 10_000, seed=0, t_end=T_END)
+
+
+ACCURACY = "fraction of 10,000 draws A0, B0 ~ U[0,1] (seed 0) whose larger input holds > 90% of the mass at t = 200"
+GAP = "the same, over draws with |A0 − B0| > 0.05"
+
+
+class ApproximateMajority(ZooTask):
+    """A hand-designed approximate majority (`network()` builds it): its consensus accuracy."""
+
+    trained = False
+    metrics = {
+        "accuracy": (ACCURACY, "ODE limit: the larger input always wins (d(A−B)/dt ∝ (A−B))", ">= 0.99", 2e-4),
+        "accuracy_gap": (GAP, None, ">= 0.999", 2e-4),
+    }
+
+    def __init__(self, network: Callable[[], CRNModel]):
+        self.network = network
+
+    def make(self) -> CRNModel:
+        return self.network()
+
+    def evaluate(self, model, fast: bool = False) -> dict[str, float]:
+        return _accuracy(model, fast)
 
 
 # ---- training: the L2 consensus loss of Mordvintsev et al. 2023, §4.3 --------------------------
@@ -74,7 +147,7 @@ class ConsensusTask:
     def __init__(
         self,
         n_species: int = 3,
-        t_end: float = 200.0,
+        t_end: float = T_END,
         dt: float = 0.4,
         inputs: tuple[int, int] = (0, 1),
         solver: str = "tsit5",
@@ -112,23 +185,15 @@ class ConsensusTask:
         return loss, {"ok": ok}
 
 
-def swap_permutation(n: int, inputs: tuple[int, int] = (0, 1)) -> np.ndarray:
-    """The species permutation exchanging the two inputs."""
-    perm = np.arange(n)
-    a, b = inputs
-    perm[a], perm[b] = b, a
-    return perm
-
-
-def mirror_symmetric(model, inputs: tuple[int, int] = (0, 1)):
+def mirror_symmetric(model: CatalyticCRN, inputs: tuple[int, int] = (0, 1)) -> CatalyticCRN:
     """A `CatalyticCRN` with logits averaged with their mirror image (inputs exchanged).
 
     The result's dynamics commute with exchanging the inputs: a draw and its mirror image
     end in mirror-image states. Differentiable; the identity on symmetric logits.
     """
-    import equinox as eqx
-
-    perm = swap_permutation(model.n, inputs)
+    perm = np.arange(model.n)
+    a, b = inputs
+    perm[a], perm[b] = b, a
     W = model.logits
     mirrored = W[perm][:, perm][:, :, perm]
     return eqx.tree_at(lambda m: m.logits, model, 0.5 * (W + mirrored))
@@ -157,3 +222,127 @@ def compare_reaction_sets(network, reference) -> dict[str, object]:
         "missing": sorted(r.equation() for k, r in ref.items() if k not in mine),
         "extra": sorted(r.equation() for k, r in mine.items() if k not in ref),
     }
+
+
+# ---- majority-learned -------------------------------------------------------------------------------
+
+K_MIN = 0.05  # sparsification threshold of training, of the shipped dynamics and of the card's listing
+DT = 0.4
+SEED = 0
+# Dense warm-up, then straight-through sparsified training with the entropy regulariser.
+WARMUP = TrainConfig(steps=500, lr=0.05, seed=SEED, checkpoint_every=100)
+TRAIN = dataclasses.replace(WARMUP, steps=1000, lr_end=1e-3, sparsify="straight_through", k_min=K_MIN, reg={"entropy": 0.01})
+INIT_NOISE, INIT_STAY = 0.3, 5.0
+
+
+def rate_key(a: str, c: str, b: str) -> str:
+    """The card metric naming the rate of a —c→ b."""
+    return f"rate_{a}_{c}_{b}"
+
+
+def am4_rates(model, k_min: float = K_MIN) -> dict[str, float]:
+    """Rate of each `majority-am4` reaction in `model.network(k_min)` (0 when absent)."""
+    rates = {reaction_key(r): r.rate for r in model.network(k_min).reactions}
+    out = {}
+    for a, c, b in AM4_RATES:
+        r = Reaction(dict(Counter([a, c])), dict(Counter([b, c])), 1.0)
+        out[rate_key(a, c, b)] = float(rates.get(reaction_key(r), 0.0))
+    return out
+
+
+def _learned_metrics() -> dict[str, tuple]:
+    out = {
+        "accuracy": (ACCURACY, "not reported (Fig. 5a: near-ties can converge wrongly)", ">= 0.99", 2e-4),
+        "accuracy_gap": (GAP, None, ">= 0.99", 2e-4),
+    }
+    for a, c, b in AM4_RATES:
+        out[rate_key(a, c, b)] = (
+            f"rate of {a} —{c}→ {b} ({a} + {c} -> {b} + {c}) in the network at k_min = 0.05 (0 if absent; ≤ 1 by "
+            "construction); majority-am4 has 1",
+            1.0,
+            ">= 0.95",
+            1e-9,
+        )
+    out["max_rate_deviation"] = ("max |k − 1| over the four majority-am4 reactions", 0.0, "<= 0.05", 1e-9)
+    out["same_reaction_set_as_am4"] = (
+        "1 if the network at k_min = 0.05 lists exactly the reactions of majority-am4 (rates aside), else 0",
+        1.0,
+        "== 1",
+        0.0,
+    )
+    out["reactions_at_k_report"] = ("number of reactions with rate > 0.05", 4.0, "== 4", 0.0)
+    return out
+
+
+class LearnedMajority(ZooTask):
+    """`majority-learned`: approximate majority learned from data, compared with `am4`.
+
+    Training (`fit`): L2 at T = 200 towards the consensus (`ConsensusTask`), in two phases:
+
+    1. a dense warm-up (`WARMUP`): from a "do nothing" start (each row of the tensor keeps
+       its input with probability ≈ 0.98) a straight-through run at k_min = 0.05 sees
+       exactly zero dynamics and, by the task's symmetry, exactly zero gradient on the cross
+       reactions, so it cannot leave that saddle; the dense warm-up finds the
+       approximate-majority structure;
+    2. straight-through sparsified training at k_min = 0.05 with the entropy regulariser
+       (`TRAIN`), which drives the four kept rates to 1.
+
+    Both phases see the model through `mirror_symmetric`, so the learned network treats A
+    and B alike: without it, Adam's noise makes the two halves drift apart by ~10 %, which
+    at small rates decides near-ties by bias and stalls training (loss 0.07–0.2 instead of
+    3e-5). The shipped model is the symmetric one with `k_min = 0.05`, so its dynamics are
+    exactly the sparsified four-reaction network.
+    """
+
+    metrics = _learned_metrics()
+
+    def make(self, seed: int = SEED) -> CatalyticCRN:
+        """Logits W = INIT_STAY·[a = b] + INIT_NOISE·N(0, 1), made symmetric in A ↔ B; no sparsity."""
+        W = INIT_NOISE * jax.random.normal(jax.random.PRNGKey(seed), (3, 3, 3), dtype=jnp.float64)
+        W = W + INIT_STAY * jnp.eye(3)[None]
+        return mirror_symmetric(CatalyticCRN(W, jnp.array(X0), SPECIES, roles=ROLES))
+
+    def fit(self, seed: int | None = None, steps: int | None = None, run_dir: Path | None = None, progress: bool = True):
+        """Train from scratch: dense warm-up, then straight-through at k_min = 0.05.
+
+        `steps` overrides the sparsified phase's step count (the warm-up keeps its own).
+        With `run_dir`, both phases checkpoint under it (`warmup/`, `sparse/`) and resume.
+        Returns `(model, card extras)`: the shipped model (symmetric, `k_min = 0.05`).
+        """
+        started = time.perf_counter()
+        seed = SEED if seed is None else seed
+        task = ConsensusTask(n_species=3, t_end=T_END, dt=DT, symmetric=True)
+        warm_cfg = dataclasses.replace(WARMUP, seed=seed)
+        sparse_cfg = dataclasses.replace(TRAIN, seed=seed, steps=TRAIN.steps if steps is None else int(steps))
+        run = Path(run_dir) if run_dir is not None else None
+        model, h1 = train(self.make(seed), task, warm_cfg, run_dir=run / "warmup" if run else None, progress=progress, desc="majority-learned warm-up")
+        model, h2 = train(model, task, sparse_cfg, run_dir=run / "sparse" if run else None, progress=progress, desc="majority-learned sparse")
+        trained = mirror_symmetric(model)
+        dropped = np.asarray(trained.tensor()).copy()
+        dropped[:, np.arange(3), np.arange(3)] = 0.0
+        dropped[dropped >= K_MIN] = 0.0
+        extra = {
+            "training_phases": [
+                {"phase": "dense warm-up", "config": warm_cfg.to_dict(), "final_loss": float(np.mean(h1.loss[-50:]))},
+                {"phase": "straight-through at k_min = 0.05", "config": sparse_cfg.to_dict(), "final_loss": float(np.mean(h2.loss[-50:]))},
+            ],
+            "training_task": (
+                f"L2 at T = {T_END:g} of x(T)/(A0 + B0) against (1, 0, 0) if A0 > B0 else (0, 1, 0) (C's target is 0: at "
+                f"consensus all the mass is in the winner); A0, B0 ~ U[0, 1], each batch holds every draw and its mirror "
+                f"image; fixed-step Tsit5, dt = {DT:g}; logits kept symmetric under A ↔ B; init W = {INIT_STAY:g}·[a = b] + "
+                f"{INIT_NOISE:g}·N(0, 1)"
+            ),
+            "largest_rate_removed_by_sparsification": float(dropped.max()),
+            "training_wall_s": round(time.perf_counter() - started, 1),
+            "optimisation_s": round(h1.seconds + h2.seconds, 1),
+        }
+        return trained.with_sparsity(K_MIN), extra
+
+    def evaluate(self, model, fast: bool = False) -> dict[str, float]:
+        out = _accuracy(model, fast)
+        rates = am4_rates(model)
+        out.update(rates)
+        out["max_rate_deviation"] = max(abs(k - 1.0) for k in rates.values())
+        out["same_reaction_set_as_am4"] = compare_reaction_sets(model.network(K_MIN), am4().network(0.0))["same_set"]
+        out["reactions_at_k_report"] = float(model.network(K_MIN).n_reactions)
+        return out
