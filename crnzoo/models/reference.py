@@ -1,6 +1,5 @@
 """Hand-designed reference networks: no training, shipped as checkpoints like every model.
 
-- `three-phase-oscillator`: Mordvintsev et al. 2023, Fig. 1 / Listing 1.
 - `majority-am4`: approximate majority in catalytic form (Angluin, Aspnes, Eisenstat 2008).
 - `majority-am3`: the classic three-reaction approximate majority.
 - `wta-ring-paper`: the learned multi-chamber winner-takes-all network printed in
@@ -14,7 +13,7 @@ import numpy as np
 
 from ..crn import CatalyticCRN, MassActionCRN, MembraneRing
 from ..solve import SolverConfig, simulate
-from ..tasks import majority, oscillation, wta
+from ..tasks import majority, wta
 from .._legacy import ZooEntry, register
 
 
@@ -25,54 +24,6 @@ REGEN = "python scripts/make_reference.py"
 
 def _catalytic_config(species, roles, fixed=()):
     return {"species": list(species), "fixed": list(fixed), "roles": list(roles), "k_min": None, "train_x0": False}
-
-
-# ---- three-phase oscillator -----------------------------------------------------------------
-
-OSC_SPECIES = ("A", "B", "C")
-OSC_ROLES = ("output", "auxiliary", "auxiliary")
-
-
-def make_three_phase() -> CatalyticCRN:
-    """A —B→ B, B —C→ C, C —A→ A, all k = 1; x0 = (0.8, 0.1, 0.1)."""
-    rates = {("A", "B", "B"): 1.0, ("B", "C", "C"): 1.0, ("C", "A", "A"): 1.0}
-    return CatalyticCRN.from_rates(OSC_SPECIES, rates, [0.8, 0.1, 0.1], roles=OSC_ROLES)
-
-
-def evaluate_three_phase(model, fast: bool = False) -> dict[str, float]:
-    traj = simulate(model, np.linspace(0.0, 30.0, 3001), solver=SolverConfig(rtol=1e-10, atol=1e-12))
-    a = traj.ys[:, 0]
-    late = traj.ts >= 15.0
-    return {
-        "mass_drift": oscillation.mass_drift(traj.ys),
-        "period": oscillation.period(traj.ts, a),
-        "amplitude_late": oscillation.amplitude(a[late]),
-    }
-
-
-register(
-    ZooEntry(
-        name="three-phase-oscillator",
-        system="Three-phase (rock-paper-scissors) oscillator: A, B, C rise and fall in turn forever",
-        family="reference",
-        builder="catalytic",
-        config=_catalytic_config(OSC_SPECIES, OSC_ROLES),
-        make=make_three_phase,
-        evaluate=evaluate_three_phase,
-        metrics={
-            "mass_drift": ("max |ΣX(t) − ΣX(0)| on t ∈ [0, 30]", "0 (mass conserved)", "<= 1e-8", 1e-9),
-            "period": ("mean time between upward mean-crossings of A on [0, 30]", "sustained oscillation (Fig. 1d), no number", "> 0", 1e-4),
-            "amplitude_late": ("half peak-to-peak of A on t ∈ [15, 30] (sustained, not damped)", None, ">= 0.2", 1e-6),
-        },
-        paper=MORDVINTSEV,
-        section="§1.1, Fig. 1, App. A.1 Listing 1",
-        t1=30.0,
-        solver=SolverConfig("tsit5", rtol=1e-8, atol=1e-10),
-        roles=dict(zip(OSC_SPECIES, OSC_ROLES)),
-        protocol="x0 = (A, B, C) = (0.8, 0.1, 0.1); no inputs; simulate t ∈ [0, 30]",
-        training=f"hand-designed: {MORDVINTSEV}, Fig. 1 ({REGEN})",
-    )
-)
 
 
 # ---- approximate majority ---------------------------------------------------------------------
