@@ -17,8 +17,6 @@ from ._papers import MORDVINTSEV
 
 
 entry = functools.partial(ZooEntry, builder="catalytic", paper=MORDVINTSEV)
-learned = functools.partial(entry, solver=osc.EVAL_SOLVER, k_report=osc.K_MIN, seed=0)
-
 register(
     entry(
         name="three-phase-oscillator",
@@ -34,48 +32,57 @@ register(
     )
 )
 
-register(
-    learned(
-        name="oscillator-frequency",
-        system="Learned 5-species oscillator whose frequency is set by a control catalyst U: f = U / 20 for U ∈ [0.5, 2]",
-        task=FrequencyTask(),
-        config=ctl.FREQ_CONFIG,
-        section="App. B.2 Dynamically controllable oscillators, Fig. 10; target from paper-targets §A.3 (PROPOSED)",
-        t1=ctl.FREQ_T1,
-        schedule=ctl.FREQ_SCHEDULE,
-        roles=dict(zip(ctl.FREQ_SPECIES, ctl.FREQ_ROLES)),
-        protocol=(
-            "U (control) is held at u and only catalyses; target A(t) = 0.25 + 0.25 sin(2π u t / 20) on [0, 100] "
-            "(200 times) from the learned x0 of A..E (Σ = 1); training batches of 8 levels stratified over "
-            "u ∈ [0.5, 2]; stage 1 (train_config): MSE phase locked at t = 0; stage 2 (card field training_stage2): "
-            f"MSE against the best-phase target on [{ctl.FREQ_SKIP_LOSS:g}, 100]; fixed-step Tsit5 dt = 0.5; "
-            "straight-through sparsified at k_min = 1e-3; "
-            f"{ctl.SEEDS} initialisations, best shipped. Default schedule: U = {ctl.FREQ_LEVELS[0]:g}, switched to "
-            f"{ctl.FREQ_LEVELS[1]:g} at t = {ctl.FREQ_SWITCH:g}"
-        ),
-        training="python scripts/train_oscillator.py oscillator-frequency",
-        train_config=ctl.FREQ_TRAIN,
+
+def controlled(name: str, fig: int, task, system: str, protocol: str) -> ZooEntry:
+    """A learned controllable oscillator (App. B.2, Fig. `fig`), made by scripts/train_oscillator.py;
+    its config, roles, horizon, default schedule and training settings are its task's."""
+    return entry(
+        name=name,
+        system=system,
+        task=task,
+        config=task.config,
+        section=f"App. B.2 Dynamically controllable oscillators, Fig. {fig}; target from paper-targets §A.3 (PROPOSED)",
+        t1=task.t1,
+        solver=osc.EVAL_SOLVER,
+        schedule=task.schedule,
+        k_report=osc.K_MIN,
+        roles=task.roles,
+        protocol=protocol,
+        training=f"python scripts/train_oscillator.py {name}",
+        seed=0,
+        train_config=task.train,
     )
+
+
+TRAINED = f"fixed-step Tsit5 dt = 0.5; straight-through sparsified at k_min = 1e-3; {ctl.SEEDS} initialisations, best shipped"
+FREQUENCY_PROTOCOL = (
+    "U (control) is held at u and only catalyses; target A(t) = 0.25 + 0.25 sin(2π u t / 20) on [0, 100] "
+    "(200 times) from the learned x0 of A..E (Σ = 1); training batches of 8 levels stratified over "
+    "u ∈ [0.5, 2]; stage 1 (train_config): MSE phase locked at t = 0; stage 2 (card field training_stage2): "
+    f"MSE against the best-phase target on [{ctl.FREQ_SKIP_LOSS:g}, 100]; {TRAINED}. "
+    f"Default schedule: U = {ctl.FREQ_LEVELS[0]:g}, switched to {ctl.FREQ_LEVELS[1]:g} at t = {ctl.FREQ_SWITCH:g}"
+)
+AMPLITUDE_PROTOCOL = (
+    "A(0) = a ∈ [0.2, 0.6] sets the amplitude; target A(t) = a (0.5 + 0.5 cos(2π t / 20)) on [0, 100] "
+    f"(200 times) from the learned x0 of B..E (Σ = 1); training batches of 8 values stratified over a; {TRAINED}. "
+    f"Default x0: A = {ctl.AMP_DEFAULT:g}; default schedule adds {ctl.AMP_ADD:g} of A at t = {ctl.AMP_ADD_T:g}"
 )
 
 register(
-    learned(
-        name="oscillator-amplitude",
-        system="Learned 5-species oscillator whose amplitude is carried by A itself: A(t) = A(0)·(0.5 + 0.5 cos(2π t/20))",
-        task=AmplitudeTask(),
-        config=ctl.AMP_CONFIG,
-        section="App. B.2 Dynamically controllable oscillators, Fig. 11; target from paper-targets §A.3 (PROPOSED)",
-        t1=ctl.AMP_T1,
-        schedule=ctl.AMP_SCHEDULE,
-        roles=dict(zip(ctl.AMP_SPECIES, ctl.AMP_ROLES)),
-        protocol=(
-            "A(0) = a ∈ [0.2, 0.6] sets the amplitude; target A(t) = a (0.5 + 0.5 cos(2π t / 20)) on [0, 100] "
-            "(200 times) from the learned x0 of B..E (Σ = 1); training batches of 8 values stratified over a; "
-            "fixed-step Tsit5 dt = 0.5; straight-through sparsified at k_min = 1e-3; "
-            f"{ctl.SEEDS} initialisations, best shipped. Default x0: A = {ctl.AMP_DEFAULT:g}; default schedule adds "
-            f"{ctl.AMP_ADD:g} of A at t = {ctl.AMP_ADD_T:g}"
-        ),
-        training="python scripts/train_oscillator.py oscillator-amplitude",
-        train_config=ctl.AMP_TRAIN,
+    controlled(
+        "oscillator-frequency",
+        10,
+        FrequencyTask(),
+        "Learned 5-species oscillator whose frequency is set by a control catalyst U: f = U / 20 for U ∈ [0.5, 2]",
+        FREQUENCY_PROTOCOL,
+    )
+)
+register(
+    controlled(
+        "oscillator-amplitude",
+        11,
+        AmplitudeTask(),
+        "Learned 5-species oscillator whose amplitude is carried by A itself: A(t) = A(0)·(0.5 + 0.5 cos(2π t/20))",
+        AMPLITUDE_PROTOCOL,
     )
 )

@@ -94,6 +94,16 @@ def _seed_spread(seed: int, seeds: int, free: str, best: int, selection: str, ke
     }
 
 
+class _ControlledTask(ZooTask):
+    """A learned controllable oscillator: `seeds` initialisations trained by `fit`, the best
+    shipped; `evaluate` is deterministic (ignores `fast`)."""
+
+    exact_fast = True
+
+    def __init__(self, seeds: int = ctl.SEEDS):
+        self.seeds = seeds
+
+
 def _config(base, steps: int | None, seed: int):
     return dataclasses.replace(base, steps=base.steps if steps is None else int(steps), seed=seed)
 
@@ -144,15 +154,17 @@ FREQ_METRICS = {
 }
 
 
-class FrequencyTask(ZooTask):
+class FrequencyTask(_ControlledTask):
     """A of a 5-species CRN oscillates at f = U / 20 while a catalyst-only control U is held
-    at u ∈ [0.5, 2]; switching U mid-run switches the frequency."""
+    at u ∈ [0.5, 2]; switching U mid-run switches the frequency.
 
-    exact_fast = True
+    `config` (the shipped model's), `roles`, `t1`, `schedule` (the default run, which
+    `evaluate` measures) and `train` (stage 1 of `fit`) are the entry's card data too.
+    """
+
     metrics = FREQ_METRICS
-
-    def __init__(self, seeds: int = ctl.SEEDS):
-        self.seeds = seeds
+    config, t1, schedule, train = ctl.FREQ_CONFIG, ctl.FREQ_T1, ctl.FREQ_SCHEDULE, ctl.FREQ_TRAIN
+    roles = dict(zip(ctl.FREQ_SPECIES, ctl.FREQ_ROLES))
 
     def evaluate(self, model: CatalyticCRN, fast: bool = False) -> dict[str, float]:
         u_levels = ctl.FREQ_U
@@ -171,7 +183,7 @@ class FrequencyTask(ZooTask):
         out["sustained_u_max"] = float(max(sustained)) if sustained else 0.0
         # Mid-run switch of U (the card's default schedule).
         tsw = np.linspace(0.0, ctl.FREQ_T1, int(ctl.FREQ_T1 * 10) + 1)
-        tr = simulate(model, tsw, schedule=ctl.FREQ_SCHEDULE, solver=osc.EVAL_SOLVER)
+        tr = simulate(model, tsw, schedule=self.schedule, solver=osc.EVAL_SOLVER)
         f_before = osc.frequency(tsw, tr.ys[:, 0], ctl.FREQ_SKIP, ctl.FREQ_SWITCH, ctl.FREQ_MIN_AMP)
         f_after = osc.frequency(tsw, tr.ys[:, 0], ctl.FREQ_SWITCH + ctl.FREQ_SKIP, ctl.FREQ_T1, ctl.FREQ_MIN_AMP)
         out["switch_freq_before"] = f_before
@@ -195,7 +207,7 @@ class FrequencyTask(ZooTask):
         line (the phase-locked optimum at the fast end of the range is to stop oscillating).
         """
         seed = 0 if seed is None else seed
-        config = _config(ctl.FREQ_TRAIN, steps, seed)
+        config = _config(self.train, steps, seed)
         config2 = dataclasses.replace(ctl.FREQ_STAGE2, steps=max(1, config.steps * ctl.FREQ_STAGE2.steps // ctl.FREQ_TRAIN.steps), seed=seed + 1)
         name = f"oscillator-frequency ×{self.seeds}"
         stages = (
@@ -203,7 +215,7 @@ class FrequencyTask(ZooTask):
             ("phase-free", ctl.FREQ_LOSS_FREE, config2, f"{name} (2/2)"),
         )
         crns, (history, history2), train_s = _train_members(ctl.frequency_init, seed, self.seeds, stages, run_dir, progress)
-        models = [osc.shipped(m, ctl.FREQ_CONFIG) for m in crns]
+        models = [osc.shipped(m, self.config) for m in crns]
         _, _, freqs, ok = ctl.frequency_sweep(stack_of(models))
         err = np.where(ok, np.max(ctl.frequency_errors(freqs), axis=1), np.inf)
         best = int(np.argmin(err))
@@ -254,15 +266,14 @@ AMP_METRICS = {
 }
 
 
-class AmplitudeTask(ZooTask):
+class AmplitudeTask(_ControlledTask):
     """A of a 5-species CRN oscillates as a·(0.5 + 0.5 cos(2π t / 20)) with a = A(0) ∈ [0.2, 0.6];
-    adding A mid-run raises the amplitude."""
+    adding A mid-run raises the amplitude. `config`, `roles`, `t1`, `schedule`, `train`: as
+    for `FrequencyTask`."""
 
-    exact_fast = True
     metrics = AMP_METRICS
-
-    def __init__(self, seeds: int = ctl.SEEDS):
-        self.seeds = seeds
+    config, t1, schedule, train = ctl.AMP_CONFIG, ctl.AMP_T1, ctl.AMP_SCHEDULE, ctl.AMP_TRAIN
+    roles = dict(zip(ctl.AMP_SPECIES, ctl.AMP_ROLES))
 
     def evaluate(self, model: CatalyticCRN, fast: bool = False) -> dict[str, float]:
         ts, ys, amp, late, per, _ = ctl.amplitude_sweep(stack_of([model]))
@@ -276,7 +287,7 @@ class AmplitudeTask(ZooTask):
             "mse_sweep": ctl.sweep_mse(ts, ys, ctl.AMP_A, ctl.AMP_LOSS.target),
         }
         tsa = np.linspace(0.0, ctl.AMP_T1, int(ctl.AMP_T1 * 10) + 1)
-        tr = simulate(model, tsa, schedule=ctl.AMP_SCHEDULE, solver=osc.EVAL_SOLVER)
+        tr = simulate(model, tsa, schedule=self.schedule, solver=osc.EVAL_SOLVER)
         a0 = float(model.x0[0])
         before = osc.amplitude(tsa, tr.ys[:, 0], *ctl.AMP_BEFORE)
         after = osc.amplitude(tsa, tr.ys[:, 0], ctl.AMP_ADD_T + ctl.AMP_WINDOW[0], ctl.AMP_T1)
@@ -293,10 +304,10 @@ class AmplitudeTask(ZooTask):
     def fit(self, seed=None, steps=None, run_dir=None, progress=True):
         """Train `seeds` initialisations on batches over a = A(0); ship the smallest max amplitude error."""
         seed = 0 if seed is None else seed
-        config = _config(ctl.AMP_TRAIN, steps, seed)
+        config = _config(self.train, steps, seed)
         stages = ((None, ctl.AMP_LOSS, config, f"oscillator-amplitude ×{self.seeds}"),)
         crns, (history,), train_s = _train_members(ctl.amplitude_init, seed, self.seeds, stages, run_dir, progress)
-        models = [osc.shipped(m, ctl.AMP_CONFIG) for m in crns]
+        models = [osc.shipped(m, self.config) for m in crns]
         _, _, amp, _, per, ok = ctl.amplitude_sweep(stack_of(models))
         err = np.max(ctl.amplitude_errors(amp), axis=1)
         per_err = np.max(np.abs(per / ctl.AMP_LOSS.period - 1.0), axis=1)
