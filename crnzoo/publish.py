@@ -91,6 +91,8 @@ def train_and_publish(
     seed = e.seed if seed is None else seed
     model, extra = e.task.fit(seed=seed, steps=steps, run_dir=run_dir, progress=progress)
     extra = dict(extra)
+    if seed != e.seed or steps is not None:  # the card says what was run, not the defaults
+        extra["training"] = _training_record(e, seed, steps)
     if e.task.trained:
         extra.setdefault("training_wall_s", round(time.perf_counter() - started, 1))
     if note:
@@ -99,6 +101,15 @@ def train_and_publish(
     if not e.task.trained:
         return checkpoint.read_card(out)
     return annotate(out, script_wall_s=round(time.perf_counter() - started, 1))
+
+
+def _training_record(e: ZooEntry, seed: int | None, steps: int | None) -> dict:
+    """The card's `training` field for a run with another seed or step count than the entry's."""
+    config = e.train_config.to_dict() if e.train_config is not None else None
+    if steps is not None and config is not None and "steps" in config:
+        config["steps"] = steps
+    options = (f" --seed {seed}" if seed != e.seed else "") + (f" --steps {steps}" if steps is not None else "")
+    return {"command": e.training + options, "seed": seed, "config": config}
 
 
 def summary(card: Mapping[str, Any]) -> str:
