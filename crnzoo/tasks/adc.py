@@ -38,6 +38,19 @@ EPS = 0.1
 EVAL_SOLVER = SolverConfig("tsit5", rtol=1e-8, atol=1e-10, max_steps=200_000)
 
 
+METRICS = {
+    "centres_correct": ("bin centres x = (k + 0.5)/8 whose 3 bits all read correctly at T = 400 (ε = 0.1)", "8 (Fig. 9: correct map)", ">= 8", 0.0),
+    "random_accuracy": (
+        "fraction of 1,000 random x (seed 0) at least 0.02 from a bin edge whose 3 bits all read correctly at T = 400",
+        "not reported (Fig. 9 shows the 8 levels)",
+        ">= 1",
+        1e-9,
+    ),
+    "margin_centres": ("worst read-out margin min(on − 0.9, 0.1 − off) over the bin centres (> 0: inside the ε box)", None, "> 0", 1e-5),
+    "reactions_k0.1": ("reactions with rate > 0.1 (the shipped dynamics are exactly these)", "not reported", None, 0.0),
+}
+
+
 def code(x) -> np.ndarray:
     """floor(8x) clipped to 0..7 as bits (B2, B1, B0), shape (..., 3)."""
     k = np.clip(np.floor(np.asarray(x, dtype=np.float64) * 2**N_BITS), 0, 2**N_BITS - 1).astype(int)
@@ -254,19 +267,6 @@ def draw_figure(model, path, times=(0.0, 100.0, 200.0, 300.0, 400.0), title: str
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path
-
-
-METRICS = {
-    "centres_correct": ("bin centres x = (k + 0.5)/8 whose 3 bits all read correctly at T = 400 (ε = 0.1)", "8 (Fig. 9: correct map)", ">= 8", 0.0),
-    "random_accuracy": (
-        "fraction of 1,000 random x (seed 0) at least 0.02 from a bin edge whose 3 bits all read correctly at T = 400",
-        "not reported (Fig. 9 shows the 8 levels)",
-        ">= 1",
-        1e-9,
-    ),
-    "margin_centres": ("worst read-out margin min(on − 0.9, 0.1 − off) over the bin centres (> 0: inside the ε box)", None, "> 0", 1e-5),
-    "reactions_k0.1": ("reactions with rate > 0.1 (the shipped dynamics are exactly these)", "not reported", None, 0.0),
-}
 
 
 class ADCTask(ZooTask):

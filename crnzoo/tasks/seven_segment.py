@@ -61,6 +61,31 @@ PRUNE_MARGIN = 0.02
 FIGURE = "digits.png"
 
 
+METRICS = {
+    "segments_end": ("segments (of 16 digits × 7 = 112) on the right side of (low + high)/2 at T = 200", "112 (perfect fit)", ">= 112", 0.0),
+    "segments_last_half": (
+        "segments right at every one of 101 saved times on [100, 200] (the loss window)",
+        "112 (perfect fit)",
+        ">= 112",
+        0.0,
+    ),
+    "digits_end": ("digits with all 7 segments right at T = 200", 16, ">= 16", 0.0),
+    "margin_end": ("worst signed distance of a segment from the threshold 0.07 at T = 200 (> 0: all right)", None, "> 0", 1e-6),
+    "reactions_k0.1": (
+        "reactions with rate > 0.1 (the shipped dynamics also use the slower listed reactions down to 0.01)",
+        "not reported",
+        None,
+        0.0,
+    ),
+    "segments_end_k0.1_only": (
+        "segments right at T = 200 when only the reactions with rate > 0.1 are kept (T^0.1): the slow reactions matter",
+        None,
+        None,
+        0.0,
+    ),
+}
+
+
 def bits(d: int) -> tuple[int, int, int, int]:
     """The 4 bits of digit `d`, most significant first."""
     return tuple((int(d) >> k) & 1 for k in (3, 2, 1, 0))
@@ -73,21 +98,6 @@ def initial_states(low: float = LOW, high: float = HIGH, n_species: int = len(SP
         x[d, :4] = [high if b else low for b in bits(d)]
         x[d, 4] = 1.0 - x[d, :4].sum()
     return x
-
-
-def parse_digit(text: str, low: float = LOW, high: float = HIGH) -> np.ndarray:
-    """An initial state from a digit (`"A"`, `"7"`, `"0x0b"`) or 4 bits (`"1010"`)."""
-    t = str(text).strip()
-    if len(t) == 4 and set(t) <= {"0", "1"}:
-        d = int(t, 2)
-    else:
-        try:
-            d = int(t, 16)
-        except ValueError:
-            raise ValueError(f"give a hexadecimal digit 0–F or 4 bits such as 1010; got {text!r}") from None
-    if not 0 <= d < 16:
-        raise ValueError(f"give a hexadecimal digit 0–F or 4 bits such as 1010; got {text!r}")
-    return initial_states(low, high)[d]
 
 
 def scaled(x, low: float = LOW, high: float = HIGH):
@@ -196,31 +206,6 @@ def draw_digits(outs_end: np.ndarray, path, low: float = LOW, high: float = HIGH
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
-
-
-METRICS = {
-    "segments_end": ("segments (of 16 digits × 7 = 112) on the right side of (low + high)/2 at T = 200", "112 (perfect fit)", ">= 112", 0.0),
-    "segments_last_half": (
-        "segments right at every one of 101 saved times on [100, 200] (the loss window)",
-        "112 (perfect fit)",
-        ">= 112",
-        0.0,
-    ),
-    "digits_end": ("digits with all 7 segments right at T = 200", 16, ">= 16", 0.0),
-    "margin_end": ("worst signed distance of a segment from the threshold 0.07 at T = 200 (> 0: all right)", None, "> 0", 1e-6),
-    "reactions_k0.1": (
-        "reactions with rate > 0.1 (the shipped dynamics also use the slower listed reactions down to 0.01)",
-        "not reported",
-        None,
-        0.0,
-    ),
-    "segments_end_k0.1_only": (
-        "segments right at T = 200 when only the reactions with rate > 0.1 are kept (T^0.1): the slow reactions matter",
-        None,
-        None,
-        0.0,
-    ),
-}
 
 
 class SevenSegmentTask(ZooTask):
