@@ -18,7 +18,7 @@ def test_seven_segment_encoding():
     np.testing.assert_allclose(x[10, :4], [0.12, 0.02, 0.12, 0.02])  # "1010" -> (high, low, high, low)
     assert seven_segment.SEGMENTS[8].sum() == 7 and seven_segment.SEGMENTS[1].tolist() == [0, 1, 1, 0, 0, 0, 0]
     assert seven_segment.bits(10) == (1, 0, 1, 0) and seven_segment.DIGITS[10] == "A"
-    np.testing.assert_allclose(seven_segment.scaled(np.array([0.02, 0.07, 0.12])), [-1.0, 0.0, 1.0])
+    np.testing.assert_allclose(seven_segment.scaled(np.array([0.02, 0.07, 0.12])), [-1.0, 0.0, 1.0], atol=1e-12)
 
 
 def test_training_loss_matches_the_adaptive_solve():
