@@ -285,6 +285,16 @@ def test_gate_fit_uses_the_seed_it_is_given(monkeypatch):
     assert not np.array_equal(np.asarray(e.task.init(1).logits), np.asarray(e.task.init(3).logits))
 
 
+def test_gate_xor_first_training_loss_is_the_cards(monkeypatch):
+    """One real training step of `gate-xor` from its card's seed gives the card's first loss
+    to the last bit (the RK4 training solve and the seed are as shipped); pruning is stubbed."""
+    import crnzoo.pruning as pruning
+
+    monkeypatch.setattr(pruning, "prune", lambda model, accept, k_min, log=None: (model, []))
+    _, extra = zoo.entry("gate-xor").task.fit(steps=1, progress=False)
+    assert extra["training_result"]["loss_first"] == zoo.card("gate-xor")["training_result"]["loss_first"]
+
+
 def test_gate_target_is_a_truth_table_training_task():
     task = zoo.entry("gate-and").task
     nand = task.target("nand")

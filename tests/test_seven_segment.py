@@ -54,3 +54,11 @@ def test_artifacts_redraw_the_shipped_digits(tmp_path):
     new = plt_image.imread(tmp_path / "digits.png")
     shipped = plt_image.imread(zoo.checkpoint_dir("seven-segment") / "digits.png")
     np.testing.assert_allclose(new, shipped, atol=1e-6)
+
+
+def test_first_training_loss_is_the_cards():
+    """One real training step from the card's seed gives the card's first loss to the last bit."""
+    model, extra = zoo.entry("seven-segment").task.fit(steps=1, progress=False)
+    result = extra["training_result"]
+    assert result["loss_first"] == zoo.card("seven-segment")["training_result"]["loss_first"]
+    assert result["pruned"] == 0 and result["reactions_after_pruning"] == model.reaction_count(seven_segment.K_MIN)
