@@ -319,23 +319,17 @@ class GateTask(ZooTask):
         return CatalyticCRN(W, jnp.asarray(self.initial_state()), self.species, fixed=(0, 1, 2, 3), roles=self.roles)
 
     def make(self) -> CatalyticCRN:
+        """The untrained gate from the card's seed."""
         return self.init(self.train_config.seed)
 
-    def training(self, truth=None) -> GateTraining:
-        """The training task of this gate, or of another truth table on its species.
-
-        Retargeting passes through networks with more (and faster) reactions than a trained
-        gate, so it solves with the smaller step `FINETUNE_DT`, inside RK4's stability bound
-        for every gate tensor.
-        """
-        if truth is None:
-            return GateTraining(self.truth, self.species, self.initial_state(), dt=TRAIN_DT)
-        return GateTraining(truth, self.species, self.initial_state(), dt=FINETUNE_DT)
-
     def target(self, spec) -> GateTraining:
-        """`spec`: 4 bits for XY = 00, 01, 10, 11 (`"1110"` is NAND) or a gate name; what
-        `crnzoo finetune gate-and --truth-table 1110` trains on. A bad table raises ValueError."""
-        return self.training(spec)
+        """The training task of another truth table on this gate's species: `spec` is 4 bits
+        for XY = 00, 01, 10, 11 (`"1110"` is NAND) or a gate name; what `crnzoo finetune
+        gate-and --truth-table 1110` trains on (a bad table raises ValueError). Retargeting
+        passes through networks with more (and faster) reactions than a trained gate, so it
+        solves with the smaller step `FINETUNE_DT`, inside RK4's stability bound for every
+        gate tensor."""
+        return GateTraining(spec, self.species, self.initial_state(), dt=FINETUNE_DT)
 
     def accept(self, candidate, margin: float = PRUNE_MARGIN) -> bool:
         """Whether every read-out of the 108 training sequences (T = 800, adaptive solve) is
@@ -351,11 +345,12 @@ class GateTask(ZooTask):
         """Train from scratch, then prune; returns (model with k_min = 0.1, card extras).
 
         1. Sparsified training (straight-through at k_min = 0.1) with `train_config` (its
-           `seed` and `steps` unless given) on `training()` (fixed-step RK4, dt = 0.4),
-           from logits W ~ N(0, 1) drawn with the seed.
+           `seed` and `steps` unless given) on `GateTraining` of the truth table (fixed-step
+           RK4, dt = 0.4), from logits W ~ N(0, 1) drawn with the seed.
         2. Greedy pruning (`crnzoo.pruning`) of reactions the read-outs do not need (`accept`).
         """
-        r = train_and_prune(self.init, self.training(), self.train_config, self.accept, seed, steps, run_dir, progress, f"gate {self.truth}")
+        task = GateTraining(self.truth, self.species, self.initial_state(), dt=TRAIN_DT)
+        r = train_and_prune(self.init, task, self.train_config, self.accept, seed, steps, run_dir, progress, f"gate {self.truth}")
         return r.model, {
             "training_result": {
                 "steps": r.config.steps,
