@@ -6,30 +6,49 @@ Inputs: x ∈ [0, 1] and its complement 1 − x, species X and Xc, held by the e
 Three auxiliary species. A bit is 1 iff hi ≥ 1 − ε and lo ≤ ε, 0 iff the reverse (ε = 0.1).
 
 Choices where the paper gives none (`../shared/reference/paper-targets.md` §A.6): every
-output pair starts at (0.5, 0.5), the auxiliary species at 0; T = 400; L1 loss on the six
-outputs over the last quarter of the run; training x are the 8 bin centres plus uniform
-draws at least `train_margin` from a bin edge. Read-out at T.
+output pair starts at (0.5, 0.5), the auxiliary species at 0; T = 400; read-out at T.
+
+The shipped network (`adc-3bit`) is not learned by gradients: it is a hand-designed cascade
+of approximate-majority bits (`CASCADE_REACTIONS`) whose rates a derivative-free random
+search tuned (`fit_cascade`, settings `SearchConfig`). `ADCTask` is its zoo behaviour:
+the search, the metrics, `--inputs` levels and the picture like the paper's Fig. 9.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
+from ..crn import CatalyticCRN
 from ..solve import Schedule, SolverConfig, simulate
+from .base import ZooTask
 
 
 INPUTS = ("X", "Xc")
 OUTPUTS = ("B2_hi", "B2_lo", "B1_hi", "B1_lo", "B0_hi", "B0_lo")
 AUX = ("U", "V", "W")
 SPECIES = INPUTS + OUTPUTS + AUX
+ROLES = ("input",) * 2 + ("output",) * 6 + ("auxiliary",) * 3
+K_MIN = 0.1  # every rate of the cascade is >= 0.1 and every other reaction exactly absent
 N_BITS = 3
 T_END = 400.0
 EPS = 0.1
 EVAL_SOLVER = SolverConfig("tsit5", rtol=1e-8, atol=1e-10, max_steps=200_000)
+
+
+METRICS = {
+    "centres_correct": ("bin centres x = (k + 0.5)/8 whose 3 bits all read correctly at T = 400 (ε = 0.1)", "8 (Fig. 9: correct map)", ">= 8", 0.0),
+    "random_accuracy": (
+        "fraction of 1,000 random x (seed 0) at least 0.02 from a bin edge whose 3 bits all read correctly at T = 400",
+        "not reported (Fig. 9 shows the 8 levels)",
+        ">= 1",
+        1e-9,
+    ),
+    "margin_centres": ("worst read-out margin min(on − 0.9, 0.1 − off) over the bin centres (> 0: inside the ε box)", None, "> 0", 1e-5),
+    "reactions_k0.1": ("reactions with rate > 0.1 (the shipped dynamics are exactly these)", "not reported", None, 0.0),
+}
 
 
 def code(x) -> np.ndarray:
@@ -67,101 +86,25 @@ def away_from_edges(n: int, margin: float, rng: np.random.Generator) -> np.ndarr
     return np.asarray(out[:n])
 
 
-def parse_levels(text: str) -> list[float]:
-    """`"0.3,0.7,0.1"` -> input levels (each in [0, 1])."""
-    try:
-        xs = [float(t) for t in str(text).replace(";", ",").split(",") if t.strip()]
-    except ValueError:
-        raise ValueError(f"give input levels x in [0, 1] separated by commas, e.g. 0.3,0.7; got {text!r}") from None
-    if not xs or not all(0.0 <= x <= 1.0 for x in xs):
-        raise ValueError(f"give input levels x in [0, 1] separated by commas, e.g. 0.3,0.7; got {text!r}")
-    return xs
+@dataclasses.dataclass(frozen=True)
+class SearchConfig:
+    """The derivative-free rate search that made `adc-3bit` (written on its card)."""
 
+    method: str = "(1+1) random search in log space over the cascade's rates (no gradients)"
+    seed: int = 0
+    tied_iters: int = 600
+    tied_sigma: float = 0.3
+    free_iters: int = 600
+    free_sigma: float = 0.3
+    free_perturbed_per_step: int = 2
+    rate_bounds: tuple = (K_MIN, 1.0)
+    objective: str = (
+        "fraction of levels with all 3 bits right at T = 400 (eps = 0.1), ties broken by the mean margin, "
+        "on the 8 bin centres + an even grid of 200 levels minus those within 0.015 of a bin edge"
+    )
 
-def input_schedule(text: str, hold: float) -> Schedule:
-    """X = x and Xc = 1 − x held at each level of `text` for `hold` time units."""
-    if not (hold > 0 and np.isfinite(hold)):
-        raise ValueError(f"the hold time must be a positive number, got {hold}")
-    xs = np.asarray(parse_levels(text))
-    return Schedule.hold(INPUTS, np.stack([xs, 1.0 - xs], axis=1), float(hold))
-
-
-class ADCTask:
-    """The 3-bit converter as a `crnzoo.train.Task`.
-
-    Batches: the 8 bin centres plus `size − 8` draws at least `train_margin` from a bin
-    edge. Loss: mean |output − target| over the six outputs (weighted per bit by
-    `bit_weights`, for a most-significant-bit-first curriculum) and the steps of the last
-    quarter of [0, t_end]. Fixed-step RK4 (the paper's solver) on the non-input species,
-    whose dynamics with the inputs held at (x, 1 − x) are dy/dt = y·L(x) + (y⊗y)·Q, as in
-    `crnzoo.tasks.logic.GateTask` (with input mass 1 and output mass 3 the Jacobian's
-    eigenvalues are below 14 in modulus, so dt ≤ 0.2 is always stable; dt = 0.4 was stable
-    in the runs here). This gradient task did not learn the converter (see
-    `crnzoo/models/adc.py`); the shipped model comes from `fit_cascade`.
-    """
-
-    def __init__(
-        self,
-        species=SPECIES,
-        x0=None,
-        t_end: float = T_END,
-        dt: float = 0.4,
-        train_margin: float = 0.01,
-        tail: float = 0.25,
-        bit_weights=(1.0, 1.0, 1.0),
-    ):
-        self.species = tuple(species)
-        self.ctrl = np.asarray([self.species.index(s) for s in INPUTS])
-        self.dyn = np.asarray([i for i in range(len(self.species)) if i not in set(self.ctrl.tolist())])
-        self.outs = np.asarray([int(np.flatnonzero(self.dyn == self.species.index(s))[0]) for s in OUTPUTS])
-        self.x0 = jnp.asarray(default_x0() if x0 is None else x0, dtype=jnp.float64)
-        self.dt, self.steps = float(dt), int(round(t_end / dt))
-        self.skip = int(round((1.0 - tail) * self.steps))
-        self.margin = float(train_margin)
-        w = np.repeat(np.asarray(bit_weights, dtype=np.float64), 2)
-        self.weights = jnp.asarray(w / w.mean())
-
-    def batch(self, key, size: int):
-        n = max(size - 2**N_BITS, 0)
-        k1, k2 = jax.random.split(key)
-        b = jax.random.randint(k1, (n,), 0, 2**N_BITS)
-        w = 1.0 / 2**N_BITS
-        lo = jnp.where(b == 0, 0.0, b * w + self.margin)
-        hi = jnp.where(b == 2**N_BITS - 1, 1.0, (b + 1) * w - self.margin)
-        x = lo + (hi - lo) * jax.random.uniform(k2, (n,), dtype=jnp.float64)
-        return jnp.concatenate([jnp.asarray(bin_centres()), x])
-
-    def targets(self, x):
-        k = jnp.clip(jnp.floor(x * 2**N_BITS), 0, 2**N_BITS - 1).astype(jnp.int32)
-        bitv = jnp.stack([(k >> b) & 1 for b in range(N_BITS - 1, -1, -1)], axis=-1).astype(jnp.float64)
-        return jnp.stack([bitv, 1.0 - bitv], axis=-1).reshape(x.shape[0], 2 * N_BITS)  # hi, lo per bit
-
-    def loss(self, model, x):
-        T = model.dynamics_tensor()
-        c, d = self.ctrl, self.dyn
-        D = d.size
-        Lc = T[c][:, d][:, :, d]
-        Q = T[d][:, d][:, :, d].reshape(D * D, D)
-        U = jnp.stack([x, 1.0 - x], axis=1)
-        L = jnp.einsum("bc,cak->bak", U, Lc)
-        dt = self.dt
-
-        def f(y):
-            return jnp.einsum("ba,bak->bk", y, L) + (y[:, :, None] * y[:, None, :]).reshape(-1, D * D) @ Q
-
-        def step(y, _):
-            k1 = f(y)
-            k2 = f(y + 0.5 * dt * k1)
-            k3 = f(y + 0.5 * dt * k2)
-            k4 = f(y + dt * k3)
-            y = y + (dt / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4)
-            return y, y[:, self.outs]
-
-        y = jnp.broadcast_to(self.x0[d], (x.shape[0], D))
-        y, outs = jax.lax.scan(step, y, None, length=self.steps)
-        tail = outs[self.skip :]
-        loss = jnp.mean(jnp.abs(tail - self.targets(x)[None]) * self.weights)
-        return loss, {"ok": jnp.all(jnp.isfinite(y))}
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
 
 
 # ---- a cascade of approximate-majority bits (the architecture `adc-3bit` ships) ----------------------
@@ -192,13 +135,10 @@ def cascade_tied(theta) -> np.ndarray:
     return np.array([am2] * 4 + [am1] * 4 + [am0] * 4 + [b2, b2, 3 * b1, b1, 2 * b1, 7 * b0, b0, 2 * b0, 4 * b0] + [r1] * 2 + [r0] * 4)
 
 
-def cascade_model(rates, k_min: float | None = 0.1):
+def cascade_model(rates, k_min: float | None = K_MIN) -> CatalyticCRN:
     """The converter with the 27 cascade reactions at `rates` (every other reaction exactly absent)."""
-    from ..crn import CatalyticCRN
-
-    roles = ("input",) * 2 + ("output",) * 6 + ("auxiliary",) * 3
     table = dict(zip(CASCADE_REACTIONS, map(float, rates)))
-    return CatalyticCRN.from_rates(SPECIES, table, default_x0(), fixed=(0, 1), k_min=k_min, roles=roles)
+    return CatalyticCRN.from_rates(SPECIES, table, default_x0(), fixed=(0, 1), k_min=k_min, roles=ROLES)
 
 
 def search_grid(n: int = 200, margin: float = 0.015) -> np.ndarray:
@@ -243,11 +183,13 @@ def random_search(score, start, lower, upper, iters: int, sigma: float, seed: in
     return theta, best
 
 
-def fit_cascade(seed: int = 0, iters: tuple[int, int] = (600, 600), k_min: float = 0.1, log=None):
+def fit_cascade(search: SearchConfig, seed: int, iters: tuple[int, int], log=None):
     """Tune the cascade's rates by random search (no gradients): first the 8 tied parameters, then
-    all 27 rates, two at a time (each in [k_min, 1], rows summing to ≤ 1), maximising the read-outs right on
-    `search_grid()` (ties broken by the mean margin). Returns (model, rates, grid score)."""
+    all 27 rates, `search.free_perturbed_per_step` at a time (each within `search.rate_bounds`,
+    rows summing to ≤ 1), maximising the read-outs right on `search_grid()` (ties broken by the
+    mean margin); `iters` iterations of each stage. Returns (model, rates, grid score)."""
     xs = search_grid()
+    k_min, k_max = search.rate_bounds
 
     def score_rates(rates):
         try:
@@ -256,8 +198,10 @@ def fit_cascade(seed: int = 0, iters: tuple[int, int] = (600, 600), k_min: float
             return (-1.0, -1.0)
         return grid_score(m, xs)
 
-    tied, _ = random_search(lambda th: score_rates(cascade_tied(th)), TIED_START, k_min, TIED_UPPER, iters[0], 0.3, seed, log)
-    rates, best = random_search(score_rates, cascade_tied(tied), k_min, 1.0, iters[1], 0.3, seed + 1, log, n_perturb=2)
+    tied, _ = random_search(lambda th: score_rates(cascade_tied(th)), TIED_START, k_min, TIED_UPPER, iters[0], search.tied_sigma, seed, log)
+    rates, best = random_search(
+        score_rates, cascade_tied(tied), k_min, k_max, iters[1], search.free_sigma, seed + 1, log, n_perturb=search.free_perturbed_per_step
+    )
     return cascade_model(rates, k_min), rates, best
 
 
@@ -323,3 +267,67 @@ def draw_figure(model, path, times=(0.0, 100.0, 200.0, 300.0, 400.0), title: str
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path
+
+
+class ADCTask(ZooTask):
+    """The 3-bit converter `adc-3bit`: the cascade (`cascade_model`) with rates from the
+    random search `search` (`fit`). `evaluate(fast=True)` tests 200 random levels instead of
+    1,000; `inputs("0.3,0.8", hold)` holds X = x, Xc = 1 − x at each level; `artifacts` draws
+    `adc.png` (species over time for the 8 bin-centre inputs, like Fig. 9)."""
+
+    metrics = METRICS
+    figure = "adc.png"
+
+    def __init__(self, search: SearchConfig):
+        self.search = search
+
+    @staticmethod
+    def config() -> dict:
+        """The `catalytic` builder's config (the card's `config`)."""
+        return {"species": list(SPECIES), "fixed": [0, 1], "roles": list(ROLES), "k_min": K_MIN, "train_x0": False}
+
+    def make(self) -> CatalyticCRN:
+        """The cascade at its starting rates (before the search)."""
+        return cascade_model(cascade_tied(TIED_START), K_MIN)
+
+    def fit(self, seed=None, steps=None, run_dir=None, progress=True):
+        """Run the rate search (`steps` overrides both iteration counts); returns (model, card extras)."""
+        seed = self.search.seed if seed is None else int(seed)
+        iters = (self.search.tied_iters, self.search.free_iters) if steps is None else (int(steps), int(steps))
+        model, rates, best = fit_cascade(self.search, seed, iters, log=print if progress else None)
+        return model, {
+            "training_result": {
+                "seed": seed,
+                "iterations": list(iters),
+                "grid_accuracy": best[0],
+                "grid_mean_margin": best[1],
+                "rates": {f"{a} —{c}→ {b}": float(k) for (a, c, b), k in zip(CASCADE_REACTIONS, rates)},
+                "gradient_training": "from random logits it did not learn (best: the top bit only, 0/8 bin centres); "
+                "see crnzoo/models/adc.py",
+            }
+        }
+
+    def evaluate(self, model, fast: bool = False) -> dict[str, float]:
+        out = adc_metrics(model, n_random=200 if fast else 1000)
+        out["reactions_k0.1"] = float(model.reaction_count(K_MIN))
+        return out
+
+    def inputs(self, text: str, hold: float) -> Schedule:
+        """X = x and Xc = 1 − x held at each level of `text` ("0.3,0.7,0.1"; each in [0, 1]) for
+        `hold` time units in turn."""
+        if not (hold > 0 and np.isfinite(hold)):
+            raise ValueError(f"the hold time must be a positive number, got {hold}")
+        usage = f"give input levels x in [0, 1] separated by commas, e.g. 0.3,0.7; got {text!r}"
+        try:
+            xs = np.asarray([float(t) for t in str(text).replace(";", ",").split(",") if t.strip()])
+        except ValueError:
+            raise ValueError(usage) from None
+        if not xs.size or not np.all((xs >= 0.0) & (xs <= 1.0)):
+            raise ValueError(usage)
+        return Schedule.hold(INPUTS, np.stack([xs, 1.0 - xs], axis=1), float(hold))
+
+    def artifacts(self, model, directory: Path) -> dict:
+        """`adc.png`: a picture like the paper's Fig. 9."""
+        title = "adc-3bit: species (columns) for the 8 bin-centre inputs (rows) over time, as in Fig. 9"
+        draw_figure(model, Path(directory) / self.figure, title=title)
+        return {"figures": [self.figure]}

@@ -6,14 +6,20 @@ it sets the reaction's logit to `PRUNED` (its rate becomes ~e^-30 ≈ 1e-13, far
 threshold), keeps the change when the reaction count at `k_min` falls and `accept(model)`
 still holds, and passes over the reactions again until none can go. (Do not train after
 pruning: Adam's normalised steps move even vanishing-gradient logits and regrow reactions.)
+`train_and_prune` is the whole recipe of the learned gates and the seven-segment decoder.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import equinox as eqx
 import numpy as np
+
+from .train import History, TrainConfig, train
 
 
 PRUNED = -30.0
@@ -56,3 +62,41 @@ def prune(model, accept: Callable[[object], bool], k_min: float, log: Callable[[
                     log(f"pruned {text}: {cand.reaction_count(k_min)} reactions left")
                 model, changed = cand, True
     return model, removed
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainedAndPruned:
+    """What `train_and_prune` made: the pruned `model` (with k_min = `config.k_min`), the
+    training `config` used (seed and steps filled in), its loss `history`, the reaction count
+    at k_min after training and the `removed` reactions (as equations)."""
+
+    model: Any
+    config: TrainConfig
+    history: History
+    reactions_after_training: int
+    removed: list[str]
+
+
+def train_and_prune(
+    init: Callable[[int], Any],
+    task,
+    config: TrainConfig,
+    accept: Callable[[Any], bool],
+    seed: int | None = None,
+    steps: int | None = None,
+    run_dir: Path | None = None,
+    progress: bool = True,
+    desc: str = "train",
+    prune_if: Callable[[Any], bool] = lambda model: True,
+) -> TrainedAndPruned:
+    """Sparsified training of `init(seed)` on `task` (`crnzoo.train.train` with `config`,
+    its `seed` and `steps` unless given), then `prune` at `config.k_min` while `accept`
+    holds — only when `prune_if(trained model)`."""
+    config = dataclasses.replace(config, seed=config.seed if seed is None else int(seed), steps=config.steps if steps is None else int(steps))
+    model, history = train(init(config.seed), task, config, run_dir=run_dir, progress=progress, desc=desc)
+    model = model.with_sparsity(config.k_min)
+    before = model.reaction_count(config.k_min)
+    removed: list[str] = []
+    if prune_if(model):
+        model, removed = prune(model, accept, config.k_min, print if progress else None)
+    return TrainedAndPruned(model, config, history, before, removed)
