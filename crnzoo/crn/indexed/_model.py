@@ -34,6 +34,8 @@ class IndexedCRN(CRNModel, HasDestructionRate):
 
     Build with `IndexedCRN.create(...)`; rebuild an empty template from `spec.to_config()`
     with `IndexedCRN.from_config`. Units are those of the rates and concentrations given.
+    Capability `HasDestructionRate` (`destruction_rate`), on `for_solver()`'s module as well
+    (an `IndexedCRN`), so `SolverConfig("rosenbrock")` can solve it.
     """
 
     params: dict
