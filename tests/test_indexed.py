@@ -9,6 +9,7 @@ import pytest
 
 import crnzoo
 from crnzoo import checkpoint, zoo
+from crnzoo.crn.base import HasDestructionRate
 from crnzoo.crn.indexed import (
     IndexedCRN,
     IndexedCRNError,
@@ -136,6 +137,9 @@ def test_destruction_rate_is_minus_the_consuming_diagonal():
     jac = jax.jacfwd(lambda y: crn.rhs(0.0, y))(x)
     # A is also produced (by 2C -> A) but not from itself, so the diagonal is exactly −D
     np.testing.assert_allclose(np.asarray(crn.destruction_rate(x)), -np.diag(np.asarray(jac)), rtol=1e-12)
+    fast = crn.for_solver()  # the module solvers see declares the capability and gives the same D
+    assert isinstance(fast, HasDestructionRate) and fast.rate_cache is not None
+    np.testing.assert_allclose(np.asarray(fast.destruction_rate(x)), np.asarray(crn.destruction_rate(x)), rtol=1e-15)
     assert np.all(np.asarray(crn.destruction_rate(x[None])) >= 0)
 
 
