@@ -41,6 +41,7 @@ class NeuralSpec:
       files do: the Neural ODE is then f = θx + β − α·z|z| (exact as κ -> ∞), not −α·z².
     """
 
+    # the Neural ODE f_θ(z, x) and its inputs
     n_features: int
     d: int
     theta: str = "diag"
@@ -48,13 +49,17 @@ class NeuralSpec:
     bias: float = 0.0
     power: int = 0
     alpha: float = 1.0
+    # the read-out ŷ = W z(T)
     readout: str = "sum"
     n_out: int = 1
+    # rails (A and G are always dual)
     z_dual: bool = True
     p_dual: bool = True
     x_dual: bool = False
+    # the backward pass
     shared_adjoint: bool = False
     order: str = "full"
+    # learning and rate laws
     T: float = 0.5
     eta: float = 0.1
     fast_rate: float = 100.0
