@@ -39,8 +39,7 @@ class TaskData:
     grid: Dataset | None = None
     kind: str = "regression"  # or "binary" (ŷ > threshold is ON) or "multiclass" (argmax)
     threshold: float = 0.0
-    grid_shape: tuple[int, int] | None = None
-    grid_box: tuple[float, float, float, float] | None = None
+    grid_box: tuple[float, float, float, float] | None = None  # a 2-D classifier's input box (x1 lo, hi, x2 lo, hi)
 
 
 # ---- datasets ---------------------------------------------------------------------------------
@@ -104,17 +103,16 @@ def _grid(lo, hi, m, label, y_on) -> Dataset:
     return Dataset(x, (lab * y_on)[:, None].astype(np.float64), lab)
 
 
-def _classifier(seed, lo, hi, label, y_on, n_train, n_val, grid, test_grid=True) -> TaskData:
-    """A balanced binary task on x ~ U(lo, hi)² (ON iff ŷ > y_ON / 2), with a grid×grid test grid."""
+def _classifier(seed, lo, hi, label, y_on, n_train, n_val, grid: int | None) -> TaskData:
+    """A balanced binary task on x ~ U(lo, hi)² (ON iff ŷ > y_ON / 2), with a grid×grid test grid (None: none)."""
     rng = np.random.default_rng(seed)
     sample = lambda r: r.uniform(lo, hi, 2)  # noqa: E731
     return TaskData(
         _binary(rng, n_train, sample, label, y_on),
         _binary(rng, n_val, sample, label, y_on),
-        _grid(lo, hi, grid, label, y_on) if test_grid else None,
+        _grid(lo, hi, grid, label, y_on) if grid else None,
         "binary",
         y_on / 2,
-        (grid, grid),
         (lo, hi, lo, hi),
     )
 
@@ -129,10 +127,10 @@ def _ring_label(x) -> int | None:
     return 0 if r <= 0.45 else (1 if 0.5 <= r <= 1.0 else None)
 
 
-def rings2d(seed: int = 0, n_train: int = 101, n_val: int = 201, grid: int = 60) -> TaskData:
+def rings2d(seed: int = 0, n_train: int = 101, n_val: int = 201) -> TaskData:
     """Rings2D: x ~ U(−1, 1)²; OFF if ‖x‖ <= 0.45, ON if 0.5 <= ‖x‖ <= 1 (others rejected);
     y_ON 1, y_OFF 0, ON iff ŷ > 0.5; balanced. No test grid (the picture's grid box only)."""
-    return _classifier(seed, -1.0, 1.0, _ring_label, 1.0, n_train, n_val, grid, test_grid=False)
+    return _classifier(seed, -1.0, 1.0, _ring_label, 1.0, n_train, n_val, None)
 
 
 def xor2d(seed: int = 0, n_train: int = 101, n_val: int = 31, grid: int = 40) -> TaskData:
