@@ -101,14 +101,19 @@ def mean_loss(yhat: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(0.5 * np.sum((yhat - y) ** 2, -1)))
 
 
-def metrics(model, data: TaskData, grid: bool = True) -> dict[str, float]:
+def accuracy(data: TaskData, yhat: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of outputs ŷ classified as their `labels`."""
+    return float(np.mean(classify(data, yhat) == labels))
+
+
+def measure(model, data: TaskData) -> dict[str, float]:
     """Validation and training loss, and for classifiers accuracies on the validation set and grid."""
     yhat = model.predict(data.val.x)
     out = {"val_loss": mean_loss(yhat, data.val.y), "train_loss": mean_loss(model.predict(data.train.x), data.train.y)}
     if data.kind != "regression":
-        out["val_accuracy"] = float(np.mean(classify(data, yhat) == data.val.labels))
-        if grid and data.grid is not None:
-            out["grid_accuracy"] = float(np.mean(classify(data, model.predict(data.grid.x)) == data.grid.labels))
+        out["val_accuracy"] = accuracy(data, yhat, data.val.labels)
+        if data.grid is not None:
+            out["grid_accuracy"] = accuracy(data, model.predict(data.grid.x), data.grid.labels)
     return out
 
 
@@ -143,7 +148,7 @@ def chemical_train(model: NeuralCRN, data: TaskData, epochs: int, seed: int, mod
         yhat = eqx.tree_at(lambda m: m.theta, model, jnp.asarray(th)).predict(data.val.x)
         hist.val_loss.append(mean_loss(yhat, data.val.y))
         if data.kind != "regression":
-            hist.val_accuracy.append(float(np.mean(classify(data, yhat) == data.val.labels)))
+            hist.val_accuracy.append(accuracy(data, yhat, data.val.labels))
 
     bar = tqdm(range(epochs), desc=f"chemical learning ({mode})", unit="epoch", disable=not progress)
     for _ in bar:
@@ -249,7 +254,7 @@ class NeuralCRNTask(ZooTask):
         return NeuralCRN(jnp.asarray(self.learning.theta0()), self.spec, self.default_input)
 
     def evaluate(self, model, fast: bool = False) -> dict[str, float]:
-        values = metrics(model, self.data())
+        values = measure(model, self.data())
         return {k: values[k] for k in self.metrics}
 
     def fit(self, seed=None, steps=None, run_dir=None, progress=True) -> tuple[NeuralCRN, dict]:
@@ -283,7 +288,7 @@ class NeuralCRNTask(ZooTask):
         return {
             "mode": f"one-pot (single clock-gated mass-action simulation; fast rate κ = {self.spec.fast_rate:g}, phases of length T = {self.spec.T:g})",
             "epochs": epochs,
-            "metrics": metrics(tuned, data),
+            "metrics": measure(tuned, data),
             "history": hist.to_dict(),
             "wall_s": hist.wall_s,
         }
@@ -298,9 +303,9 @@ class NeuralCRNTask(ZooTask):
         epochs = self.finetune_steps if steps is None else int(steps)
         rows = read_csv_data(spec, model.spec.n_features, model.spec.n_out)
         data = TaskData(rows, rows)
-        before = metrics(model, data)["val_loss"]
+        before = measure(model, data)["val_loss"]
         tuned, _ = chemical_train(model, data, epochs, seed, self.learning.mode, progress)
-        after = metrics(tuned, data)["val_loss"]
+        after = measure(tuned, data)["val_loss"]
         return tuned, {"steps": epochs, "epochs": epochs, "rows": len(rows.x), "initial_loss": before, "final_loss": after}
 
     def artifacts(self, model, directory: Path, card: Mapping[str, Any] | None = None) -> dict[str, Any]:
