@@ -35,7 +35,12 @@ def stage_kinetics(c: Circuit, reactions: tuple[Reaction, ...]) -> MassAction:
 
 
 def solve_stage(kinetics: MassAction, s: Array, T: float, tol: tuple[float, float] = DEFAULT_TOL) -> Array:
-    """The state after running `kinetics` from `s` for time `T` (Tsit5, first step T/16)."""
+    """The state after running `kinetics` from `s` for time `T` (Tsit5, first step T/16).
+
+    The first step T/16 is what the shipped checkpoints were trained and verified with;
+    `crnzoo.solve.integrate` cannot take a first step yet (it lets Diffrax choose one, which
+    moves the card's losses by up to 1e-7), so the stages are solved here.
+    """
     sol = diffrax.diffeqsolve(
         diffrax.ODETerm(lambda t, y, args: kinetics.rhs(t, y)),
         diffrax.Tsit5(),
