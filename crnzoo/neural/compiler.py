@@ -1,8 +1,7 @@
 """Compile polynomial vector ODEs into mass-action reactions (the Neural CRNs' canonic mechanism).
 
 Nagipogu & Reif, "Neural CRNs" (arXiv 2409.00034 v2), §2 and SI Alg. S1. A polynomial ODE
-system is written with `Poly` (a sum of monomials of named scalar variables) and the
-vector helpers `vec`, `matvec`, `hadamard`. Each variable is held by one species
+system is written with `Poly` (a sum of monomials of named scalar variables). Each variable is held by one species
 (single rail, value >= 0) or two (dual rail, value = [V_p] − [V_m]). Every signed
 monomial becomes **one catalytic reaction** whose reactants are its factors:
 
@@ -139,24 +138,6 @@ class Poly:
         if not self.terms:
             return "0"
         return " + ".join(f"{c:g}" + "".join(f"·{v}" for v in m) for m, c in self.terms.items()).replace("+ -", "- ")
-
-
-def vec(name: str, n: int) -> list[Poly]:
-    """The vector (name1, …, name_n) of variables."""
-    return [Poly.var(f"{name}{i + 1}") for i in range(n)]
-
-
-def mat(name: str, n: int, m: int) -> list[list[Poly]]:
-    """The n×m matrix of variables name_i_j (1-based)."""
-    return [[Poly.var(f"{name}{i + 1}_{j + 1}") for j in range(m)] for i in range(n)]
-
-
-def matvec(A: Sequence[Sequence[Poly]], x: Sequence[Poly]) -> list[Poly]:
-    return [sum((a * b for a, b in zip(row, x)), Poly()) for row in A]
-
-
-def hadamard(x: Sequence[Poly], y: Sequence[Poly]) -> list[Poly]:
-    return [a * b for a, b in zip(x, y)]
 
 
 @dataclasses.dataclass(frozen=True)

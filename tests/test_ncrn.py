@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 import crnzoo  # noqa: F401
+from crnzoo import neural as C
+from crnzoo import zoo
 from crnzoo.network import MassAction, ReactionNetwork
-from crnzoo.neural import circuit as C
-from crnzoo.neural.compiler import MolecularityError, NotKineticError, Poly, Rails, compile_ode
-from crnzoo.tasks import neural_crn as tasks
+from crnzoo.neural import MolecularityError, NotKineticError, Poly, Rails, compile_ode
+from crnzoo.tasks import ncrn as tasks
 
 LR = C.NeuralSpec(n_features=2, d=2, bias=0.1, z_dual=False, p_dual=False, T=0.5, eta=0.1)
 MINIMAL = C.NeuralSpec(n_features=2, d=2, z_dual=False, p_dual=False, shared_adjoint=True, T=0.5, eta=0.1)
@@ -141,7 +142,7 @@ def test_fast_stage_completion_equals_running_the_fast_reactions():
     c = C.build_circuit(QUAD)
     s = jnp.asarray(np.random.default_rng(3).uniform(0, 1, len(c.species)))
     done = C.complete_fast(c, c.stages["N4"], s)
-    long = C._Solver(MassAction.from_network(C._network(c, c.stages["N4"])), 2.0, 1e-10, 1e-12)(s)
+    long = C.solve_stage(C.stage_kinetics(c, c.stages["N4"]), s, 2.0, (1e-10, 1e-12))
     np.testing.assert_allclose(np.asarray(done), np.asarray(long), atol=1e-7)
 
 
@@ -174,12 +175,10 @@ def test_iris_dataset(shared_data):
     assert data.train.x.min() == 0.0 and data.train.x.max() == 1.0
 
 
-def test_finetune_cli_on_a_tiny_csv(tmp_path, capsys):
-    from crnzoo import zoo
+def test_finetune_on_a_tiny_csv(tmp_path, capsys):
+    """`crnzoo finetune ncrn-linreg2d --data CSV --epochs 2`: chemical learning on the user's rows."""
     from crnzoo.cli import main
 
-    if "ncrn-linreg2d" not in zoo.list_models():
-        pytest.skip("ncrn-linreg2d is not shipped")
     shipped = (zoo.checkpoint_dir("ncrn-linreg2d") / "card.json").read_text()
     bad = tmp_path / "bad.csv"
     bad.write_text("1,2,6\n2,x,7\n")
@@ -189,10 +188,41 @@ def test_finetune_cli_on_a_tiny_csv(tmp_path, capsys):
     good.write_text("x1,x2,y\n1.0,2.0,6.1\n3.0,1.5,7.2\n2.0,4.0,11.0\n")
     out = tmp_path / "tuned"
     assert main(["finetune", "ncrn-linreg2d", "--data", str(good), "--epochs", "2", "--out", str(out)]) == 0
-    tuned = zoo.load(str(out))
-    assert zoo.card(str(out))["base_model"] == "ncrn-linreg2d" and tuned.theta.shape == (2,)
+    tuned, card = zoo.load(str(out)), zoo.card(str(out))
+    assert card["base_model"] == "ncrn-linreg2d" and tuned.theta.shape == (2,)
+    ft = card["finetune"]
+    assert (ft["rows"], ft["epochs"], ft["steps"]) == (3, 2, 2)
+    assert ft["final_loss"] < ft["initial_loss"]
+    assert not np.allclose(np.asarray(tuned.theta), np.asarray(zoo.load("ncrn-linreg2d").theta))
     assert (zoo.checkpoint_dir("ncrn-linreg2d") / "card.json").read_text() == shipped
     assert main(["finetune", "ncrn-linreg2d", "--data", str(good), "--out", str(zoo.checkpoint_dir("ncrn-linreg2d"))]) == 2
+
+
+def test_task_evaluates_the_card_and_draws_its_figures(tmp_path):
+    """The task's metrics equal the card's exactly; artifacts writes the curves (from the card's
+    history) and the decision boundary of a 2-D classifier, and names them."""
+    e, card = zoo.entry("ncrn-linear2d"), zoo.card("ncrn-linear2d")
+    model = zoo.load("ncrn-linear2d")
+    values = e.task.evaluate(model)
+    assert values == {k: m["value"] for k, m in card["metrics"].items()}
+    assert e.task.artifacts(model, tmp_path, card) == {"figures": ["curves.png", "boundary.png"]}
+    for name in ("curves.png", "boundary.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    (tmp_path / "no-history").mkdir()
+    assert e.task.artifacts(model, tmp_path / "no-history") == {"figures": ["boundary.png"]}
+
+
+def test_fit_records_the_training_on_the_card():
+    """A one-epoch chemical training of ncrn-linreg2d: θ moves, the card extras say how."""
+    e = zoo.entry("ncrn-linreg2d")
+    model, extra = e.task.fit(steps=1, progress=False)
+    result = extra["training_result"]
+    assert result["theta_initial"] == list(e.task.learning.theta0()) != result["theta_final"]
+    assert len(result["history"]["val_loss"]) == 2 and len(result["history"]["train_loss"]) == 1
+    assert result["history"]["val_loss"][1] < result["history"]["val_loss"][0]
+    assert extra["circuit"]["species"] == 17 and extra["circuit"]["reactions_per_stage"]["circuit"] == 14
+    assert extra["gradient_invariant"]["staged_rel_error"] < 1e-3
+    assert extra["one_pot"]["epochs"] == 1 and set(extra["one_pot"]["metrics"]) == {"val_loss", "train_loss"}
 
 
 def test_railwise_quadratic_is_bimolecular_and_validated():
