@@ -62,7 +62,7 @@ def publish(e: ZooEntry, model, directory: Path | None = None, extra: Mapping[st
     if broken and directory.exists() and not force:
         raise PromiseError(f"{e.name} breaks its card's promises; {directory} was left as it was: " + "; ".join(broken))
     net = model.network(e.k_report, name=e.name.replace("-", "_"))
-    checkpoint.save(model, directory, card, {"reactions.txt": to_txt(net)}, write=lambda folder: e.task.artifacts(model, folder))
+    checkpoint.save(model, directory, card, {"reactions.txt": to_txt(net)}, write=lambda folder: e.task.artifacts(model, folder, card))
     if broken:
         raise PromiseError(f"{e.name} breaks its card's promises (saved for inspection in {directory}): " + "; ".join(broken))
     return checkpoint.read_card(directory)

@@ -196,7 +196,7 @@ def integrate(
         _solver(config.solver, m),
         t0=t0,
         t1=ts[-1],
-        dt0=config.dt,
+        dt0=config.first_step,
         y0=y0,
         args=(switch_ts, level_table),
         saveat=diffrax.SaveAt(ts=ts, t1=True),

@@ -104,7 +104,7 @@ def test_card_names_its_family_script_and_promises(name):
         assert e.training == f"python scripts/train_{e.family}.py {name}"
         assert (root / "scripts" / f"train_{e.family}.py").is_file()
     assert any(m[2] is not None for m in e.metrics.values()), "every entry promises something"
-    assert set(card["metrics"]) == set(e.metrics)
+    assert {k: (m["description"], m["paper"], m["promise"], m["tolerance"]) for k, m in card["metrics"].items()} == dict(e.metrics)
     for fig in card.get("figures", []):
         assert (zoo.checkpoint_dir(name) / fig).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -12,7 +12,6 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-import diffrax
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -21,7 +20,10 @@ from jaxtyping import Array, Float
 
 from .._registry import register_builder
 from ..crn.base import CRNModel
-from ..network import MassAction, Reaction, ReactionNetwork
+from ..crn.mass_action import MassActionCRN
+from ..network import Reaction, ReactionNetwork
+from ..solve import integrate
+from ..solvers.config import SolverConfig
 from ._build import Circuit, build_circuit
 from ._spec import NeuralSpec
 
@@ -29,30 +31,17 @@ DEFAULT_TOL = (1e-7, 1e-9)  # (rtol, atol) of the slow-stage solves
 PREDICT_CHUNK = 128  # inference runs in chunks of this many inputs: one compilation per circuit
 
 
-def stage_kinetics(c: Circuit, reactions: tuple[Reaction, ...]) -> MassAction:
-    """Mass action of some of the circuit's reactions over all its species."""
-    return MassAction.from_network(c.network(reactions))
+def stage_kinetics(c: Circuit, reactions: tuple[Reaction, ...]) -> MassActionCRN:
+    """The mass-action model of some of the circuit's reactions (one stage, or all gated)."""
+    return MassActionCRN.from_network(c.network(reactions))
 
 
-def solve_stage(kinetics: MassAction, s: Array, T: float, tol: tuple[float, float] = DEFAULT_TOL) -> Array:
-    """The state after running `kinetics` from `s` for time `T` (Tsit5, first step T/16).
-
-    The first step T/16 is what the shipped checkpoints were trained and verified with;
-    `crnzoo.solve.integrate` cannot take a first step yet (it lets Diffrax choose one, which
-    moves the card's losses by up to 1e-7), so the stages are solved here.
-    """
-    sol = diffrax.diffeqsolve(
-        diffrax.ODETerm(lambda t, y, args: kinetics.rhs(t, y)),
-        diffrax.Tsit5(),
-        0.0,
-        T,
-        T / 16,
-        s,
-        stepsize_controller=diffrax.PIDController(rtol=tol[0], atol=tol[1]),
-        saveat=diffrax.SaveAt(t1=True),
-        max_steps=100_000,
-    )
-    return sol.ys[-1]
+def solve_stage(kinetics: MassActionCRN, s: Array, T: float, tol: tuple[float, float] = DEFAULT_TOL) -> Array:
+    """The state after running `kinetics` from `s` for time `T` (`crnzoo.solve.integrate`:
+    Tsit5 at `tol` = (rtol, atol), first step T/16 — the setting the shipped checkpoints were
+    trained and verified with)."""
+    config = SolverConfig("tsit5", rtol=tol[0], atol=tol[1], max_steps=100_000, dt0=T / 16)
+    return integrate(kinetics, s[None], jnp.asarray([T], dtype=s.dtype), jnp.asarray(0.0, dtype=s.dtype), config)[1][0]
 
 
 # ---- loading and reading the circuit's variables --------------------------------------------

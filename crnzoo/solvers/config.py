@@ -55,7 +55,8 @@ class SolverConfig:
     `rosenbrock` (a Rosenbrock-W method with the model's diagonal destruction rates, for
     models with `HasDestructionRate`, such as indexed CRNs) large batches of stiff systems.
     `dt`, when set, switches to fixed steps of that size (no error control; fast for
-    training, as the papers' RK4 grids are).
+    training, as the papers' RK4 grids are). `dt0`, when set, is the first step of an
+    adaptive solve (default: Diffrax chooses it).
     """
 
     solver: str = "tsit5"
@@ -65,6 +66,7 @@ class SolverConfig:
     pcoeff: float = 0.0
     icoeff: float = 1.0
     dt: float | None = None
+    dt0: float | None = None
 
     def __post_init__(self):
         if self.solver not in SOLVER_NAMES:
@@ -73,9 +75,20 @@ class SolverConfig:
             raise ValueError("rtol, atol and max_steps must be positive")
         if self.dt is not None and not self.dt > 0:
             raise ValueError(f"a fixed step dt must be positive, got {self.dt}")
+        if self.dt0 is not None and not self.dt0 > 0:
+            raise ValueError(f"a first step dt0 must be positive, got {self.dt0}")
+
+    @property
+    def first_step(self) -> float | None:
+        """The step Diffrax starts with: `dt` for fixed steps, else `dt0` (None: its choice)."""
+        return self.dt if self.dt is not None else self.dt0
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """The fields, without `dt0` when unset (cards written before it existed stay equal)."""
+        d = dataclasses.asdict(self)
+        if d["dt0"] is None:
+            del d["dt0"]
+        return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "SolverConfig":

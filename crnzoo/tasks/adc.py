@@ -17,7 +17,9 @@ the search, the metrics, `--inputs` levels and the picture like the paper's Fig.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -326,7 +328,7 @@ class ADCTask(ZooTask):
             raise ValueError(usage)
         return Schedule.hold(INPUTS, np.stack([xs, 1.0 - xs], axis=1), float(hold))
 
-    def artifacts(self, model, directory: Path) -> dict:
+    def artifacts(self, model, directory: Path, card: Mapping[str, Any] | None = None) -> dict:
         """`adc.png`: a picture like the paper's Fig. 9."""
         title = "adc-3bit: species (columns) for the 8 bin-centre inputs (rows) over time, as in Fig. 9"
         draw_figure(model, Path(directory) / self.figure, title=title)

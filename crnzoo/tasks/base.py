@@ -35,8 +35,9 @@ class ZooTask(abc.ABC):
       text the command line passes, or an object); raises `NoTargetError` when unsupported.
     - `inputs(text, hold)`: a `Schedule` holding each input state of `text` for `hold` time
       units (`crnzoo simulate NAME --inputs`); None when the entry takes no input sequence.
-    - `artifacts(model, directory)`: write figures or lab tables next to a card being
-      published (inside the atomic save); returns the card fields that name them.
+    - `artifacts(model, directory, card)`: write figures or lab tables next to a card being
+      published (inside the atomic save; `card` is that card, with the fit's extras such as a
+      training history); returns the card fields that name them.
     """
 
     metrics: Mapping[str, tuple] = {}
@@ -78,6 +79,6 @@ class ZooTask(abc.ABC):
         """A `Schedule` of input states held in turn, or None (no input sequence)."""
         return None
 
-    def artifacts(self, model, directory: Path) -> dict[str, Any]:
+    def artifacts(self, model, directory: Path, card: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Write extra files for a published card into `directory`; returns card fields naming them."""
         return {}

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -295,6 +297,6 @@ class GrayScottTask(ZooTask):
             "training_wall_s": round(result["wall_s"], 1),
         }
 
-    def artifacts(self, model, directory: Path) -> dict:
+    def artifacts(self, model, directory: Path, card: Mapping[str, Any] | None = None) -> dict:
         draw_figure(model, self.texture, Path(directory) / FIGURE)
         return {"figures": [FIGURE]}

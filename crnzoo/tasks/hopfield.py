@@ -23,13 +23,16 @@ import dataclasses
 import math
 import resource
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
+from jax.sharding import Mesh, NamedSharding
+from jax.sharding import PartitionSpec as P
 
 from ..data import data_path
 from ..spatial import Grid, HopfieldRD, check_memory, simulate_field
@@ -317,7 +320,7 @@ class HopfieldTask(ZooTask):
             },
         }
 
-    def artifacts(self, model, directory: Path) -> dict:
+    def artifacts(self, model, directory: Path, card: Mapping[str, Any] | None = None) -> dict:
         """`growth.png`: target | grown image | growth sequence (as the paper's Fig. 6C)."""
         c = self.config
         target = load_target(c.grid)

@@ -19,7 +19,9 @@ k_min = 0.01, then greedy pruning), its metrics and the picture of the 16 decode
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -280,7 +282,7 @@ class SevenSegmentTask(ZooTask):
         out["segments_end_k0.1_only"] = segment_metrics(model.with_sparsity(K_PAPER))["segments_end"]
         return out
 
-    def artifacts(self, model, directory: Path) -> dict:
+    def artifacts(self, model, directory: Path, card: Mapping[str, Any] | None = None) -> dict:
         """`digits.png`: the 16 decoded displays at T."""
         outs, _ = segment_readout(model)
         title = f"seven-segment: the 16 decoded displays at T = {T_END:g} (lit: output > {(LOW + HIGH) / 2:g})"

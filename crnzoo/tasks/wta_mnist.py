@@ -21,6 +21,7 @@ import dataclasses
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
@@ -180,7 +181,7 @@ class WtaMnistTask(ZooTask):
         m = self.evaluate(wta_crn(np.load(path).astype(np.float64)), fast=False)
         return {"file": f"../shared/data/{self.reference}", "metrics_with_this_simulator": m}
 
-    def artifacts(self, model, directory: Path) -> dict[str, str]:
+    def artifacts(self, model, directory: Path, card: Mapping[str, Any] | None = None) -> dict[str, str]:
         """Write the lab weight table `weights.csv`; the card names it as `weight_table`."""
         weight_table(weights_of(model), Path(directory) / WEIGHT_TABLE)
         return {"weight_table": WEIGHT_TABLE}
