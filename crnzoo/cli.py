@@ -284,9 +284,16 @@ def cmd_demo(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the house's promise: a usage error is one line on standard error, exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="crnzoo", description="A zoo of pretrained, differentiable chemical reaction networks.")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="crnzoo", description="A zoo of pretrained, differentiable chemical reaction networks.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     s = sub.add_parser("list", help="list zoo models")
     s.add_argument("pattern", nargs="?", default="*", help="fnmatch pattern, e.g. 'majority-*'")
@@ -354,7 +361,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help (0) or a usage error (2, already reported in one line)
+        return int(e.code or 0)
     from .checkpoint import CheckpointError
     from .network import NetworkError
     from .solve import SimulationError, StateError

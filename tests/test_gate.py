@@ -185,8 +185,8 @@ def test_cli_simulate_inputs_plot(capsys, tmp_path):
         (["simulate", "majority-am4", "--inputs", "00"], "takes no --inputs"),
         (["simulate", "gate-and", "--hold", "10"], "--hold goes with --inputs"),
         (["finetune", "gate-and", "--truth-table", "012"], "truth table"),
-        (["finetune", "gate-and", "--truth-table", "0001", "--target", "0001"], "not both"),
-        (["finetune", "gate-and"], "not both"),
+        (["finetune", "gate-and", "--truth-table", "0001", "--target", "0001"], "not allowed with argument"),
+        (["finetune", "gate-and"], "one of the arguments --target --truth-table --data is required"),
     ],
 )
 def test_cli_bad_logic_input_exits_2(capsys, argv, message):

@@ -324,5 +324,7 @@ class HopfieldTask(ZooTask):
         """`growth.png`: target | grown image | growth sequence (as the paper's Fig. 6C)."""
         c = self.config
         target = load_target(c.grid)
-        draw_growth(model, target, Path(directory) / FIGURE, f"{self.name}: N = {c.n_neurons}, {c.grid}×{c.grid}")
+        steps = ((card or {}).get("training_result") or {}).get("steps_run")
+        title = f"{self.name}: N = {c.n_neurons}, {c.grid}×{c.grid}" + (f", {steps} training steps" if steps else "")
+        draw_growth(model, target, Path(directory) / FIGURE, title)
         return {"figures": [FIGURE]}
