@@ -38,6 +38,10 @@ class ZooTask(abc.ABC):
     - `artifacts(model, directory, card)`: write figures or lab tables next to a card being
       published (inside the atomic save; `card` is that card, with the fit's extras such as a
       training history); returns the card fields that name them.
+    - `stochastic_check(model, omega, runs, seed, t1, schedule, method)`: the entry's function
+      checked on `runs` stochastic sample paths at Ω molecules per unit concentration
+      (`crnzoo.ssa`); returns a `crnzoo.ssa.robustness.StochasticCheck` (runs passed, what
+      failed). Default: the outputs' end values against the ODE's (`crnzoo.ssa.checks`).
     """
 
     metrics: Mapping[str, tuple] = {}
@@ -82,3 +86,11 @@ class ZooTask(abc.ABC):
     def artifacts(self, model, directory: Path, card: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Write extra files for a published card into `directory`; returns card fields naming them."""
         return {}
+
+    stochastic_method: str = "direct"
+
+    def stochastic_check(self, model, omega: float, runs: int, seed: int = 0, *, t1: float, schedule=None, method: str | None = None):
+        """The function on `runs` stochastic sample paths at Ω (see the class docstring)."""
+        from ..ssa.checks import ode_agreement
+
+        return ode_agreement(model, omega, runs, seed, t1=t1, schedule=schedule, method=method or self.stochastic_method)
