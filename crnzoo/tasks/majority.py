@@ -97,6 +97,26 @@ def _accuracy(model, fast: bool) -> dict[str, float]:
     return consensus_accuracy(model, n=1_000 if fast else 10_000, seed=0, t_end=T_END)
 
 
+def stochastic_consensus(model, omega: float, runs: int, seed: int = 0, method: str = "direct", inputs=("A", "B"), min_gap: float = 0.05):
+    """`consensus_accuracy` at finite counts: one draw A0, B0 ~ U[0, 1] with |A0 − B0| > `min_gap`
+    per run (the card's `accuracy_gap` draws), one sample path each; a run passes when the
+    initially larger input holds > 90% of the molecules at t = 200."""
+    from ..ssa import ssa_simulate
+    from ..ssa.robustness import StochasticCheck
+
+    a, b = (model.species.index(s) for s in inputs)
+    x0 = sample(4 * runs + 64, seed, len(model.species), a, b)
+    x0 = x0[np.abs(x0[:, a] - x0[:, b]) > min_gap][:runs]
+    final = ssa_simulate(model, np.array([0.0, T_END]), omega, runs, seed=seed, x0=x0, method=method).final
+    win, lose = np.where(x0[:, a] > x0[:, b], a, b), np.where(x0[:, a] > x0[:, b], b, a)
+    total = np.maximum(final.sum(axis=1), 1)
+    ok = final[np.arange(runs), win] > 0.9 * total
+    minority = final[np.arange(runs), lose] > 0.9 * total
+    return StochasticCheck.from_reasons(
+        [None if k else ("the minority input won" if m else "no consensus by t=200") for k, m in zip(ok, minority)], method
+    )
+
+
 ACCURACY = "fraction of 10,000 draws A0, B0 ~ U[0,1] (seed 0) whose larger input holds > 90% of the mass at t = 200"
 GAP = "the same, over draws with |A0 − B0| > 0.05"
 
@@ -118,6 +138,10 @@ class ApproximateMajority(ZooTask):
 
     def evaluate(self, model, fast: bool = False) -> dict[str, float]:
         return _accuracy(model, fast)
+
+    def stochastic_check(self, model, omega, runs, seed=0, *, t1=None, schedule=None, method=None):
+        """Consensus at finite counts (`stochastic_consensus`)."""
+        return stochastic_consensus(model, omega, runs, seed, method or "direct", inputs=(model.species[0], model.species[1]))
 
 
 # ---- training: the L2 consensus loss of Mordvintsev et al. 2023, §4.3 --------------------------
@@ -346,3 +370,7 @@ class LearnedMajority(ZooTask):
         out["same_reaction_set_as_am4"] = compare_reaction_sets(model.network(K_MIN), am4().network(0.0))["same_set"]
         out["reactions_at_k_report"] = float(model.network(K_MIN).n_reactions)
         return out
+
+    def stochastic_check(self, model, omega, runs, seed=0, *, t1=None, schedule=None, method=None):
+        """Consensus at finite counts (`stochastic_consensus`)."""
+        return stochastic_consensus(model, omega, runs, seed, method or "direct")
