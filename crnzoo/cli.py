@@ -105,6 +105,10 @@ def cmd_simulate(args) -> int:
     if args.inputs:  # read the outputs just before each switch and at the end
         reads = [t - 1e-3 for t in (*schedule.switch_times, t1) if 0 < t - 1e-3 <= t1]
         ts = np.union1d(ts, reads)
+    if args.ssa:
+        return _simulate_ssa(args, model, ts, x0, schedule, label)
+    if args.omega is not None or args.runs is not None:
+        raise _Usage("--omega and --runs go with --ssa")
     started = time.perf_counter()
     traj = simulate(model, ts, x0=x0, schedule=schedule, solver=solver, name=label)
     elapsed = time.perf_counter() - started
@@ -124,6 +128,25 @@ def cmd_simulate(args) -> int:
         plot_trajectory(traj, args.plot, title=label + (f" — inputs {args.inputs}" if args.inputs else ""), schedule=schedule)
         print(f"wrote {args.plot}")
     return 0
+
+
+def _simulate_ssa(args, model, ts, x0, schedule, label) -> int:
+    """`simulate --ssa`: sample paths at Ω molecules per unit concentration (`crnzoo.ssa`)."""
+    from .ssa.report import simulate_command
+
+    if args.omega is None:
+        raise _Usage("--ssa needs --omega (molecules per unit concentration, > 0)")
+    runs = 1000 if args.runs is None else args.runs
+    return simulate_command(model, ts, args.omega, runs, args.seed, x0, schedule, args.method, label, args.csv, args.plot)
+
+
+def cmd_robustness(args) -> int:
+    """Smallest Ω (and volume) at which the entry's own function check holds with probability >= 0.95."""
+    from . import zoo
+    from .ssa.report import robustness_command
+
+    e, card, model = zoo.entry(args.name), zoo.card(args.name), zoo.load(args.name)
+    return robustness_command(e.task, model, card, args.name, args.runs, args.seed, args.omega_max, args.factor, args.unit, args.method, args.json)
 
 
 def cmd_export(args) -> int:
@@ -312,7 +335,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--csv", help="write time,species... columns here")
     s.add_argument("--inputs", help="input sequence held in turn, e.g. '00,01,11,10' for a gate or '0.3,0.8' for adc-3bit")
     s.add_argument("--hold", type=float, help="time units each input state of --inputs is held (default 200)")
+    s.add_argument("--ssa", action="store_true", help="stochastic simulation at finite molecule counts (needs --omega)")
+    s.add_argument("--omega", type=float, help="with --ssa: molecules per unit concentration (count n = c·Ω)")
+    s.add_argument("--runs", type=int, help="with --ssa: number of sample paths (default 1000)")
+    s.add_argument("--method", default="direct", choices=("direct", "scan", "tau"), help="with --ssa: exact direct method (default), its masked-scan form, or tau-leaping (approximate)")
+    s.add_argument("--seed", type=int, default=0, help="with --ssa: random seed")
     s.set_defaults(func=cmd_simulate)
+
+    s = sub.add_parser("robustness", help="smallest Ω (molecules per unit) at which an entry still works in stochastic simulation")
+    s.add_argument("name")
+    s.add_argument("--runs", type=int, default=200, help="sample paths per Ω (default 200)")
+    s.add_argument("--omega-max", type=float, default=2048.0, help="largest Ω tried (default 2048); Ω is divided by --factor until the check fails twice")
+    s.add_argument("--factor", type=float, default=2.0, help="ratio between tried Ω (default 2)")
+    s.add_argument("--unit", default="50nM", help="the concentration one unit stands for, for the lab statement (default 50nM)")
+    s.add_argument("--method", choices=("direct", "tau"), help="exact (direct) or approximate (tau); default: the entry's")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--json", help="write the result here as JSON")
+    s.set_defaults(func=cmd_robustness)
 
     s = sub.add_parser("export", help="export a model's reaction listing")
     s.add_argument("name", help="zoo name or checkpoint directory")

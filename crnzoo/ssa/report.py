@@ -1,0 +1,131 @@
+"""Text, CSV and plots of stochastic sample paths (`crnzoo simulate NAME --ssa`)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .simulate import SSAResult
+
+
+def summary(res: SSAResult, max_species: int = 16) -> list[str]:
+    """Lines: the final mean ± sd, 5/50/95% quantiles (concentrations) and counts per species."""
+    q = np.quantile(res.conc[:, -1], (0.05, 0.5, 0.95), axis=0)
+    mean, sd = res.mean()[-1], res.sd()[-1]
+    lines = [f"final state over {res.runs} runs at Ω = {res.omega:g} (concentration: mean ± sd [5%, 50%, 95%]; mean count):"]
+    for i, s in enumerate(res.species[:max_species]):
+        lines.append(f"  {s:<10} {mean[i]:.4g} ± {sd[i]:.3g}  [{q[0, i]:.4g}, {q[1, i]:.4g}, {q[2, i]:.4g}]  n̄ = {res.final[:, i].mean():.1f}")
+    if len(res.species) > max_species:
+        lines.append(f"  … {len(res.species) - max_species} more species (see --csv)")
+    lines.append(f"reactions fired per run: mean {res.fired.mean():.4g}, max {res.fired.max():.4g} ({res.method})")
+    return lines
+
+
+def _atomic(path: Path, write) -> Path:
+    """Write through a temporary file in the same folder, then rename (nothing half-written)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_csv(res: SSAResult, path) -> Path:
+    """`time`, then `<species>_mean`, `<species>_sd`, `<species>_q05`, `<species>_q95` (concentrations)."""
+    q = res.quantiles((0.05, 0.95))
+    cols = [res.ts[:, None]]
+    header = ["time"]
+    for i, s in enumerate(res.species):
+        cols += [res.mean()[:, i : i + 1], res.sd()[:, i : i + 1], q[0][:, i : i + 1], q[1][:, i : i + 1]]
+        header += [f"{s}_mean", f"{s}_sd", f"{s}_q05", f"{s}_q95"]
+    rows = np.hstack(cols)
+    return _atomic(path, lambda p: np.savetxt(p, rows, delimiter=",", header=",".join(header), comments="", fmt="%.10g"))
+
+
+def plot(res: SSAResult, path, title: str = "", species=None, paths: int = 5) -> Path:
+    """Mean and 5–95% band per species, with a few sample paths drawn thin."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(species or [s for i, s in enumerate(res.species) if np.ptp(res.conc[..., i]) > 0][:8] or res.species[:8])
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    q = res.quantiles((0.05, 0.95))
+    mean = res.mean()
+    for k, s in enumerate(names):
+        i = res.species.index(s)
+        color = f"C{k % 10}"
+        ax.fill_between(res.ts, q[0][:, i], q[1][:, i], color=color, alpha=0.2, lw=0)
+        for r in range(min(paths, res.runs)):
+            ax.plot(res.ts, res.conc[r, :, i], color=color, lw=0.5, alpha=0.5)
+        ax.plot(res.ts, mean[:, i], color=color, lw=2, label=s)
+    ax.set_xlabel("time")
+    ax.set_ylabel("concentration (count / Ω)")
+    ax.set_title(title or f"SSA, Ω = {res.omega:g}, {res.runs} runs: mean, 5–95% band, {min(paths, res.runs)} paths")
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    try:
+        return _atomic(path, lambda p: fig.savefig(p, dpi=120, format=Path(path).suffix.lstrip(".") or "png"))
+    finally:
+        plt.close(fig)
+
+
+def simulate_command(model, ts, omega, runs, seed, x0, schedule, method, label, csv=None, plot_path=None) -> int:
+    """The body of `crnzoo simulate NAME --ssa`: simulate, print the summary, write CSV/plot."""
+    import time
+
+    from .simulate import ssa_simulate
+
+    started = time.perf_counter()
+    res = ssa_simulate(model, ts, omega, runs, seed=seed, x0=x0, schedule=schedule, method=method)
+    print(f"{label}: {runs} {method} sample paths, t = 0..{ts[-1]:g}, Ω = {omega:g}, in {time.perf_counter() - started:.2f} s")
+    print("\n".join(summary(res)))
+    if csv:
+        print(f"wrote {write_csv(res, csv)}")
+    if plot_path:
+        print(f"wrote {plot(res, plot_path, title=f'{label} — SSA ({method}), Ω = {omega:g}, {runs} runs: mean, 5–95% band')}")
+    return 0
+
+
+def robustness_command(task, model, card, name, runs=200, seed=0, omega_max=2048.0, factor=2.0, unit="50nM", method=None, json_path=None) -> int:
+    """The body of `crnzoo robustness NAME`: exit 0 when a working Ω was found, 1 when not."""
+    import json
+
+    from ..export.scale import Scale
+    from ..solve import Schedule
+    from .robustness import smallest_omega
+
+    if isinstance(runs, bool) or runs < 1:
+        raise ValueError(f"--runs must be >= 1, got {runs}")
+    if not (omega_max > 0 and np.isfinite(omega_max)):
+        raise ValueError(f"--omega-max must be a positive number, got {omega_max}")
+    unit_nM = Scale.parse(unit).concentration_nM
+    schedule = Schedule.from_dict(card.get("schedule"))
+    method = method or task.stochastic_method
+
+    def check(omega):
+        return task.stochastic_check(model, omega, runs, seed, t1=card["t1"], schedule=schedule, method=method)
+
+    def show(omega, c):
+        lo, hi = c.interval()
+        fails = "; ".join(f"{k}: {v}" for k, v in list(c.failures.items())[:3])
+        print(f"  Ω = {omega:<8g} {c.passed}/{c.runs} kept the function (95% CI {lo:.3f}..{hi:.3f}){'  — ' + fails if fails else ''}", flush=True)
+
+    print(f"{name}: the entry's function check at decreasing Ω ({runs} runs each, {method})")
+    r = smallest_omega(check, omega_max=omega_max, factor=factor, progress=show)
+    print(f"{name} {r.statement(unit_nM)}")
+    if r.fails_first:
+        print(f"fails first below it: {r.fails_first}")
+    if json_path:
+        _atomic(Path(json_path), lambda p: Path(p).write_text(json.dumps({"name": name, **r.to_dict(unit_nM)}, indent=1)))
+        print(f"wrote {json_path}")
+    return 0 if r.omega_min is not None else 1
