@@ -87,7 +87,8 @@ class Robustness:
         if self.omega_min is None:
             return f"did not hold with probability >= {self.level:g} even at Ω = {self.checks[0][0]:g} (the largest tried)"
         lo, hi = self.omega_interval
-        ci = f"{_fmt(lo)}..{_fmt(hi)}" if lo is not None and hi is not None else "open"
+        top = self.checks[0][0]
+        ci = f"{_fmt(lo)}..{_fmt(hi) if hi is not None else f'>{top:g} (more runs needed)'}"
         v = lab_volume_fl(self.omega_min, unit_nM)
         return (
             f"holds with probability >= {self.level:g} down to Ω = {self.omega_min:g} molecules per unit "

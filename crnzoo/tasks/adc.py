@@ -314,6 +314,22 @@ class ADCTask(ZooTask):
         out["reactions_k0.1"] = float(model.reaction_count(K_MIN))
         return out
 
+    def stochastic_check(self, model, omega, runs, seed=0, *, t1=None, schedule=None, method=None):
+        """The code at finite counts: run i converts the bin centre i mod 8 (inputs held at x,
+        1 − x); it passes when all three bits decode (ε = 0.1) to `code(x)` at t = 400."""
+        from ..ssa import ssa_simulate
+        from ..ssa.robustness import StochasticCheck
+
+        xs = bin_centres()[np.arange(runs) % 2**N_BITS]
+        res = ssa_simulate(model, np.array([0.0, T_END]), omega, runs, seed=seed, x0=states_for(xs, np.asarray(model.x0)), method=method or "direct")
+        got = decode_bits(res.conc[:, -1][:, [model.species.index(s) for s in OUTPUTS]])
+        want = code(xs)
+        reasons = []
+        for r in range(runs):
+            bad = np.nonzero(got[r] != want[r])[0]
+            reasons.append(None if not bad.size else f"bit B{N_BITS - 1 - bad[0]} at x = {xs[r]:.4g} {'invalid' if got[r, bad[0]] < 0 else 'wrong'}")
+        return StochasticCheck.from_reasons(reasons, method or "direct")
+
     def inputs(self, text: str, hold: float) -> Schedule:
         """X = x and Xc = 1 − x held at each level of `text` ("0.3,0.7,0.1"; each in [0, 1]) for
         `hold` time units in turn."""

@@ -276,6 +276,26 @@ class SevenSegmentTask(ZooTask):
             }
         }
 
+    def stochastic_check(self, model, omega, runs, seed=0, *, t1=None, schedule=None, method=None):
+        """The display at finite counts: run i shows digit i mod 16; it passes when every segment
+        at t = 200 is lit (> (LOW + HIGH)/2) exactly as in the ODE read-out of the shipped model."""
+        from ..ssa import ssa_simulate
+        from ..ssa.robustness import StochasticCheck
+
+        theta = 0.5 * (LOW + HIGH)
+        outs = [model.species.index(s) for s in OUTPUTS]
+        ode, _ = segment_readout(model, n_late=2)  # saves t = 100 and 200
+        want = ode[:, -1, :] > theta  # (16, 7)
+        digits = np.arange(runs) % 16
+        x0 = initial_states(LOW, HIGH, len(model.species))[digits]
+        res = ssa_simulate(model, np.array([0.0, T_END]), omega, runs, seed=seed, x0=x0, method=method or "direct")
+        lit = res.conc[:, -1][:, outs] > theta
+        reasons = []
+        for r, d in enumerate(digits):
+            bad = np.nonzero(lit[r] != want[d])[0]
+            reasons.append(None if not bad.size else f"digit {DIGITS[d]}: segment {OUTPUTS[bad[0]]} {'lit' if lit[r, bad[0]] else 'dark'}")
+        return StochasticCheck.from_reasons(reasons, method or "direct")
+
     def evaluate(self, model, fast: bool = False) -> dict[str, float]:
         out = segment_metrics(model)
         out["reactions_k0.1"] = float(model.reaction_count(K_PAPER))
