@@ -37,3 +37,34 @@ def ode_agreement(
     worst = np.argmax(err, axis=1)
     reasons = [None if err[r, worst[r]] <= 1 else f"{outs[worst[r]]} off the ODE's {ode[worst[r]]:.3g} by > {tol:g} at t={t1:g}" for r in range(runs)]
     return StochasticCheck.from_reasons(reasons, method)
+
+
+def persistence(
+    model,
+    omega: float,
+    runs: int,
+    seed: int = 0,
+    *,
+    t1: float,
+    species: str,
+    t_from: float,
+    min_amplitude: float | None = None,
+    share: float = 0.5,
+    schedule: Schedule | None = None,
+    method: str = "direct",
+    n_save: int = 401,
+    solver=None,
+) -> StochasticCheck:
+    """Oscillation persistence: a run passes when `species`' half peak-to-peak range on
+    [t_from, t1] is at least `min_amplitude` (default: `share` × the ODE's on that window)."""
+    ts = np.linspace(0.0, t1, n_save)
+    net, _, _ = _network(model)
+    i = net.index(species)
+    late = ts >= t_from
+    if min_amplitude is None:
+        ode = simulate(model, ts, schedule=schedule, solver=solver).ys.reshape(len(ts), -1)[:, i]
+        min_amplitude = share * 0.5 * float(np.ptp(ode[late]))
+    res = ssa_simulate(model, ts, omega, runs, seed=seed, schedule=schedule, method=method)
+    amp = 0.5 * np.ptp(res.conc[:, late, i], axis=1)
+    msg = f"{species}'s oscillation died (half peak-to-peak < {min_amplitude:.3g} on [{t_from:g}, {t1:g}])"
+    return StochasticCheck.from_reasons([None if a >= min_amplitude else msg for a in amp], method)

@@ -64,6 +64,12 @@ class ThreePhaseTask(ZooTask):
             "amplitude_late": osc.amplitude(traj.ts, a, 15.0),
         }
 
+    def stochastic_check(self, model, omega, runs, seed=0, *, t1=None, schedule=None, method=None):
+        """Persistence at finite counts: A's half peak-to-peak on [15, 30] ≥ 0.2 (the card's promise)."""
+        from ..ssa.checks import persistence
+
+        return persistence(model, omega, runs, seed, t1=30.0, species="A", t_from=15.0, min_amplitude=0.2, method=method or "direct")
+
 
 # ---- learned, controllable oscillators ------------------------------------------------------
 
@@ -102,6 +108,13 @@ class _ControlledTask(ZooTask):
 
     def __init__(self, seeds: int = ctl.SEEDS):
         self.seeds = seeds
+
+    def stochastic_check(self, model, omega, runs, seed=0, *, t1, schedule=None, method=None):
+        """Persistence at finite counts (with the card's schedule): A's half peak-to-peak on the
+        second half of [0, t1] ≥ half the ODE's."""
+        from ..ssa.checks import persistence
+
+        return persistence(model, omega, runs, seed, t1=t1, species="A", t_from=t1 / 2, schedule=schedule, method=method or "direct")
 
 
 def _config(base, steps: int | None, seed: int):
