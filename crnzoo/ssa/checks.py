@@ -30,7 +30,9 @@ def ode_agreement(
         _, N = net.stoichiometry()
         outs = [s for i, s in enumerate(net.species) if s not in held and np.any(N[:, i])]
     idx = [net.index(s) for s in outs]
-    ode = simulate(model, np.array([0.0, t1]), schedule=schedule, solver=solver).final.reshape(-1)[idx]
+    traj = simulate(model, np.array([0.0, t1]), schedule=schedule, solver=solver)
+    flat = tuple(traj.flat_species)
+    ode = traj.final.reshape(-1)[[flat.index(s) for s in outs]]
     res = ssa_simulate(model, np.array([0.0, t1]), omega, runs, seed=seed, schedule=schedule, method=method)
     got = res.conc[:, -1][:, idx]
     err = np.abs(got - ode) / tol / max(1.0, float(np.max(np.abs(ode))))
@@ -62,7 +64,8 @@ def persistence(
     i = net.index(species)
     late = ts >= t_from
     if min_amplitude is None:
-        ode = simulate(model, ts, schedule=schedule, solver=solver).ys.reshape(len(ts), -1)[:, i]
+        traj = simulate(model, ts, schedule=schedule, solver=solver)
+        ode = traj.ys.reshape(len(ts), -1)[:, tuple(traj.flat_species).index(species)]
         min_amplitude = share * 0.5 * float(np.ptp(ode[late]))
     res = ssa_simulate(model, ts, omega, runs, seed=seed, schedule=schedule, method=method)
     amp = 0.5 * np.ptp(res.conc[:, late, i], axis=1)

@@ -155,9 +155,11 @@ def _network(model) -> tuple[ReactionNetwork, tuple[str, ...], np.ndarray]:
         raise TypeError(f"expected a crnzoo model or ReactionNetwork, got {type(model).__name__}")
     # a model whose forward dynamics are sparsified at k_min (CatalyticCRN.with_sparsity) runs its listing at k_min
     net = model.network(float(getattr(model, "k_min", None) or 0.0))
-    if tuple(net.species) != tuple(model.flat_species(model.state_shape)):
+    flat = tuple(model.flat_species(model.state_shape))
+    if sorted(net.species) != sorted(flat):
         raise SSAError(f"{type(model).__name__}: its listing's species do not match its state; simulate model.network(k) instead")
-    return net, tuple(model.held_species), np.asarray(model.x0, dtype=np.float64).reshape(-1)
+    x0 = np.asarray(model.x0, dtype=np.float64).reshape(-1)[[flat.index(s) for s in net.species]]  # state order -> listing order
+    return net, tuple(model.held_species), x0
 
 
 def ssa_simulate(
