@@ -136,3 +136,21 @@ def test_majority_robustness_runs(capsys):
     code = main(["robustness", "majority-am4", "--runs", "40", "--omega-max", "64", "--factor", "4"])
     out = capsys.readouterr().out
     assert code in (0, 1) and "Ω = 64" in out and ("fL" in out or "did not hold" in out)
+
+
+@pytest.mark.parametrize("name", ["majority-am4", "three-phase-oscillator"])
+def test_task_stochastic_checks_pass_at_large_counts(name):
+    """The entry's own check holds at a large Ω and names what fails at a tiny one."""
+    e, card, model = zoo.entry(name), zoo.card(name), zoo.load(name)
+    big = e.task.stochastic_check(model, 2000.0, 8, 0, t1=card["t1"], schedule=Schedule.from_dict(card.get("schedule")))
+    assert big.runs == 8 and big.passed == 8 and not big.failures
+    small = e.task.stochastic_check(model, 2.0, 16, 0, t1=card["t1"], schedule=Schedule.from_dict(card.get("schedule")))
+    assert small.passed < 16 and sum(small.failures.values()) == 16 - small.passed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["gate-and", "adc-3bit", "seven-segment", "waveform-square", "oscillator-frequency", "wta-ring"])
+def test_family_stochastic_checks_run(name):
+    e, card, model = zoo.entry(name), zoo.card(name), zoo.load(name)
+    c = e.task.stochastic_check(model, 300.0, 4, 0, t1=card["t1"], schedule=Schedule.from_dict(card.get("schedule")))
+    assert c.runs == 4 and 0 <= c.passed <= 4 and sum(c.failures.values()) == 4 - c.passed
