@@ -102,6 +102,7 @@ def robustness_command(task, model, card, name, runs=200, seed=0, omega_max=2048
 
     from ..export.scale import Scale
     from ..solve import Schedule
+    from ..solvers.config import SimulationError
     from .robustness import smallest_omega
 
     if isinstance(runs, bool) or runs < 1:
@@ -113,12 +114,18 @@ def robustness_command(task, model, card, name, runs=200, seed=0, omega_max=2048
     method = method or task.stochastic_method
 
     def check(omega):
-        return task.stochastic_check(model, omega, runs, seed, t1=card["t1"], schedule=schedule, method=method)
+        try:
+            return task.stochastic_check(model, omega, runs, seed, t1=card["t1"], schedule=schedule, method=method)
+        except SimulationError as e:  # too many events for the exact method at this Ω: tau-leaping
+            if method == "tau":
+                raise
+            print(f"  Ω = {omega:<8g} exact runs too long ({e}); approximate (tau-leaping) instead", flush=True)
+            return task.stochastic_check(model, omega, runs, seed, t1=card["t1"], schedule=schedule, method="tau")
 
     def show(omega, c):
         lo, hi = c.interval()
         fails = "; ".join(f"{k}: {v}" for k, v in list(c.failures.items())[:3])
-        print(f"  Ω = {omega:<8g} {c.passed}/{c.runs} kept the function (95% CI {lo:.3f}..{hi:.3f}){'  — ' + fails if fails else ''}", flush=True)
+        print(f"  Ω = {omega:<8g} {c.passed}/{c.runs} kept the function (95% CI {lo:.3f}..{hi:.3f}, {c.method}){'  — ' + fails if fails else ''}", flush=True)
 
     print(f"{name}: the entry's function check at decreasing Ω ({runs} runs each, {method})")
     r = smallest_omega(check, omega_max=omega_max, factor=factor, progress=show)

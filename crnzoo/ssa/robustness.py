@@ -105,9 +105,9 @@ class Robustness:
             "fails_first": self.fails_first,
             "unit_nM": unit_nM,
             "volume_fl": None if self.omega_min is None else lab_volume_fl(self.omega_min, unit_nM),
-            "method": self.checks[0][1].method if self.checks else None,
+            "methods": sorted({c.method for _, c in self.checks}),
             "checks": [
-                {"omega": o, "passed": c.passed, "runs": c.runs, "interval": list(c.interval(self.confidence)), "failures": dict(c.failures)}
+                {"omega": o, "method": c.method, "passed": c.passed, "runs": c.runs, "interval": list(c.interval(self.confidence)), "failures": dict(c.failures)}
                 for o, c in self.checks
             ],
         }
