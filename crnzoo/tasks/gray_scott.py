@@ -239,6 +239,11 @@ def draw_figure(model, texture: str, path) -> None:
 class GrayScottTask(ZooTask):
     """The task of `gray-scott-<texture>`: learn (F, k) back from Pearson's texture."""
 
+    def stochastic_check(self, model, omega, runs, seed=0, *, t1=None, schedule=None, method=None):
+        """Not run: the entry's function is a 2-D reaction-diffusion texture, which a well-mixed
+        stochastic simulation of its two-species listing does not test."""
+        raise ValueError("the Gray-Scott entries are 2-D reaction-diffusion textures: a well-mixed SSA does not test them (spatial stochastic simulation is not implemented)")
+
     def __init__(self, texture: str):
         self.texture = texture
         tF, tk = TARGETS[texture]

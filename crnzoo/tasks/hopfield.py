@@ -262,6 +262,9 @@ def peak_rss_bytes() -> int:
 class HopfieldTask(ZooTask):
     """The task of `hopfield-turing-small`: grow the masked portrait at `config`'s grid and horizon."""
 
+    # large networks: the approximate (tau-leaping) method, the outputs' end values against the ODE's
+    stochastic_method = "tau"
+
     exact_fast = True  # evaluate has no cheaper setting
 
     def __init__(self, name: str, config: HopfieldConfig = SMALL):

@@ -118,6 +118,9 @@ class WtaMnistTask(ZooTask):
     `weights.csv` next to the card (`artifacts`).
     """
 
+    # large networks: the approximate (tau-leaping) method, the outputs' end values against the ODE's
+    stochastic_method = "tau"
+
     def __init__(
         self,
         name: str,
