@@ -262,8 +262,10 @@ def peak_rss_bytes() -> int:
 class HopfieldTask(ZooTask):
     """The task of `hopfield-turing-small`: grow the masked portrait at `config`'s grid and horizon."""
 
-    # large networks: the approximate (tau-leaping) method, the outputs' end values against the ODE's
-    stochastic_method = "tau"
+    def stochastic_check(self, model, omega, runs, seed=0, *, t1=None, schedule=None, method=None):
+        """Not run: the entry recalls patterns on a 2-D reaction-diffusion grid; diffusion is not in
+        its listing, so a well-mixed SSA of the listing does not test it."""
+        raise ValueError("hopfield entries recall patterns on a 2-D reaction-diffusion grid (diffusion is not in the listing): a well-mixed SSA does not test them (spatial stochastic simulation is not implemented)")
 
     exact_fast = True  # evaluate has no cheaper setting
 
