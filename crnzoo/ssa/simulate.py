@@ -179,8 +179,9 @@ def ssa_simulate(
     """Simulate `runs` sample paths of `model` (a `CRNModel` or `ReactionNetwork`) at Ω.
 
     **Arguments:** `ts` save times (increasing; the first is the start); `omega` molecules per
-    unit concentration (> 0); `runs` (>= 1); `x0` initial concentrations, (S,) shared or
-    (runs, S) one per run (default: the model's), rounded to counts rint(c·Ω); `schedule` an
+    unit concentration (> 0); `runs` (>= 1); `x0` initial concentrations in the listing's
+    species order (`SSAResult.species`; a ring's (chamber, species) state is accepted too),
+    (S,) shared or (runs, S) one per run (default: the model's), rounded to counts rint(c·Ω); `schedule` an
     input `Schedule`; `held` extra held species (default: the model's `held_species`);
     `method` one of `METHODS`; `max_steps` loop iterations per run; `eps` tau-leaping's ε.
 
@@ -201,6 +202,9 @@ def ssa_simulate(
     if ts.ndim != 1 or ts.size < 1 or not np.all(np.isfinite(ts)) or np.any(np.diff(ts) < 0):
         raise StateError("save times must be a non-empty, finite, non-decreasing 1-D sequence")
     x = np.asarray(default_x0 if x0 is None else x0, dtype=np.float64)
+    if x0 is not None and isinstance(model, CRNModel) and len(model.state_shape) > 1 and model.accepts_state_shape(x.shape):
+        flat = tuple(model.flat_species(model.state_shape))  # a ring's (chamber, species) state -> listing order
+        x = x.reshape(x.shape[: x.ndim - len(model.state_shape)] + (-1,))[..., [flat.index(s) for s in net.species]]
     if x.shape not in ((net.n_species,), (runs, net.n_species)):
         raise StateError(f"initial state has shape {x.shape}; need ({net.n_species},) or ({runs}, {net.n_species})")
     if not np.all(np.isfinite(x)) or np.any(x < 0):
