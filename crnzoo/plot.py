@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .outputs import atomic_write
 from .solve import Schedule, Trajectory
 
 
@@ -54,6 +55,9 @@ def plot_trajectory(traj: Trajectory, path, title: str = "", schedule: Schedule 
         fig.suptitle(title)
     fig.tight_layout()
     path = Path(path)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    try:
+        with atomic_write(path) as tmp:
+            fig.savefig(tmp, dpi=120, format="png")  # the name given, whatever its suffix
+    finally:
+        plt.close(fig)
     return path

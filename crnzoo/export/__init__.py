@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 
 from ..network import ReactionNetwork
+from ..outputs import write_text
 from .antimony import to_antimony as to_antimony
 from .dsd import to_dsd as to_dsd
 from .header import Header as Header, make_header as make_header
@@ -74,8 +75,7 @@ def export(
     text = to_sbml(network, scale, boundary) if key == "sbml" else _WRITERS[key](network, scale)
     if path is None:
         return text
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+    write_text(path, text)
     return None
 
 
