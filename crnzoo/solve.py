@@ -339,7 +339,7 @@ def simulate(
     cuts = sorted({t for t in adds if t_start < t <= ts[-1]} | resets)
     bounds = [t_start, *cuts, float(ts[-1])]
     pieces = []
-    x_reset = jnp.broadcast_to(jnp.asarray(check_state(model, model.x0), dtype=y.dtype), y.shape)
+    x_reset = jnp.broadcast_to(jnp.asarray(check_state(model, model.x0), dtype=y.dtype), y.shape) if resets else None
     for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
         if i > 0 and a in resets:
             y = x_reset.at[..., jnp.asarray(ctrl)].set(y[..., jnp.asarray(ctrl)]) if ctrl else x_reset
