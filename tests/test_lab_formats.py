@@ -39,7 +39,7 @@ def test_dsd_parses_with_crnverifier(name, scale):
 
 
 @pytest.mark.parametrize("x, text", [(1.0, "1"), (0.006000000000000002, "0.006"), (1 / 3, "0.333333333333"),
-                                     (1.5e-7, "1.5e-7"), (1e20, "100000000000000000000"), (2.5, "2.5")])
+                                     (1.5e-7, "1.5e-07"), (1e20, "100000000000000000000"), (2.5, "2.5")])
 def test_dsd_numbers_have_no_float_noise(x, text):
     assert number(x) == text
     assert parse_crn_string(f"A -> B [k = {text}]")[0][0][2] == [pytest.approx(x, rel=1e-11)]

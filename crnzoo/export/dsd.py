@@ -30,8 +30,7 @@ def number(x: float) -> str:
     x = float(x)
     if x.is_integer():
         return str(int(x))
-    text = f"{x:.12g}"
-    return text.replace("e-0", "e-").replace("e+0", "e+") if "e" in text else text
+    return f"{x:.12g}"
 
 
 def statements(network: ReactionNetwork, scale: Scale | None = None) -> list[str]:
