@@ -11,7 +11,6 @@ from crnverifier.utils import parse_crn_string
 
 from crnzoo import zoo
 from crnzoo.export import export
-from crnzoo.export.dsd import number
 
 
 # Networks above bimolecular (wta-mnist, hopfield, …) still parse; the warning is tested elsewhere.
@@ -41,6 +40,8 @@ def test_dsd_parses_with_crnverifier(name, scale):
 @pytest.mark.parametrize("x, text", [(1.0, "1"), (0.006000000000000002, "0.006"), (1 / 3, "0.333333333333"),
                                      (1.5e-7, "1.5e-07"), (1e20, "100000000000000000000"), (2.5, "2.5")])
 def test_dsd_numbers_have_no_float_noise(x, text):
+    from crnzoo.export.dsd import number
+
     assert number(x) == text
     assert parse_crn_string(f"A -> B [k = {text}]")[0][0][2] == [pytest.approx(x, rel=1e-11)]
 
