@@ -65,9 +65,14 @@ def cmd_simulate(args) -> int:
     for path, what in ((args.csv, "--csv"), (args.plot, "--plot")):  # before the solve, not after
         if path is not None:
             check_output(path, what, "." + what[2:].replace("plot", "png"))
+    if args.species is not None and args.plot is None:
+        raise _Usage("--species goes with --plot")
     if args.points < 2:
         raise _Usage(f"--points must be >= 2 (the start and the end), got {args.points}")
     model, card = _load(args.name)
+    bad = [t.strip() for t in (args.species or "").split(",") if t.strip() not in model.species] if args.species is not None else []
+    if bad:
+        raise _Usage(f"--species names unknown species {', '.join(map(repr, bad))}; species are {', '.join(model.species)}")
     schedule = Schedule.from_dict(card.get("schedule")) if card else None
     default_t1 = card["t1"] if card else 100.0
     if args.hold is not None and args.inputs is None:
@@ -116,8 +121,10 @@ def cmd_simulate(args) -> int:
     print(f"{label}: simulated t = 0..{t1:g} in {elapsed:.2f} s ({len(traj.ts)} saved points)")
     if n_clip:
         print(f"note: {n_clip} round-off negative value(s) down to {lowest:.3g} (within 100 x atol) clipped to 0")
-    print("final state: " + ", ".join(f"{s}={v:.4g}" for s, v in zip(traj.flat_species, final)))
     outputs = [s["name"] for s in card["species"] if s["role"] == "output"] if card else []
+    shown = [(s, v) for s, v in zip(traj.flat_species, final) if len(final) <= 24 or not outputs or s in outputs]
+    print(("final state: " if len(shown) == len(final) else f"final state of the outputs ({len(final)} species in --csv): ")
+          + ", ".join(f"{s}={v:.4g}" for s, v in shown))
     if reads and outputs and traj.ys.ndim == 2:
         reset = " (the model restarts from its initial state at each switch)" if schedule.resets else ""
         print(f"read-outs 1e-3 before each switch and at t1 (inputs {args.inputs}, hold {hold:g}){reset}:")
@@ -128,7 +135,11 @@ def cmd_simulate(args) -> int:
         traj.to_csv(args.csv)
         print(f"wrote {args.csv}")
     if args.plot is not None:
-        plot_trajectory(traj, args.plot, title=label + (f" — inputs {args.inputs}" if args.inputs else ""), schedule=schedule)
+        units = (card.get("concentration_units"), card.get("time_units")) if card and card.get("time_units") else None
+        shown = tuple(t.strip() for t in args.species.split(",")) if args.species else (
+            tuple(outputs) if len(model.species) > 12 and outputs else None)
+        plot_trajectory(traj, args.plot, title=label + (f" — inputs {args.inputs}" if args.inputs else ""), schedule=schedule,
+                        species=shown, units=units)
         print(f"wrote {args.plot}")
     return 0
 
@@ -322,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--x0", help="override initial concentrations, e.g. 'A=0.7,B=0.3'")
     s.add_argument("--plot", help="write a PNG plot here")
     s.add_argument("--csv", help="write time,species... columns here")
+    s.add_argument("--species", help="species to plot, e.g. 'A,B' (default: all; the card's outputs above 12 species)")
     s.add_argument("--inputs", help="input sequence held in turn, e.g. '00,01,11,10' for a gate, or '0.3,0.8' for adc-3bit "
                    "(the converter restarts at each level: each is a fresh conversion)")
     s.add_argument("--hold", type=float, help="time units each input state of --inputs is held (default 200)")

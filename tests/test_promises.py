@@ -209,3 +209,35 @@ def test_every_shipped_card_is_sealed():
     for name in zoo.list_models():
         card = json.loads((zoo.checkpoint_dir(name) / "card.json").read_text())
         checkpoint.check_card_hash(card, name)
+
+
+# ---- plots ------------------------------------------------------------------------------
+
+
+def test_plot_species_units_and_legend_outside(tmp_path, monkeypatch):
+    import matplotlib.figure
+
+    from crnzoo.plot import plot_trajectory
+
+    seen = {}
+    real = matplotlib.figure.Figure.savefig
+
+    def spy(fig, *a, **k):
+        ax = fig.axes[0]
+        seen.update(lines=[l.get_label() for l in ax.get_lines()], x=ax.get_xlabel(), y=ax.get_ylabel(),
+                    legend=ax.get_legend().get_window_extent().x0 > ax.get_window_extent().x1 - 1)
+        return real(fig, *a, **k)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", spy)
+    traj = crnzoo.simulate(zoo.load("seven-segment"), t1=5, n_save=5)
+    plot_trajectory(traj, tmp_path / "p.png", species=("Sa", "Sg"), units=("nM", "hours"))
+    assert seen == {"lines": ["Sa", "Sg"], "x": "time (hours)", "y": "concentration (nM)", "legend": True}
+    plot_trajectory(traj, tmp_path / "q.png")
+    assert len(seen["lines"]) == 16 and seen["y"] == "concentration (dimensionless)"
+    with pytest.raises(ValueError, match="unknown species Q"):
+        plot_trajectory(traj, tmp_path / "r.png", species=("Q",))
+
+
+def test_simulate_species_checked_before_the_solve(capsys, tmp_path):
+    one_line_2(capsys, "simulate", "majority-am4", "--plot", str(tmp_path / "p.png"), "--species", "A,Q", match="'Q'")
+    one_line_2(capsys, "simulate", "majority-am4", "--species", "A", match="goes with --plot")
