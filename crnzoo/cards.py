@@ -16,6 +16,8 @@ import numpy as np
 
 from ._version import __version__
 from ._registry import Metric, ZooEntry, checkpoint_dir, weights_dir
+from .checkpoint import read_card, seal
+from .outputs import write_text
 from .zoo import list_models
 
 
@@ -167,8 +169,7 @@ def write_model_cards(path: Path | None = None, weights: Path | None = None) -> 
     if path is None:
         root = Path(weights) if weights else weights_dir()
         path = (root.parent if root.name == "weights" else Path.cwd()) / "MODEL_CARDS.md"
-    Path(path).write_text(render_model_cards(weights))
-    return Path(path)
+    return write_text(path, render_model_cards(weights))
 
 
 def annotate(directory: Path, **fields: Any) -> dict:
@@ -176,8 +177,9 @@ def annotate(directory: Path, **fields: Any) -> dict:
     card.json in `directory` (replaced atomically); returns the updated card. Fields outside
     the checkpoint's hashes only: the arrays are untouched."""
     path = Path(directory) / "card.json"
-    card = json.loads(path.read_text())
+    card = read_card(directory)  # refuses a card edited since it was sealed
     card.update(fields)
+    card = seal(card)
     tmp = path.with_name(f".card.json.tmp-{os.getpid()}")
     tmp.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
     os.replace(tmp, path)

@@ -6,7 +6,9 @@ A checkpoint directory holds
   (`eqx.partition(model, eqx.is_array)`; everything else is rebuilt from the card);
 - `card.json`: the model card, including `builder` + `config` (enough to rebuild a
   template), `config_hash`, and `arrays` (each array leaf's path, shape and dtype) and
-  `content_hash` (SHA-256 of the arrays' bytes), checked on every restore;
+  `content_hash` (SHA-256 of the arrays' bytes), checked on every restore, and
+  `card_hash` (SHA-256 of the whole card but itself: metrics, solver, t1, … are covered
+  too), checked whenever a card is read;
 - `reactions.txt`: the sparsified reaction listing (written by the caller).
 
 Writes go to a temporary sibling directory that is renamed into place, so a crash never
@@ -41,6 +43,28 @@ def config_hash(builder: str, config: Mapping[str, Any]) -> str:
     """SHA-256 of the canonical JSON of a builder name and its configuration."""
     text = json.dumps({"builder": builder, "config": config}, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def card_hash(card: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of every field of `card` except `card_hash` itself."""
+    body = {k: v for k, v in card.items() if k != "card_hash"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def seal(card: Mapping[str, Any]) -> dict:
+    """`card` with its `card_hash` (re)computed: call after any legitimate change."""
+    return {**{k: v for k, v in card.items() if k != "card_hash"}, "card_hash": card_hash(card)}
+
+
+def check_card_hash(card: Mapping[str, Any], where) -> None:
+    """Refuse a card whose fields changed after it was sealed (CheckpointError)."""
+    if "card_hash" not in card:
+        raise CheckpointError(f"{where} lacks the field 'card_hash' (written before cards were sealed: re-save it)")
+    if card_hash(card) != card["card_hash"]:
+        raise CheckpointError(
+            f"{where}: card_hash does not match the card's fields (edited card? metrics, solver and t1 are "
+            "part of what was measured and cannot be changed by hand)"
+        )
 
 
 def _path_name(path) -> str:
@@ -104,6 +128,7 @@ def save(
     card["arrays"] = array_manifest(model)
     card["content_hash"] = content_hash(model)
     directory.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(directory)
     tmp = directory.parent / f".{directory.name}.tmp-{uuid.uuid4().hex[:8]}"
     old = directory.parent / f".{directory.name}.old-{uuid.uuid4().hex[:8]}"
     try:
@@ -116,7 +141,7 @@ def save(
             (tmp / fname).write_text(text)
         if write is not None:
             card.update(write(tmp) or {})
-        (tmp / "card.json").write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
+        (tmp / "card.json").write_text(json.dumps(seal(card), indent=2, sort_keys=False) + "\n")
         if directory.exists():
             directory.rename(old)
         tmp.rename(directory)
@@ -129,8 +154,23 @@ def save(
     return directory
 
 
-def read_card(directory) -> dict:
-    """The `card.json` of a checkpoint directory (CheckpointError if missing or invalid)."""
+def clean_stale(directory) -> list[Path]:
+    """Remove `.NAME.tmp-*` / `.NAME.old-*` folders an interrupted save of `directory` left
+    (a kill -9 skips any clean-up); returns what was removed. Never touches `directory`."""
+    directory = Path(directory)
+    if not directory.parent.is_dir():
+        return []
+    stale = [p for pat in (".tmp-*", ".old-*") for p in directory.parent.glob(f".{directory.name}{pat}") if p.is_dir()]
+    if not directory.exists() and any(".old-" in p.name for p in stale):
+        return []  # an interrupted replace: the old checkpoint is the .old folder; leave it to the user
+    for p in stale:
+        shutil.rmtree(p, ignore_errors=True)
+    return stale
+
+
+def read_card(directory, check: bool = True) -> dict:
+    """The `card.json` of a checkpoint directory (CheckpointError if missing, invalid or
+    edited; `check=False` leaves the `card_hash` check to the caller)."""
     path = Path(directory) / "card.json"
     if not path.is_file():
         raise CheckpointError(f"{Path(directory)} is not a crnzoo checkpoint: it has no card.json")
@@ -141,6 +181,8 @@ def read_card(directory) -> dict:
     for key in ("builder", "config", "config_hash", "arrays", "content_hash"):
         if key not in card:
             raise CheckpointError(f"{path} lacks the field {key!r}")
+    if check:
+        check_card_hash(card, path)
     return card
 
 
@@ -155,7 +197,7 @@ def restore(directory, build: Callable[[str, Mapping[str, Any]], Any], expected_
     import orbax.checkpoint as ocp
 
     directory = Path(directory).resolve()
-    card = read_card(directory)
+    card = read_card(directory, check=False)
     if config_hash(card["builder"], card["config"]) != card["config_hash"]:
         raise CheckpointError(f"{directory}/card.json: config_hash does not match its builder/config (edited card?)")
     if expected_config is not None and config_hash(card["builder"], expected_config) != card["config_hash"]:
@@ -192,6 +234,7 @@ def restore(directory, build: Callable[[str, Mapping[str, Any]], Any], expected_
             f"{directory}: content hash of the restored arrays ({digest[:12]}…) differs from the card's "
             f"({card['content_hash'][:12]}…): the checkpoint was modified or corrupted"
         )
+    check_card_hash(card, directory / "card.json")
     return model, card
 
 

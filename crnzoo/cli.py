@@ -13,9 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-
-class _Usage(Exception):
-    """Bad command-line input (exit code 2)."""
+from ._cli_args import Usage as _Usage, parse_x0 as _parse_x0, solver_config as _solver_config
+from .outputs import check_output
 
 
 def _load(name: str):
@@ -58,32 +57,27 @@ def cmd_info(args) -> int:
     return 0
 
 
-def _parse_x0(text: str, model) -> np.ndarray:
-    x = np.array(model.x0, dtype=np.float64)
-    for item in filter(None, (t.strip() for t in text.split(","))):
-        if "=" not in item:
-            raise _Usage(f"--x0 expects 'A=0.5,B=0.1', got {item!r}")
-        s, v = item.split("=", 1)
-        if s.strip() not in model.species:
-            raise _Usage(f"--x0 names unknown species {s.strip()!r}; species are {', '.join(model.species)}")
-        try:
-            x[..., model.species.index(s.strip())] = float(v)
-        except ValueError:
-            raise _Usage(f"--x0 value for {s.strip()} is not a number: {v!r}") from None
-    return x
-
-
 def cmd_simulate(args) -> int:
     from . import zoo
     from .plot import plot_trajectory
-    from .solve import Schedule, SolverConfig, simulate
+    from .solve import Schedule, SimulationError, simulate
 
+    for path, what in ((args.csv, "--csv"), (args.plot, "--plot")):  # before the solve, not after
+        if path is not None:
+            check_output(path, what, "." + what[2:].replace("plot", "png"))
+    if args.species is not None and args.plot is None:
+        raise _Usage("--species goes with --plot")
+    if args.points < 2:
+        raise _Usage(f"--points must be >= 2 (the start and the end), got {args.points}")
     model, card = _load(args.name)
+    bad = [t.strip() for t in (args.species or "").split(",") if t.strip() not in model.species] if args.species is not None else []
+    if bad:
+        raise _Usage(f"--species names unknown species {', '.join(map(repr, bad))}; species are {', '.join(model.species)}")
     schedule = Schedule.from_dict(card.get("schedule")) if card else None
     default_t1 = card["t1"] if card else 100.0
-    if args.hold is not None and not args.inputs:
+    if args.hold is not None and args.inputs is None:
         raise _Usage("--hold goes with --inputs")
-    if args.inputs:
+    if args.inputs is not None:
         known = zoo.list_models()
         base = next((card.get(k) for k in ("name", "base_model") if card and card.get(k) in known), None)
         hold = args.hold if args.hold is not None else 200.0
@@ -97,12 +91,23 @@ def cmd_simulate(args) -> int:
     t1 = args.t1 if args.t1 is not None else default_t1
     if not (t1 > 0 and np.isfinite(t1)):
         raise _Usage(f"--t1 must be a positive number, got {t1}")
-    solver = SolverConfig.from_dict(card["solver"]) if card else SolverConfig()
-    x0 = _parse_x0(args.x0, model) if args.x0 else None
+    if args.inputs is not None and schedule.switch_times and t1 <= schedule.switch_times[-1]:
+        n = sum(t < t1 for t in schedule.switch_times) + 1
+        raise _Usage(f"--t1 {t1:g} ends before the input sequence does: only {n} of its {len(schedule.switch_times) + 1} states "
+                     f"would be applied (the last starts at t = {schedule.switch_times[-1]:g}); leave out --t1 or shorten --hold")
+    solver = _solver_config(card, args)
+    x0, given = _parse_x0(args.x0, model) if args.x0 is not None else (None, {})
+    held = sorted(set(given) & set(schedule.levels if schedule else ()))
+    if held and args.inputs is not None:
+        raise _Usage(f"--x0 sets {', '.join(held)}, which --inputs switches; give the inputs one way")
+    if held:  # the user's level replaces the card's default input schedule for that species
+        levels = {s: ((given[s],) * len(v) if s in given else v) for s, v in schedule.levels.items()}
+        schedule = Schedule(schedule.switch_times, levels, schedule.additions, schedule.resets)
+        print(f"note: {', '.join(held)} held at the --x0 value for the whole run (instead of the card's input schedule)")
     label = card["name"] if card else args.name
     ts = np.linspace(0.0, t1, args.points)
     reads = []
-    if args.inputs:  # read the outputs just before each switch and at the end
+    if args.inputs is not None:  # read the outputs just before each switch and at the end
         reads = [t - 1e-3 for t in (*schedule.switch_times, t1) if 0 < t - 1e-3 <= t1]
         ts = np.union1d(ts, reads)
     if args.ssa:
@@ -110,22 +115,35 @@ def cmd_simulate(args) -> int:
     if args.omega is not None or args.runs is not None:
         raise _Usage("--omega and --runs go with --ssa")
     started = time.perf_counter()
-    traj = simulate(model, ts, x0=x0, schedule=schedule, solver=solver, name=label)
+    try:
+        traj = simulate(model, ts, x0=x0, schedule=schedule, solver=solver, name=label)
+    except SimulationError as e:
+        raise SimulationError(f"{e} (options: --max-steps N; --solver kvaerno5 for stiff networks)") from None
     elapsed = time.perf_counter() - started
+    traj, n_clip, lowest = traj.clip_roundoff(100.0 * solver.atol)
     final = traj.final.reshape(-1)
     print(f"{label}: simulated t = 0..{t1:g} in {elapsed:.2f} s ({len(traj.ts)} saved points)")
-    print("final state: " + ", ".join(f"{s}={v:.4g}" for s, v in zip(traj.flat_species, final)))
+    if n_clip:
+        print(f"note: {n_clip} round-off negative value(s) down to {lowest:.3g} (within 100 x atol) clipped to 0")
     outputs = [s["name"] for s in card["species"] if s["role"] == "output"] if card else []
+    shown = [(s, v) for s, v in zip(traj.flat_species, final) if len(final) <= 24 or not outputs or s in outputs]
+    print(("final state: " if len(shown) == len(final) else f"final state of the outputs ({len(final)} species in --csv): ")
+          + ", ".join(f"{s}={v:.4g}" for s, v in shown))
     if reads and outputs and traj.ys.ndim == 2:
-        print(f"read-outs 1e-3 before each switch and at t1 (inputs {args.inputs}, hold {hold:g}):")
+        reset = " (the model restarts from its initial state at each switch)" if schedule.resets else ""
+        print(f"read-outs 1e-3 before each switch and at t1 (inputs {args.inputs}, hold {hold:g}){reset}:")
         for i, t in enumerate(reads):
             row = traj.ys[np.searchsorted(traj.ts, t)]
             print(f"  t={t:<10g} " + ", ".join(f"{s}={row[model.species.index(s)]:.4f}" for s in outputs))
-    if args.csv:
+    if args.csv is not None:
         traj.to_csv(args.csv)
         print(f"wrote {args.csv}")
-    if args.plot:
-        plot_trajectory(traj, args.plot, title=label + (f" — inputs {args.inputs}" if args.inputs else ""), schedule=schedule)
+    if args.plot is not None:
+        units = (card.get("concentration_units"), card.get("time_units")) if card and card.get("time_units") else None
+        shown = tuple(t.strip() for t in args.species.split(",")) if args.species else (
+            tuple(outputs) if len(model.species) > 12 and outputs else None)
+        plot_trajectory(traj, args.plot, title=label + (f" — inputs {args.inputs}" if args.inputs else ""), schedule=schedule,
+                        species=shown, units=units)
         print(f"wrote {args.plot}")
     return 0
 
@@ -161,9 +179,11 @@ def cmd_export(args) -> int:
     net = model.network(k_min, name=_network_name(card["name"] if card else args.name))
     if args.format == "png" and not args.output:
         raise _Usage("--format png needs an output file: -o network.png")
+    if args.output is not None:
+        check_output(args.output, "-o", "." + {"antimony": "ant", "sbml": "xml"}.get(args.format, args.format))
     # Species the model holds (a gate's inputs: catalysts only) are SBML boundary species.
     text = export(net, args.format, path=args.output, scale=args.scale, boundary=list(model.held_species))
-    if args.output:
+    if args.output is not None:
         print(f"wrote {args.output} ({net.n_reactions} reactions at k_min = {k_min:g})", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -274,7 +294,8 @@ def cmd_finetune(args) -> int:
 def cmd_cards(args) -> int:
     from .cards import write_model_cards
 
-    print(f"wrote {write_model_cards(args.output)}")
+    out = check_output(args.output or "MODEL_CARDS.md", "-o")
+    print(f"wrote {write_model_cards(out)}")
     return 0
 
 
@@ -315,6 +336,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .solvers.config import SOLVER_NAMES
+
     p = _Parser(prog="crnzoo", description="A zoo of pretrained, differentiable chemical reaction networks.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -333,13 +356,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--x0", help="override initial concentrations, e.g. 'A=0.7,B=0.3'")
     s.add_argument("--plot", help="write a PNG plot here")
     s.add_argument("--csv", help="write time,species... columns here")
-    s.add_argument("--inputs", help="input sequence held in turn, e.g. '00,01,11,10' for a gate or '0.3,0.8' for adc-3bit")
+    s.add_argument("--species", help="species to plot, e.g. 'A,B' (default: all; the card's outputs above 12 species)")
+    s.add_argument("--inputs", help="input sequence held in turn, e.g. '00,01,11,10' for a gate, or '0.3,0.8' for adc-3bit "
+                   "(the converter restarts at each level: each is a fresh conversion)")
     s.add_argument("--hold", type=float, help="time units each input state of --inputs is held (default 200)")
     s.add_argument("--ssa", action="store_true", help="stochastic simulation at finite molecule counts (needs --omega)")
     s.add_argument("--omega", type=float, help="with --ssa: molecules per unit concentration (count n = c·Ω)")
     s.add_argument("--runs", type=int, help="with --ssa: number of sample paths (default 1000)")
     s.add_argument("--method", default="direct", choices=("direct", "scan", "tau"), help="with --ssa: exact direct method (default), its masked-scan form, or tau-leaping (approximate)")
     s.add_argument("--seed", type=int, default=0, help="with --ssa: random seed")
+    s.add_argument("--solver", choices=SOLVER_NAMES, help="override the card's solver: tsit5/dopri5/dopri8 for non-stiff "
+                   "networks, kvaerno3/4/5 for stiff ones, rosenbrock for indexed CRNs (wta-mnist-*)")
+    s.add_argument("--max-steps", type=int, help="solver step budget (default: the card's); raise it for long --t1")
     s.set_defaults(func=cmd_simulate)
 
     s = sub.add_parser("robustness", help="smallest Ω (molecules per unit) at which an entry still works in stochastic simulation")
@@ -388,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_finetune)
 
     s = sub.add_parser("cards", help="regenerate MODEL_CARDS.md from the shipped cards")
-    s.add_argument("-o", "--output", help="output path (default: MODEL_CARDS.md next to weights/)")
+    s.add_argument("-o", "--output", help="output path (default: MODEL_CARDS.md in the current folder)")
     s.set_defaults(func=cmd_cards)
 
     s = sub.add_parser("demo", help="list the zoo, load a model, simulate, plot and export it")
@@ -399,6 +427,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; Ctrl-C anywhere is one line and exit 130 (writes are atomic)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("crnzoo: interrupted (nothing half-written)", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -420,6 +457,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:  # pragma: no cover - e.g. `crnzoo export ... | head`
         return 0
+    except OSError as e:  # an unwritable or full output, an unreadable input
+        print(f"crnzoo {args.command}: error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -61,13 +61,19 @@ class Schedule:
       amount is set by the experimenter, not by the reactions.
     - `additions`: `(time, {species: amount})` pairs: amounts added to the state at that
       time (an injection); saved states at exactly that time are after the addition.
+    - `resets`: times at which every species not held is set back to the model's initial
+      state (a fresh sample: e.g. a converter that reads each input level from scratch).
     """
 
     switch_times: tuple[float, ...] = ()
     levels: Mapping[str, Sequence[float]] = dataclasses.field(default_factory=dict)
     additions: tuple[tuple[float, Mapping[str, float]], ...] = ()
+    resets: tuple[float, ...] = ()
 
     def __post_init__(self):
+        object.__setattr__(self, "resets", tuple(sorted(float(t) for t in self.resets)))
+        if not all(np.isfinite(t) for t in self.resets):
+            raise StateError(f"reset times must be finite, got {self.resets}")
         object.__setattr__(self, "switch_times", tuple(float(t) for t in self.switch_times))
         object.__setattr__(self, "levels", {k: tuple(map(float, v)) for k, v in self.levels.items()})
         object.__setattr__(
@@ -90,24 +96,28 @@ class Schedule:
                     raise StateError(f"addition of {s} at t={t} is not finite")
 
     @classmethod
-    def hold(cls, species: Sequence[str], states: Sequence[Sequence[float]], hold: float) -> "Schedule":
-        """Hold each row of `states` (levels of `species`) for `hold` time units in turn."""
+    def hold(cls, species: Sequence[str], states: Sequence[Sequence[float]], hold: float, reset: bool = False) -> "Schedule":
+        """Hold each row of `states` (levels of `species`) for `hold` time units in turn
+        (`reset`: the other species restart from the initial state at each switch)."""
         states = np.asarray(states, dtype=float)
         switches = tuple(hold * (i + 1) for i in range(len(states) - 1))
-        return cls(switches, {s: tuple(states[:, i]) for i, s in enumerate(species)})
+        return cls(switches, {s: tuple(states[:, i]) for i, s in enumerate(species)}, resets=switches if reset else ())
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "switch_times": list(self.switch_times),
             "levels": {k: list(v) for k, v in self.levels.items()},
             "additions": [[t, a] for t, a in self.additions],
         }
+        if self.resets:
+            d["resets"] = list(self.resets)
+        return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any] | None) -> "Schedule | None":
         if not d:
             return None
-        return cls(d.get("switch_times", ()), d.get("levels", {}), tuple(map(tuple, d.get("additions", ()))))
+        return cls(d.get("switch_times", ()), d.get("levels", {}), tuple(map(tuple, d.get("additions", ()))), tuple(d.get("resets", ())))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,6 +142,17 @@ class Trajectory:
         """The state at the last save time, shape (*batch, *state_shape)."""
         return np.take(self.ys, -1, axis=self.ys.ndim - self.state_ndim - 1)
 
+    def clip_roundoff(self, tol: float) -> "tuple[Trajectory, int, float]":
+        """This trajectory with negatives in [-`tol`, 0) (solver round-off) set to 0.
+
+        Returns `(trajectory, number clipped, most negative value clipped (0 if none))`;
+        values below -`tol` are kept: they are not round-off and the caller should say so.
+        """
+        small = (self.ys < 0) & (self.ys >= -tol)
+        if not small.any():
+            return self, 0, 0.0
+        return dataclasses.replace(self, ys=np.where(small, 0.0, self.ys)), int(small.sum()), float(self.ys[small].min())
+
     def table(self) -> tuple[list[str], np.ndarray]:
         """(`["time", *flat_species]`, rows) for one unbatched trajectory."""
         if self.ys.ndim != 1 + self.state_ndim:
@@ -140,8 +161,11 @@ class Trajectory:
 
     def to_csv(self, path) -> None:
         """Write `time` then one column per species (named as in the exports)."""
+        from .outputs import atomic_write
+
         header, rows = self.table()
-        np.savetxt(path, rows, delimiter=",", header=",".join(header), comments="", fmt="%.10g")
+        with atomic_write(path) as tmp:
+            np.savetxt(tmp, rows, delimiter=",", header=",".join(header), comments="", fmt="%.10g")
 
 
 # ------------------------------------------------------------------------------------
@@ -268,7 +292,8 @@ def simulate(
     **Arguments:**
 
     - `model`: a `CRNModel` or a `ReactionNetwork` (simulated by generic mass action).
-    - `ts`: save times (increasing, first = start time). Default `linspace(0, t1, n_save)`.
+    - `ts`: save times (increasing, first = start time, at least two: a start and an end).
+      Default `linspace(0, t1, n_save)`.
     - `x0`: initial state, shape `(*batch, *model.state_shape)`; default `model.x0`.
     - `schedule`: an input `Schedule` (control levels and/or additions).
     - `solver`: a `SolverConfig` (default: Tsit5, rtol 1e-7, atol 1e-9).
@@ -291,6 +316,11 @@ def simulate(
     ts = np.asarray(ts, dtype=np.float64)
     if ts.ndim != 1 or ts.size < 1 or not np.all(np.isfinite(ts)) or np.any(np.diff(ts) < 0):
         raise StateError("save times must be a non-empty, finite, non-decreasing 1-D sequence")
+    if ts.size < 2 or ts[-1] <= ts[0]:
+        raise StateError(
+            f"save times {ts.tolist()[:3]}{'…' if ts.size > 3 else ''} start and end at the same time: the first is the "
+            f"start time, so give at least a start and a later end (e.g. [0, {ts[-1]:g}] or t1={ts[-1]:g})"
+        )
     x = check_state(model, model.x0 if x0 is None else x0)
     nd = len(model.state_shape)
     batch_shape = x.shape[: x.ndim - nd]
@@ -302,15 +332,19 @@ def simulate(
     if ctrl:
         y = y.at[..., jnp.asarray(ctrl)].set(table[0])
     t_start = float(ts[0])
-    cuts = [t for t, _ in schedule.additions if t_start < t <= ts[-1]]
     if any(t < t_start for t, _ in schedule.additions):
         raise StateError(f"an addition is scheduled before the start time {t_start}")
+    adds = {t: a for t, a in schedule.additions}
+    resets = {t for t in schedule.resets if t_start < t <= ts[-1]}
+    cuts = sorted({t for t in adds if t_start < t <= ts[-1]} | resets)
     bounds = [t_start, *cuts, float(ts[-1])]
     pieces = []
-    adds = {t: a for t, a in schedule.additions}
+    x_reset = jnp.broadcast_to(jnp.asarray(check_state(model, model.x0), dtype=y.dtype), y.shape) if resets else None
     for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
-        if i > 0:
-            y = _apply_addition(model, y, adds[a])
+        if i > 0 and a in resets:
+            y = x_reset.at[..., jnp.asarray(ctrl)].set(y[..., jnp.asarray(ctrl)]) if ctrl else x_reset
+        if i > 0 and a in adds:
+            y = _apply_addition(model, y, adds[a], solver.atol)
         last = i == len(bounds) - 2
         seg_ts = ts[(ts >= a) & ((ts <= b) if last else (ts < b))]
         solve_ts = np.append(seg_ts, b) if (seg_ts.size == 0 or seg_ts[-1] != b) else seg_ts
@@ -380,9 +414,19 @@ def _control_table(model: CRNModel, schedule: Schedule):
     return ctrl, jnp.asarray(schedule.switch_times, dtype=jnp.float64), jnp.asarray(table)
 
 
-def _apply_addition(model: CRNModel, y, amounts: Mapping[str, float]):
+def _apply_addition(model: CRNModel, y, amounts: Mapping[str, float], atol: float = 1e-9):
+    """Add `amounts` to the state. Solver round-off below 0 (within 100 × `atol`) is not the
+    addition's doing: it is clipped to 0; only an addition that itself takes a species below
+    0 is refused."""
+    tol = 100.0 * atol
+    y = jnp.where((y < 0) & (y >= -tol), 0.0, y)
     for s, amount in amounts.items():
-        y = y.at[..., model.species.index(s)].add(amount)
-    if bool(jnp.any(y < 0)):
-        raise StateError("an addition would make a concentration negative")
+        i = model.species.index(s)
+        after = y[..., i] + amount
+        if amount < 0 and bool(jnp.any(after < -tol)):
+            raise StateError(
+                f"the addition of {amount:g} {s} would make its concentration negative "
+                f"(it is {float(jnp.min(y[..., i])):.4g} then)"
+            )
+        y = y.at[..., i].set(jnp.maximum(after, 0.0))
     return y

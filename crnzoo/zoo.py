@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import json
 import re
 from pathlib import Path
 
@@ -76,4 +75,4 @@ def card(name: str) -> dict:
     path = checkpoint_dir(name) / "card.json"
     if not path.is_file():
         raise checkpoint.CheckpointError(f"{name} has no card at {path}")
-    return json.loads(path.read_text())
+    return checkpoint.read_card(path.parent)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 
 from ..network import ReactionNetwork
+from ..outputs import write_text
 from .antimony import to_antimony as to_antimony
 from .dsd import to_dsd as to_dsd
 from .header import Header as Header, make_header as make_header
@@ -58,7 +59,7 @@ def export(
     Returns the text, or, when `path` is given, writes it there (UTF-8) and returns
     None. `png` needs a `path`. `scale` is a `Scale`, a text such as `"50nM,1s"`, or
     None for dimensionless units. `boundary`: species written as SBML boundary species
-    (inputs the experimenter holds and switches; only the `sbml` format marks them).
+    (inputs the experimenter holds and switches; the `sbml` and `antimony` formats mark them).
     Raises `ValueError` for an unknown format.
     """
     key = str(fmt).lower().lstrip(".")
@@ -71,11 +72,15 @@ def export(
             raise ValueError("format 'png' writes a file: give a path")
         to_png(network, path, scale)
         return None
-    text = to_sbml(network, scale, boundary) if key == "sbml" else _WRITERS[key](network, scale)
+    if key == "sbml":
+        text = to_sbml(network, scale, boundary)
+    elif key == "antimony":
+        text = to_antimony(network, scale, boundary)
+    else:
+        text = _WRITERS[key](network, scale)
     if path is None:
         return text
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+    write_text(path, text)
     return None
 
 

@@ -25,8 +25,11 @@ _RESERVED = frozenset(
 )
 
 
-def to_antimony(network: ReactionNetwork, scale: Scale | None = None) -> str:
+def to_antimony(network: ReactionNetwork, scale: Scale | None = None, boundary=()) -> str:
     """The network as an Antimony model (`model <name> ... end`).
+
+    Species in `boundary` (inputs the experimenter holds, e.g. a gate's `X_hi`) are marked
+    `$X_hi`: boundary species that the reactions read but never change, as in the SBML export.
 
     Warns (UserWarning) if any reaction is above bimolecular, and if a species name
     is an Antimony keyword (such a model will not load).
@@ -41,18 +44,24 @@ def to_antimony(network: ReactionNetwork, scale: Scale | None = None) -> str:
             stacklevel=2,
         )
     ids = identifiers(network)
+    held = set(boundary)
+    unknown = held - set(network.species)
+    if unknown:
+        raise ValueError(f"boundary species {', '.join(sorted(unknown))} are not in {network.name!r}")
+    mark = {s: f"${s}" if s in held else s for s in network.species}
     out = [make_header(network, scale).commented("// ")]
     out.append(f"model {ids.model}\n")
     out.append(f"  compartment {ids.compartment} = 1;\n")
     for s in network.species:
         role = f"  // {network.roles[s]}" if s in network.roles else ""
         value = number_text(conc_value(scale, network.initial.get(s, 0.0)))
-        out.append(f"  species {s} in {ids.compartment} = {value};{role}\n")
+        out.append(f"  species {mark[s]} in {ids.compartment} = {value};{role}\n")
     if network.reactions:
         out.append("\n")
     for j, r in enumerate(network.reactions):
         law = "*".join([ids.parameters[j]] + [s for s, n in r.reactants.items() for _ in range(int(n))])
-        lhs, rhs = side_text(r.reactants, " "), side_text(r.products, " ")
+        lhs = side_text({mark[s]: n for s, n in r.reactants.items()}, " ")
+        rhs = side_text({mark[s]: n for s, n in r.products.items()}, " ")
         equation = " => ".join((lhs, rhs)).strip()
         out.append(f"  {ids.reactions[j]}: {equation}; {law};\n")
     if network.reactions:

@@ -12,8 +12,9 @@ initial amounts are `X @ initial <value>` statements (only nonzero ones: Nuskell
 default is 0). Nuskell's grammar separates statements by newlines, or by `;` within
 one line; a `;` at the end of a line is a parse error there, so `one_line=True`
 gives the `;`-separated single-line form (e.g. for `echo "..." | nuskell`) instead.
-Rates print at full precision in plain or `1e-05` notation, both of which Nuskell
-reads.
+Numbers are written as Nuskell's and crnverifier's parser reads them: an integral value
+as an integer (`1`, not `1.0`, which that parser refuses), any other at 12 significant
+digits (`0.006`, not `0.006000000000000002`; `1.5e-07`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ from __future__ import annotations
 from ..network import ReactionNetwork
 from .header import make_header, warn_above_bimolecular
 from .naming import side_text
-from .scale import Scale, conc_value, number_text, rate_value
+from .scale import Scale, conc_value, rate_value
 
 
-def _rate(k: float) -> str:
-    text = repr(float(k))
-    return text if ("." in text or "e" in text) else text + ".0"
+def number(x: float) -> str:
+    """`x` as the formal-CRN grammar reads it: `1`, `0.5`, `0.333333333333`, `1.5e-07`."""
+    x = float(x)
+    if x.is_integer():
+        return str(int(x))
+    return f"{x:.12g}"
 
 
 def statements(network: ReactionNetwork, scale: Scale | None = None) -> list[str]:
@@ -35,11 +39,11 @@ def statements(network: ReactionNetwork, scale: Scale | None = None) -> list[str
     for r in network.reactions:
         lhs, rhs = side_text(r.reactants), side_text(r.products)
         eq = f"{lhs} -> {rhs}".strip()
-        out.append(f"{eq} [k = {_rate(rate_value(scale, r.rate, r.molecularity))}]")
+        out.append(f"{eq} [k = {number(rate_value(scale, r.rate, r.molecularity))}]")
     for s in network.species:
         c = conc_value(scale, network.initial.get(s, 0.0))
         if c:
-            out.append(f"{s} @ initial {number_text(c)}")
+            out.append(f"{s} @ initial {number(c)}")
     return out
 
 

@@ -152,4 +152,7 @@ def to_png(network: ReactionNetwork, path: str | os.PathLike, scale: Scale | Non
         Line2D([], [], color="black", marker="s", linestyle="none", markerfacecolor="white", label="reaction"),
     ]
     ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=False)
-    fig.savefig(os.fspath(path), format="png")
+    from ..outputs import atomic_write
+
+    with atomic_write(path) as tmp:
+        fig.savefig(os.fspath(tmp), format="png")

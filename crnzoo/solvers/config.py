@@ -92,6 +92,19 @@ class SolverConfig:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "SolverConfig":
+        """The config of a card's `solver` field; `ValueError` naming a bad field."""
+        if not isinstance(d, Mapping):
+            raise ValueError(f"a solver field must be a mapping, got {type(d).__name__}")
+        fields = {f.name: f.type for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - set(fields))
+        if unknown:
+            raise ValueError(f"solver field has unknown key(s) {', '.join(unknown)}; keys are {', '.join(fields)}")
+        for k, v in d.items():
+            ok = isinstance(v, str) if k == "solver" else (v is None and k in ("dt", "dt0")) or (
+                isinstance(v, (int, float)) and not isinstance(v, bool) and (k != "max_steps" or float(v).is_integer())
+            )
+            if not ok:
+                raise ValueError(f"solver field {k!r} has the invalid value {v!r}")
         return cls(**d)
 
     def controller(self, jump_ts=None) -> diffrax.AbstractStepSizeController:

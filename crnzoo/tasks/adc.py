@@ -332,7 +332,9 @@ class ADCTask(ZooTask):
 
     def inputs(self, text: str, hold: float) -> Schedule:
         """X = x and Xc = 1 − x held at each level of `text` ("0.3,0.7,0.1"; each in [0, 1]) for
-        `hold` time units in turn."""
+        `hold` time units in turn. The cascade latches (its bits are set once, by consuming
+        its fuel), so the converter is reset to its initial state at each new level: each
+        level is a fresh conversion, read at the end of its hold."""
         if not (hold > 0 and np.isfinite(hold)):
             raise ValueError(f"the hold time must be a positive number, got {hold}")
         usage = f"give input levels x in [0, 1] separated by commas, e.g. 0.3,0.7; got {text!r}"
@@ -342,7 +344,7 @@ class ADCTask(ZooTask):
             raise ValueError(usage) from None
         if not xs.size or not np.all((xs >= 0.0) & (xs <= 1.0)):
             raise ValueError(usage)
-        return Schedule.hold(INPUTS, np.stack([xs, 1.0 - xs], axis=1), float(hold))
+        return Schedule.hold(INPUTS, np.stack([xs, 1.0 - xs], axis=1), float(hold), reset=True)
 
     def artifacts(self, model, directory: Path, card: Mapping[str, Any] | None = None) -> dict:
         """`adc.png`: a picture like the paper's Fig. 9."""
