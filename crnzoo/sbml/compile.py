@@ -54,7 +54,7 @@ def evaluate_initial(spec: Spec, env: dict, equations: list[tuple[str, str]]) ->
 def _stack(items: list[str]) -> str:
     if not items:
         return "jnp.zeros(y.shape[:-1] + (0,), y.dtype)"
-    return f"jnp.stack(jnp.broadcast_arrays(y[..., 0] * 0.0, {', '.join(items)})[1:], -1)"
+    return f"jnp.stack(jnp.broadcast_arrays(jnp.zeros(y.shape[:-1], y.dtype), {', '.join(items)})[1:], -1)"
 
 
 def compile_spec(spec: Spec) -> Compiled:

@@ -72,7 +72,7 @@ class SBMLModel(CRNModel):
 
     def observe(self, ts, ys) -> tuple[tuple[str, ...], np.ndarray]:
         """(symbols, values (T, K)): every symbol of the model at the saved states `ys` (T, N)."""
-        f = jax.jit(jax.vmap(self.static.compiled.observe, in_axes=(0, 0, None)))
+        f = jax.vmap(self.static.compiled.observe, in_axes=(0, 0, None))
         return self.static.compiled.symbols, np.asarray(f(jnp.asarray(ts), jnp.asarray(ys), self.params))
 
     def values(self, ts, ys, ids, amounts: set[str] | bool = False) -> np.ndarray:

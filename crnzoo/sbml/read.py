@@ -29,6 +29,7 @@ class Species:
     constant: bool
     name: str = ""
     notes: str = ""
+    given: tuple[str, float] | None = None  # ("amount" | "concentration", value) as the file gives it
 
 
 @dataclasses.dataclass
@@ -52,6 +53,7 @@ class Spec:
     local_names: list[dict[str, str]]  # per reaction: local parameter id -> `reaction.param`
     names: dict[str, str] = dataclasses.field(default_factory=dict)  # symbol -> source text
     labels: list[str] = dataclasses.field(default_factory=list)  # reaction name (else id) per reaction
+    text: str = ""  # the SBML document as read (for writing a fitted copy)
 
 
 def read_document(text: str | None = None, path: str | None = None):
@@ -157,6 +159,8 @@ def build_spec(doc) -> Spec:
         sid, cid = s.getId(), s.getCompartment()
         sp = Species(sid, cid, bool(s.getHasOnlySubstanceUnits()), bool(s.getBoundaryCondition()), bool(s.getConstant()), s.getName(), s.getNotesString())
         species[sid] = sp
+        if s.isSetInitialAmount() or s.isSetInitialConcentration():
+            sp.given = ("amount", s.getInitialAmount()) if s.isSetInitialAmount() else ("concentration", s.getInitialConcentration())
         if s.isSetInitialAmount():
             amount = s.getInitialAmount()
             values[sid] = amount if sp.only_substance else amount / comp_size[cid]
@@ -237,10 +241,10 @@ def build_spec(doc) -> Spec:
         local_names.append({k: f"p[{params.index(v)}]" for k, v in local.items()})
         laws.append(law.getMath().deepCopy())
         names[rid] = f"_v_{rid}"
+    for var in assign:
+        names[var] = f"_v_{var}"
     for rid, law, local in zip(reactions, laws, local_names):
         rate_sources[rid] = (to_source(law, {**names, **local}, arity, f"kinetic law of {rid}"), names_in(law) - set(local))
-    for var, rule in assign.items():
-        names[var] = f"_v_{var}"
     computed_eqs = dict(rate_sources)
     for var, rule in assign.items():
         computed_eqs[var] = (to_source(rule.getMath(), names, arity, f"assignment rule for {var}"), names_in(rule.getMath()))
@@ -253,6 +257,7 @@ def build_spec(doc) -> Spec:
         [r.getName() or r.getId() for r in model.getListOfReactions()],
     )
     _initial_values(spec, model, initial, assign, arity)
+    spec.text = libsbml.writeSBMLToString(doc)
     return spec
 
 
@@ -272,6 +277,13 @@ def _initial_values(spec: Spec, model, initial, assign, arity) -> None:
         eqs[var] = (to_source(ia.getMath(), all_names, arity, f"initial assignment to {var}"), names_in(ia.getMath()))
     for var, rule in assign.items():
         eqs[var] = (to_source(rule.getMath(), all_names, arity, f"assignment rule for {var}"), names_in(rule.getMath()))
+    for sid, sp in spec.species.items():  # a given amount (or concentration) over a computed size
+        if sid not in eqs and sp.given and sp.compartment in eqs:
+            kind, x = sp.given
+            op = "/" if kind == "amount" else "*"
+            if (kind == "amount") != sp.only_substance:
+                eqs[sid] = (f"({x!r} {op} _e[{sp.compartment!r}])", {sp.compartment})
+                initial = {**initial, sid: None}
     order = _toposort(eqs, "initial assignments and assignment rules")
     env = dict(spec.values)
     evaluate_initial(spec, env, [(k, eqs[k][0]) for k in order])

@@ -89,8 +89,12 @@ def run_case(folder: str | Path) -> CaseResult:
     started = time.perf_counter()
     tags = case_tags(folder)
     settings = read_settings(folder / f"{name}-settings.txt")
+    files = sorted(folder.glob(f"{name}-sbml-l*.xml"))
+    files = [f for f in files if f.name.endswith("l3v2.xml")] or files[::-1]
+    if not files:
+        return CaseResult(name, "unsupported", "no SBML file in this copy of the case", tags, 0.0)
     try:
-        model = load_sbml(folder / f"{name}-sbml-l3v2.xml")
+        model = load_sbml(files[0])
     except SBMLImportError as e:
         return CaseResult(name, "unsupported", str(e), tags, time.perf_counter() - started)
     header = (folder / f"{name}-results.csv").read_text().splitlines()[0].split(",")
