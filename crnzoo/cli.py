@@ -108,6 +108,10 @@ def cmd_simulate(args) -> int:
     started = time.perf_counter()
     traj = simulate(model, ts, x0=x0, schedule=schedule, solver=solver, name=label)
     elapsed = time.perf_counter() - started
+    if hasattr(model, "outputs"):  # an imported SBML model: species as declared (or --amounts)
+        traj = model.outputs(traj, amounts=args.amounts)
+    elif args.amounts:
+        raise _Usage("--amounts is for SBML and Antimony models (zoo models have no compartments)")
     final = traj.final.reshape(-1)
     print(f"{label}: simulated t = 0..{t1:g} in {elapsed:.2f} s ({len(traj.ts)} saved points)")
     print("final state: " + ", ".join(f"{s}={v:.4g}" for s, v in zip(traj.flat_species, final)))
@@ -211,11 +215,35 @@ def cmd_train(args) -> int:
     return 0
 
 
+def _finetune_sbml(args) -> int:
+    """`crnzoo finetune model.xml --data timecourse.csv`: fit rate constants and initial values;
+    write the fitted model as a new SBML file (`--out`, default MODEL-finetuned.xml)."""
+    from . import sbml, zoo
+    from .tasks.base import NoTargetError
+    from .tasks.sbml import SBMLTask
+
+    if args.steps is not None and args.steps < 1:
+        raise _Usage(f"--steps must be >= 1, got {args.steps}")
+    out = Path(args.out or Path(args.name).with_name(Path(args.name).stem + "-finetuned.xml").name)
+    if out.exists():
+        raise _Usage(f"{out} already exists; choose a new --out file")
+    model = zoo.load(args.name)
+    try:
+        tuned, result = SBMLTask().finetune(model, args.target, args.steps, seed=args.seed, lr=args.lr)
+    except NoTargetError as err:
+        raise _Usage(f"{args.name}: {err}") from None
+    sbml.write_new(out, sbml.fitted_sbml(tuned))
+    print(f"loss {result['initial_loss']:.4g} -> {result['final_loss']:.4g} in {result['steps']} steps; wrote {out}")
+    return 0
+
+
 def cmd_finetune(args) -> int:
-    from . import checkpoint, zoo
+    from . import checkpoint, sbml, zoo
     from .export import to_txt
     from .tasks.base import NoTargetError
 
+    if sbml.is_model_file(args.name):
+        return _finetune_sbml(args)
     e = zoo.entry(args.name)
     if args.steps is not None and args.steps < 1:
         raise _Usage(f"--steps must be >= 1, got {args.steps}")
@@ -312,6 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--csv", help="write time,species... columns here")
     s.add_argument("--inputs", help="input sequence held in turn, e.g. '00,01,11,10' for a gate or '0.3,0.8' for adc-3bit")
     s.add_argument("--hold", type=float, help="time units each input state of --inputs is held (default 200)")
+    s.add_argument("--amounts", action="store_true", help="SBML models: write every species as an amount (default: as declared)")
     s.set_defaults(func=cmd_simulate)
 
     s = sub.add_parser("export", help="export a model's reaction listing")

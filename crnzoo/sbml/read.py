@@ -64,8 +64,11 @@ def read_document(text: str | None = None, path: str | None = None):
     fatal = [doc.getError(i) for i in range(doc.getNumErrors()) if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
     if fatal:
         e = fatal[0]
-        msg = " ".join(e.getMessage().split())
-        if e.getErrorId() in (libsbml.XMLFileUnreadable, libsbml.FileIsNotSBML, libsbml.NotSchemaConformant) or e.getCategory() == libsbml.LIBSBML_CAT_XML:
+        msg = " ".join(e.getMessage().split()).split(". ")[0]
+        head = (open(path, "rb").read(65536).decode("utf-8", "replace") if path is not None else text[:65536])
+        if "<sbml" not in head and e.getCategory() != libsbml.LIBSBML_CAT_XML:
+            raise SBMLImportError(f"{where} is not an SBML document (no <sbml> root element)")
+        if e.getCategory() == libsbml.LIBSBML_CAT_XML or e.getErrorId() < 10000:
             raise SBMLImportError(f"{where} is not readable SBML: {msg[:200]}")
         raise SBMLImportError(f"{where} is not valid SBML (line {e.getLine()}): {msg[:200]}")
     if doc.getModel() is None:
@@ -231,7 +234,7 @@ def build_spec(doc) -> Spec:
         stoich.append(net)
         law = r.getKineticLaw()
         local = {}
-        for lp in list(law.getListOfLocalParameters()) + list(law.getListOfParameters()):
+        for lp in (law.getListOfLocalParameters() if doc.getLevel() >= 3 else law.getListOfParameters()):
             key = f"{rid}.{lp.getId()}"
             local[lp.getId()] = key
             values[key] = lp.getValue() if lp.isSetValue() else math.nan

@@ -73,7 +73,7 @@ def card(model: SBMLModel, path: str | os.PathLike) -> dict:
         "system": f"SBML model {spec.name} imported from {path}",
         "source": str(path),
         "t1": 100.0,
-        "solver": {"solver": "kvaerno5", "rtol": 1e-8, "atol": 1e-10, "max_steps": 100000},
+        "solver": {"solver": "tsit5", "rtol": 1e-8, "atol": 1e-10, "max_steps": 100000},
         "species": [{"name": s, "role": "auxiliary"} for s in spec.species],
         "reactions": {"k_report": 0.0, "dense": n, "at_k_report": n},
         "metrics": {},
