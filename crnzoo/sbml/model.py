@@ -114,6 +114,10 @@ class SBMLModel(CRNModel):
         lo_x = np.where(np.asarray([self.spec.values[k] for k in self.spec.state]) >= 0, 0.0, -np.inf)
         return eqx.tree_at(lambda m: (m.params, m.x0), self, (jnp.maximum(self.params, lo_p), jnp.maximum(self.x0, lo_x)))
 
+    def reaction_count(self, k_min: float = 0.0) -> int:
+        """Number of SBML reactions (a general kinetic law has no single rate constant to threshold)."""
+        return len(self.spec.reactions)
+
     def network(self, k_min: float = 0.0, name: str | None = None) -> ReactionNetwork:
         """The reaction listing, when every kinetic law is mass action (raises `SBMLImportError`
         naming the first reaction that is not)."""
