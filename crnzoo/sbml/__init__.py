@@ -4,8 +4,8 @@
 `SBMLModel`: compartments and their sizes, species in amounts or concentrations
 (`hasOnlySubstanceUnits`), boundary and constant species, global and local parameters,
 general kinetic laws (MathML compiled to JAX), non-unit stoichiometry, reversible reactions,
-function definitions, assignment and rate rules and initial assignments. Events, algebraic
-rules, delays, fast reactions, constraints, conversion factors, variable compartments with
+conversion factors, function definitions, assignment and rate rules and initial assignments. Events, algebraic
+rules, delays, rateOf, fast reactions, constraints, variable compartments with
 species and SBML packages are refused by name (`SBMLImportError`, a `ValueError`).
 `load_antimony(path)` converts Antimony text through the `antimony` package (extra
 `crnzoo[antimony]`). `is_model_file(path)` says whether `crnzoo.load` should read a path here.

@@ -72,6 +72,9 @@ def compile_spec(spec: Spec) -> Compiled:
     rates = [spec.names[r] for r in spec.reactions]
     rr_idx = [index[k] for k in spec.rate_rules]
     lines = ["def _rhs(t, y, p):", *body, f"    v = {_stack(rates)}", "    dy = v @ _S.T"]
+    conv = [(index[s], sp.conversion) for s, sp in spec.species.items() if sp.conversion and s in index and s not in spec.rate_rules]
+    if conv:  # conversion factors scale each species' change by reactions
+        lines.append(f"    dy = dy.at[..., jnp.asarray({[i for i, _ in conv]})].multiply({_stack([spec.names[c] for _, c in conv])})")
     if rr_idx:
         lines.append(f"    dy = dy.at[..., jnp.asarray({rr_idx})].set({_stack(list(spec.rate_rules.values()))})")
     lines.append("    return dy")

@@ -29,6 +29,7 @@ class Species:
     constant: bool
     name: str = ""
     notes: str = ""
+    conversion: str | None = None  # id of the parameter converting reaction extents to this species' substance
     given: tuple[str, float] | None = None  # ("amount" | "concentration", value) as the file gives it
 
 
@@ -89,8 +90,6 @@ def _refuse_unsupported(doc, model) -> None:
     for rule in model.getListOfRules():
         if rule.isAlgebraic():
             raise SBMLImportError("model uses an algebraic rule: not supported")
-    if model.isSetConversionFactor() or any(s.isSetConversionFactor() for s in model.getListOfSpecies()):
-        raise SBMLImportError("model uses a conversion factor: not supported")
     for r in model.getListOfReactions():
         if r.isSetFast() and r.getFast():
             raise SBMLImportError(f"reaction {r.getId()} is a fast reaction: not supported")
@@ -162,6 +161,7 @@ def build_spec(doc) -> Spec:
         sid, cid = s.getId(), s.getCompartment()
         sp = Species(sid, cid, bool(s.getHasOnlySubstanceUnits()), bool(s.getBoundaryCondition()), bool(s.getConstant()), s.getName(), s.getNotesString())
         species[sid] = sp
+        sp.conversion = s.getConversionFactor() if s.isSetConversionFactor() else (model.getConversionFactor() if model.isSetConversionFactor() else None)
         if s.isSetInitialAmount() or s.isSetInitialConcentration():
             sp.given = ("amount", s.getInitialAmount()) if s.isSetInitialAmount() else ("concentration", s.getInitialConcentration())
         if s.isSetInitialAmount():
