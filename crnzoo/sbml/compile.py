@@ -22,6 +22,7 @@ import numpy as np
 
 from .errors import SBMLImportError
 from .read import Spec
+from .vectorise import product_law, tables
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -68,10 +69,22 @@ def compile_spec(spec: Spec) -> Compiled:
                 continue
             scale = 1.0 if sp.only_substance else 1.0 / spec.constants[sp.compartment]
             S[index[sid], j] += n * scale
-    body = [f"    _v_{k} = {src}" for k, src in spec.computed]
-    rates = [spec.names[r] for r in spec.reactions]
+    laws = {j: product_law(spec, j) for j in range(len(spec.reactions))}
+    read = {r for k, src in spec.computed for r in spec.reactions if f"_v_{r}" in src}  # rates other math reads
+    fast = [j for j, law in laws.items() if law is not None and spec.reactions[j] not in read]
+    fast_ids = {spec.reactions[j] for j in fast}
+    body = [f"    _v_{k} = {src}" for k, src in spec.computed if k not in fast_ids]
+    slow = [j for j in range(len(spec.reactions)) if j not in fast]
+    lines = ["def _rhs(t, y, p):", *body, f"    v = {_stack([spec.names[spec.reactions[j]] for j in slow])}", "    dy = v @ _S.T"]
+    if fast:
+        coef, P, Q = tables(spec, fast, [laws[j] for j in fast])
+        lines += [
+            "    pe = jnp.concatenate([p, jnp.ones((1,), p.dtype)])",
+            "    ye = jnp.concatenate([y, jnp.ones(y.shape[:-1] + (1,), y.dtype)], -1)",
+            "    vf = _coef * jnp.prod(pe[_P], -1) * jnp.prod(ye[..., _Q], -1)",
+            "    dy = dy + vf @ _SF.T",
+        ]
     rr_idx = [index[k] for k in spec.rate_rules]
-    lines = ["def _rhs(t, y, p):", *body, f"    v = {_stack(rates)}", "    dy = v @ _S.T"]
     conv = [(index[s], sp.conversion) for s, sp in spec.species.items() if sp.conversion and s in index and s not in spec.rate_rules]
     if conv:  # conversion factors scale each species' change by reactions
         lines.append(f"    dy = dy.at[..., jnp.asarray({[i for i, _ in conv]})].multiply({_stack([spec.names[c] for _, c in conv])})")
@@ -81,9 +94,12 @@ def compile_spec(spec: Spec) -> Compiled:
     symbols = tuple(dict.fromkeys([*spec.state, *spec.params, *spec.constants, *(k for k, _ in spec.computed)]))
     symbols = tuple(s for s in symbols if "." not in s)
     obs = [spec.names[s] for s in symbols]
-    lines += ["", "def _observe(t, y, p):", *body, f"    return {_stack(obs)}"]
+    full = [f"    _v_{k} = {src}" for k, src in spec.computed]
+    lines += ["", "def _observe(t, y, p):", *full, f"    return {_stack(obs)}"]
     source = "\n".join(lines) + "\n"
     ns = _namespace(spec)
-    ns["_S"] = jnp.asarray(S)
+    ns["_S"] = jnp.asarray(S[:, slow])
+    if fast:
+        ns.update(_SF=jnp.asarray(S[:, fast]), _coef=jnp.asarray(coef), _P=jnp.asarray(P), _Q=jnp.asarray(Q))
     exec(compile(source, f"<sbml model {spec.name}>", "exec"), ns)
     return Compiled(ns["_rhs"], ns["_observe"], symbols, source)
