@@ -58,6 +58,8 @@ def _simulate(model, ts: np.ndarray, solver: SolverConfig) -> np.ndarray:
     from ..solve import integrate
 
     y0 = jnp.asarray(model.x0)[None]
+    if y0.shape[-1] == 0:  # nothing changes by an ODE (every symbol is assigned)
+        return np.zeros((len(ts), 0))
     if ts[-1] == ts[0]:
         return np.asarray(y0)
     ys, _, ok, _, reached, result = integrate(model, y0, jnp.asarray(ts), jnp.asarray(ts[0]), solver)
