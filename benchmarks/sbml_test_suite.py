@@ -56,6 +56,7 @@ def main(argv=None) -> int:
     ap.add_argument("--cases", default="plain", help="plain (semantic-plain-reaction-cases.txt), all, or a comma list of case numbers")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--jsonl", help="write one JSON line per case here (appended as cases finish)")
+    ap.add_argument("--report", action="store_true", help="run nothing: print the tables of the cases in --jsonl")
     args = ap.parse_args(argv)
     if args.root:
         root = Path(args.root)
@@ -78,6 +79,10 @@ def main(argv=None) -> int:
         done = {r["case"]: r for r in map(json.loads, Path(args.jsonl).read_text().splitlines())}
         results = [done[n] for n in names if n in done]
         names = [n for n in names if n not in done]
+    if args.report:
+        print(f"{args.cases}: {len(results)} cases run, {len(names)} not run yet\n")
+        print(table(results))
+        return 0
     folders = [str(semantic / n) for n in names]
     started = time.perf_counter()
     out = open(args.jsonl, "a") if args.jsonl else None
