@@ -27,12 +27,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import crnzoo
 import numpy as np
 import roadrunner
 
+import crnzoo
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dimerization import dimer_crn  # noqa: E402
+from dimerization import dimer_crn
 
 TS = np.linspace(0.0, 1.0, 2)
 

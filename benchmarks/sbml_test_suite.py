@@ -37,7 +37,7 @@ def _run(folder: str) -> dict:
 def table(results: list[dict]) -> str:
     """Markdown tables: totals, then per tag."""
     count = collections.Counter(r["status"] for r in results)
-    lines = [f"| cases | pass | fail | unsupported |", "|---|---|---|---|",
+    lines = ["| cases | pass | fail | unsupported |", "|---|---|---|---|",
              f"| {len(results)} | {count['pass']} | {count['fail']} | {count['unsupported']} |", "",
              "| tag | cases | pass | fail | unsupported |", "|---|---|---|---|---|"]
     by_tag: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)

@@ -152,7 +152,7 @@ def test_finetune_recovers_a_rate_constant(tmp_path):
     csv = tmp_path / "tc.csv"
     np.savetxt(csv, np.column_stack([ts, ys[:, :2]]), delimiter=",", header="time,A,B", comments="")
     start = from_sbml(text.replace('value="4"', 'value="2"'))
-    tuned, result = SBMLTask().finetune(start, str(csv), steps=60, lr=0.05, progress=False)
+    _, result = SBMLTask().finetune(start, str(csv), steps=60, lr=0.05, progress=False)
     assert result["final_loss"] < 0.1 * result["initial_loss"]
 
 

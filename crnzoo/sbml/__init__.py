@@ -19,7 +19,9 @@ from pathlib import Path
 from .errors import SBMLImportError as SBMLImportError
 from .model import SBMLModel as SBMLModel
 from .read import build_spec, read_document
-from .write import card as card, fitted_sbml as fitted_sbml, write_new as write_new
+from .write import card as card
+from .write import fitted_sbml as fitted_sbml
+from .write import write_new as write_new
 
 SBML_SUFFIXES = (".xml", ".sbml")
 ANTIMONY_SUFFIXES = (".ant", ".antimony")
@@ -74,4 +76,4 @@ def load_model_file(path: str | os.PathLike) -> SBMLModel:
     return load_sbml(path)
 
 
-__all__ = ["SBMLImportError", "SBMLModel", "antimony_to_sbml", "card", "fitted_sbml", "write_new", "from_sbml", "is_model_file", "load_antimony", "load_model_file", "load_sbml"]
+__all__ = ["SBMLImportError", "SBMLModel", "antimony_to_sbml", "card", "fitted_sbml", "from_sbml", "is_model_file", "load_antimony", "load_model_file", "load_sbml", "write_new"]

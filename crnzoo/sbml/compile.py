@@ -16,12 +16,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .errors import SBMLImportError
 from .read import Spec
+from .runtime import namespace as _namespace
 from .vectorise import product_law, tables
 
 
@@ -31,25 +30,6 @@ class Compiled:
     observe: Callable
     symbols: tuple[str, ...]
     source: str
-
-
-def _namespace(spec: Spec) -> dict:
-    ns = {"jnp": jnp, "jax": jax, "_c": dict(spec.constants)}
-    for fid, args, body in spec.functions:
-        src = f"def _f_{fid}({', '.join('_a_' + a for a in args)}):\n    return {body}\n"
-        exec(compile(src, f"<sbml function {fid}>", "exec"), ns)
-    return ns
-
-
-def evaluate_initial(spec: Spec, env: dict, equations: list[tuple[str, str]]) -> None:
-    """Evaluate `(id, source)` equations over `env` (id -> float) in order, at t = 0."""
-    ns = _namespace(spec)
-    ns.update(_e=env, t=0.0)
-    for key, src in equations:
-        try:
-            env[key] = float(eval(compile(src, f"<sbml {key}>", "eval"), ns))
-        except (ZeroDivisionError, OverflowError, TypeError, ValueError) as e:
-            raise SBMLImportError(f"initial value of {key} could not be computed: {e}") from None
 
 
 def _stack(items: list[str]) -> str:

@@ -16,7 +16,7 @@ import re
 import libsbml
 import numpy as np
 
-from ..network import Reaction, ReactionNetwork, ROLES
+from ..network import ROLES, Reaction, ReactionNetwork
 from .errors import SBMLImportError
 from .read import Spec
 

@@ -46,7 +46,7 @@ class SBMLModel(CRNModel):
     static: _Static = eqx.field(static=True)
 
     @classmethod
-    def from_spec(cls, spec: Spec) -> "SBMLModel":
+    def from_spec(cls, spec: Spec) -> SBMLModel:
         x0 = jnp.asarray([spec.values[k] for k in spec.state], dtype=jnp.float64)
         p = jnp.asarray([spec.values[k] for k in spec.params], dtype=jnp.float64)
         return cls(x0, p, _Static(spec, compile_spec(spec)))
@@ -109,7 +109,7 @@ class SBMLModel(CRNModel):
         spec = jax.tree_util.tree_map(lambda _: False, self)
         return eqx.tree_at(lambda m: (m.params, m.x0), spec, (True, True))
 
-    def project(self) -> "SBMLModel":
+    def project(self) -> SBMLModel:
         lo_p = np.where(np.asarray([self.spec.values[k] for k in self.spec.params]) >= 0, 0.0, -np.inf)
         lo_x = np.where(np.asarray([self.spec.values[k] for k in self.spec.state]) >= 0, 0.0, -np.inf)
         return eqx.tree_at(lambda m: (m.params, m.x0), self, (jnp.maximum(self.params, lo_p), jnp.maximum(self.x0, lo_x)))

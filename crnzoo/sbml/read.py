@@ -18,6 +18,7 @@ import libsbml
 
 from .errors import SBMLImportError
 from .mathml import names_in, to_source
+from .runtime import evaluate_initial
 
 
 @dataclasses.dataclass
@@ -266,8 +267,6 @@ def build_spec(doc) -> Spec:
 
 def _initial_values(spec: Spec, model, initial, assign, arity) -> None:
     """Evaluate initial assignments and assignment rules (and rates they read) at t = 0 in order."""
-    from .compile import evaluate_initial
-
     env_names = {k: f"_e[{k!r}]" for k in spec.values}
     eqs: dict[str, tuple[str, set[str]]] = {}
     for rid, law, local in zip(spec.reactions, spec.laws, spec.local_names):
