@@ -60,6 +60,7 @@ def cmd_info(args) -> int:
 def cmd_simulate(args) -> int:
     from . import zoo
     from .plot import plot_trajectory
+    from .sbml import SBMLModel
     from .solve import Schedule, SimulationError, simulate
 
     for path, what in ((args.csv, "--csv"), (args.plot, "--plot")):  # before the solve, not after
@@ -121,6 +122,10 @@ def cmd_simulate(args) -> int:
         raise SimulationError(f"{e} (options: --max-steps N; --solver kvaerno5 for stiff networks)") from None
     elapsed = time.perf_counter() - started
     traj, n_clip, lowest = traj.clip_roundoff(100.0 * solver.atol)
+    if isinstance(model, SBMLModel):  # an imported SBML model: species as declared (or --amounts)
+        traj = model.outputs(traj, amounts=args.amounts)
+    elif args.amounts:
+        raise _Usage("--amounts is for SBML and Antimony models (zoo models have no compartments)")
     final = traj.final.reshape(-1)
     print(f"{label}: simulated t = 0..{t1:g} in {elapsed:.2f} s ({len(traj.ts)} saved points)")
     if n_clip:
@@ -254,11 +259,35 @@ def cmd_train(args) -> int:
     return 0
 
 
+def _finetune_sbml(args) -> int:
+    """`crnzoo finetune model.xml --data timecourse.csv`: fit rate constants and initial values;
+    write the fitted model as a new SBML file (`--out`, default MODEL-finetuned.xml)."""
+    from . import sbml, zoo
+    from .tasks.base import NoTargetError
+    from .tasks.sbml import SBMLTask
+
+    if args.steps is not None and args.steps < 1:
+        raise _Usage(f"--steps must be >= 1, got {args.steps}")
+    out = Path(args.out or Path(args.name).with_name(Path(args.name).stem + "-finetuned.xml").name)
+    if out.exists():
+        raise _Usage(f"{out} already exists; choose a new --out file")
+    model = zoo.load(args.name)
+    try:
+        tuned, result = SBMLTask().finetune(model, args.target, args.steps, seed=args.seed, lr=args.lr)
+    except NoTargetError as err:
+        raise _Usage(f"{args.name}: {err}") from None
+    sbml.write_new(out, sbml.fitted_sbml(tuned))
+    print(f"loss {result['initial_loss']:.4g} -> {result['final_loss']:.4g} in {result['steps']} steps; wrote {out}")
+    return 0
+
+
 def cmd_finetune(args) -> int:
-    from . import checkpoint, zoo
+    from . import checkpoint, sbml, zoo
     from .export import to_txt
     from .tasks.base import NoTargetError
 
+    if sbml.is_model_file(args.name):
+        return _finetune_sbml(args)
     e = zoo.entry(args.name)
     if args.steps is not None and args.steps < 1:
         raise _Usage(f"--steps must be >= 1, got {args.steps}")
@@ -368,6 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--solver", choices=SOLVER_NAMES, help="override the card's solver: tsit5/dopri5/dopri8 for non-stiff "
                    "networks, kvaerno3/4/5 for stiff ones, rosenbrock for indexed CRNs (wta-mnist-*)")
     s.add_argument("--max-steps", type=int, help="solver step budget (default: the card's); raise it for long --t1")
+    s.add_argument("--amounts", action="store_true", help="SBML models: write every species as an amount (default: as declared)")
     s.set_defaults(func=cmd_simulate)
 
     s = sub.add_parser("robustness", help="smallest Ω (molecules per unit) at which an entry still works in stochastic simulation")

@@ -12,7 +12,7 @@ import fnmatch
 import re
 from pathlib import Path
 
-from . import checkpoint, models  # noqa: F401  (importing the families fills the registry)
+from . import checkpoint, models, sbml  # noqa: F401  (importing the families fills the registry)
 from ._registry import BUILDERS as BUILDERS, ENTRIES, Metric as Metric, ZooEntry as ZooEntry, build as build
 from ._registry import checkpoint_dir as checkpoint_dir, weights_dir as weights_dir
 
@@ -51,8 +51,11 @@ def load(name: str):
 
     Returns a ready Equinox module. Raises `UnknownModelError` for an unknown name (with
     the closest names) and `CheckpointError` for a missing, corrupted or mismatched
-    checkpoint.
+    checkpoint. An SBML (`.xml`, `.sbml`) or Antimony (`.ant`) file is imported
+    (`crnzoo.sbml`; bad or unsupported models raise `SBMLImportError`, a `ValueError`).
     """
+    if name not in ENTRIES and sbml.is_model_file(name):
+        return sbml.load_model_file(name)
     if name not in ENTRIES and _looks_like_path(name):
         path = Path(name)
         if not path.is_dir():
@@ -68,7 +71,9 @@ def load(name: str):
 
 
 def card(name: str) -> dict:
-    """The card of a model (by name or checkpoint directory) as a dict."""
+    """The card of a model (by name, checkpoint directory or SBML/Antimony file) as a dict."""
+    if name not in ENTRIES and sbml.is_model_file(name):
+        return sbml.card(sbml.load_model_file(name), name)
     if name not in ENTRIES and _looks_like_path(name):
         return checkpoint.read_card(name)
     entry(name)

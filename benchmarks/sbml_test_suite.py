@@ -1,0 +1,103 @@
+"""Run crnzoo's SBML importer over the SBML Test Suite's semantic cases and print the tables.
+
+    PYTHONPATH=$PWD CRNZOO_DATA=/work/shared/data python benchmarks/sbml_test_suite.py --cases plain
+    ... --cases all --jobs 2 --jsonl results.jsonl        # the whole semantic set here
+
+Each case runs with the suite's own settings (output times, variables, amounts or
+concentrations) and tolerances: at every output time and variable, |expected - simulated| <=
+absolute + relative * |expected| (`crnzoo.sbml.suite.run_case`). Prints pass / fail / unsupported
+in total and by tag (component and test tags of each case's `.m` file), and the reasons of
+failures and refusals. Stochastic (DSMTS) cases are for crnzoo's SSA, not this runner.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import multiprocessing as mp
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def _run(folder: str) -> dict:
+    os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")  # small ODEs: compile time dominates
+    import crnzoo  # noqa: F401  (64-bit mode)
+    from crnzoo.sbml.suite import run_case
+
+    try:
+        r = run_case(folder)
+        return {"case": r.case, "status": r.status, "reason": r.reason, "tags": list(r.tags), "seconds": round(r.seconds, 2)}
+    except Exception as e:  # a crash of the importer is a failure of the case, reported
+        return {"case": Path(folder).name, "status": "fail", "reason": f"crash: {type(e).__name__}: {e}"[:300], "tags": [], "seconds": 0.0}
+
+
+def table(results: list[dict]) -> str:
+    """Markdown tables: totals, then per tag."""
+    count = collections.Counter(r["status"] for r in results)
+    lines = ["| cases | pass | fail | unsupported |", "|---|---|---|---|",
+             f"| {len(results)} | {count['pass']} | {count['fail']} | {count['unsupported']} |", "",
+             "| tag | cases | pass | fail | unsupported |", "|---|---|---|---|---|"]
+    by_tag: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for r in results:
+        for t in r["tags"]:
+            by_tag[t][r["status"]] += 1
+    for t in sorted(by_tag):
+        c = by_tag[t]
+        lines.append(f"| {t} | {sum(c.values())} | {c['pass']} | {c['fail']} | {c['unsupported']} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--root", help="the sbml-test-suite folder (default: CRNZOO_DATA/sbml-test-suite)")
+    ap.add_argument("--cases", default="plain", help="plain (semantic-plain-reaction-cases.txt), all, or a comma list of case numbers")
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--jsonl", help="write one JSON line per case here (appended as cases finish)")
+    ap.add_argument("--report", action="store_true", help="run nothing: print the tables of the cases in --jsonl")
+    args = ap.parse_args(argv)
+    if args.root:
+        root = Path(args.root)
+    else:
+        from crnzoo.data import data_dir
+
+        root = Path(data_dir()) / "sbml-test-suite"
+    semantic = root / "semantic"
+    if not semantic.is_dir():
+        print(f"no SBML Test Suite at {root}", file=sys.stderr)
+        return 2
+    if args.cases == "plain":
+        names = (root / "semantic-plain-reaction-cases.txt").read_text().split()
+    elif args.cases == "all":
+        names = sorted(p.name for p in semantic.iterdir() if p.is_dir())
+    else:
+        names = [c.strip().zfill(5) for c in args.cases.split(",")]
+    results = []
+    if args.jsonl and Path(args.jsonl).is_file():  # resume: keep the cases already run
+        done = {r["case"]: r for r in map(json.loads, Path(args.jsonl).read_text().splitlines())}
+        results = [done[n] for n in names if n in done]
+        names = [n for n in names if n not in done]
+    if args.report:
+        print(f"{args.cases}: {len(results)} cases run, {len(names)} not run yet\n")
+        print(table(results))
+        return 0
+    folders = [str(semantic / n) for n in names]
+    started = time.perf_counter()
+    out = open(args.jsonl, "a") if args.jsonl else None
+    with mp.get_context("spawn").Pool(args.jobs, maxtasksperchild=25) as pool:
+        for r in pool.imap_unordered(_run, folders):
+            results.append(r)
+            print(f"{r['case']} {r['status']:<11} {r['seconds']:6.1f} s  {r['reason']}", flush=True)
+            if out:
+                out.write(json.dumps(r) + "\n")
+                out.flush()
+    results.sort(key=lambda r: r["case"])
+    print(f"\n{args.cases}: {len(results)} cases ({len(folders)} run now) in {time.perf_counter() - started:.0f} s\n")
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""`SBMLModel`: an imported SBML model as a differentiable crnzoo `CRNModel`."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Float
+
+from ..crn.base import CRNModel
+from ..network import ReactionNetwork
+from ..solve import Trajectory
+from .compile import Compiled, compile_spec
+from .massaction import to_network
+from .read import Spec
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Static:
+    """The read model and its compiled functions (hashed by identity: a static field)."""
+
+    spec: Spec
+    compiled: Compiled
+
+
+class SBMLModel(CRNModel):
+    """An SBML model: the state is every species (as its math reads it: a concentration, or an
+    amount where `hasOnlySubstanceUnits`) and every parameter or compartment a rate rule changes.
+
+    **Fields:**
+
+    - `x0`: initial state, shape (N,) (values at t = 0 after initial assignments).
+    - `params`: global constant parameters, then local kinetic-law parameters (`reaction.id`),
+      shape (P,) — the rate constants that fine-tuning fits.
+    - `static`: the read `Spec` and the compiled right-hand side.
+
+    `species` names the state (SBML ids). `observe` gives every symbol, assignment-rule targets
+    included; `outputs` turns a `Trajectory` into the columns an SBML user expects.
+    """
+
+    x0: Float[Array, " N"]
+    params: Float[Array, " P"]
+    static: _Static = eqx.field(static=True)
+
+    @classmethod
+    def from_spec(cls, spec: Spec) -> SBMLModel:
+        x0 = jnp.asarray([spec.values[k] for k in spec.state], dtype=jnp.float64)
+        p = jnp.asarray([spec.values[k] for k in spec.params], dtype=jnp.float64)
+        return cls(x0, p, _Static(spec, compile_spec(spec)))
+
+    @property
+    def spec(self) -> Spec:
+        return self.static.spec
+
+    @property
+    def species(self) -> tuple[str, ...]:
+        return tuple(self.static.spec.state)
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        return tuple(self.static.spec.params)
+
+    @property
+    def held_species(self) -> tuple[str, ...]:
+        return tuple(s for s, sp in self.spec.species.items() if sp.boundary or sp.constant)
+
+    def rhs(self, t, x, args=None):
+        return self.static.compiled.rhs(t, x, self.params)
+
+    def observe(self, ts, ys) -> tuple[tuple[str, ...], np.ndarray]:
+        """(symbols, values (T, K)): every symbol of the model at the saved states `ys` (T, N)."""
+        f = jax.vmap(self.static.compiled.observe, in_axes=(0, 0, None))
+        return self.static.compiled.symbols, np.asarray(f(jnp.asarray(ts), jnp.asarray(ys), self.params))
+
+    def values(self, ts, ys, ids, amounts: set[str] | bool = False) -> np.ndarray:
+        """Columns (T, len(ids)) of the symbols `ids`; species in `amounts` (or all, if True) as
+        amounts, the other species as concentrations, anything else as its value."""
+        symbols, table = self.observe(ts, ys)
+        col = {s: i for i, s in enumerate(symbols)}
+        out = []
+        for k in ids:
+            if k not in col:
+                raise ValueError(f"{k!r} is not a symbol of the model")
+            x = table[:, col[k]]
+            sp = self.spec.species.get(k)
+            if sp is not None:
+                size = table[:, col[sp.compartment]] if sp.compartment in col else self.spec.values[sp.compartment]
+                want_amount = amounts is True or (not isinstance(amounts, bool) and k in amounts)
+                if want_amount and not sp.only_substance:
+                    x = x * size
+                elif not want_amount and sp.only_substance:
+                    x = x / size
+            out.append(x)
+        return np.stack(out, -1) if out else np.zeros((len(ts), 0))
+
+    def outputs(self, traj: Trajectory, amounts: bool = False) -> Trajectory:
+        """The species columns as the model declares them (amount where `hasOnlySubstanceUnits`,
+        else concentration; every species as an amount with `amounts`), assignment-rule species
+        included, named by species id."""
+        ids = tuple(self.spec.species)
+        declared = amounts or {s for s, sp in self.spec.species.items() if sp.only_substance}
+        return Trajectory(traj.ts, self.values(traj.ts, traj.ys, ids, declared), ids, ids, 1)
+
+    # ---- training hooks --------------------------------------------------------------------
+    def trainable(self):
+        spec = jax.tree_util.tree_map(lambda _: False, self)
+        return eqx.tree_at(lambda m: (m.params, m.x0), spec, (True, True))
+
+    def project(self) -> SBMLModel:
+        lo_p = np.where(np.asarray([self.spec.values[k] for k in self.spec.params]) >= 0, 0.0, -np.inf)
+        lo_x = np.where(np.asarray([self.spec.values[k] for k in self.spec.state]) >= 0, 0.0, -np.inf)
+        return eqx.tree_at(lambda m: (m.params, m.x0), self, (jnp.maximum(self.params, lo_p), jnp.maximum(self.x0, lo_x)))
+
+    def reaction_count(self, k_min: float = 0.0) -> int:
+        """Number of SBML reactions (a general kinetic law has no single rate constant to threshold)."""
+        return len(self.spec.reactions)
+
+    def network(self, k_min: float = 0.0, name: str | None = None) -> ReactionNetwork:
+        """The reaction listing, when every kinetic law is mass action (raises `SBMLImportError`
+        naming the first reaction that is not)."""
+        return to_network(self.spec, np.asarray(self.params), np.asarray(self.x0), k_min, name)
