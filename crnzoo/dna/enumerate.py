@@ -54,9 +54,18 @@ def enumerate_design(design: Design, *, max_complex_size: int = MAX_COMPLEX_SIZE
     """Enumerate `design` with Peppercorn and return its condensed network (nM, s)."""
     enumerate_pil = _load()
     started = time.perf_counter()
+    # Every formal species' input strand starts the enumeration, present or not at t = 0:
+    # inputs switched on later (a gate's X_hi) must have their reactions enumerated.
+    seeded = dataclasses.replace(
+        design,
+        complexes=tuple(
+            dataclasses.replace(c, conc_nM=max(c.conc_nM, 1.0)) if c.formal is not None and c.name == c.formal else c
+            for c in design.complexes
+        ),
+    )
     try:
         enum, text = enumerate_pil(
-            to_pil(design),
+            to_pil(seeded),
             detailed=True,
             condensed=True,
             max_complex_size=max_complex_size,
@@ -82,7 +91,7 @@ def enumerate_design(design: Design, *, max_complex_size: int = MAX_COMPLEX_SIZE
     finally:
         del enum
         gc.collect()
-    species = sorted({s for r in reactions for s in r.species()} | {c.name for c in design.complexes if c.conc_nM > 0})
+    species = sorted({s for r in reactions for s in r.species()} | {c.name for c in seeded.complexes if c.conc_nM > 0})
     initial = {c.name: c.conc_nM for c in design.complexes if c.conc_nM > 0 and c.name in species}
     roles = {s: "fuel" for s in design.fuels() if s in species}
     net = ReactionNetwork(tuple(species), tuple(merge_reactions(reactions)), initial, f"{design.scheme}_dna", roles)

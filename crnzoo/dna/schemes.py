@@ -89,12 +89,18 @@ def soloveichik2010(
     budget_nM: Mapping[int, float] | None = None,
     cmax_nM: float | None = None,
     sequestration: float = 0.1,
+    q_first_nM_s: float | None = None,
+    q_second_nM_s: float | None = None,
 ) -> Design:
     """Compile `network` (dimensionless, read at `scale`) with Soloveichik, Seelig & Winfree 2010.
 
     - `cmax_nM`: concentration of every gate and translator (default 100 concentration
       units of the scale); `budget_nM[i]`, if larger, for reaction i (its expected fuel use).
     - `sequestration`: the largest fraction [L_i]/[B_i] of a first reactant held in a gate.
+    - `q_first_nM_s`, `q_second_nM_s`: the condensed rate constants (/nM/s) of a signal
+      binding a gate L_i (and, equal by symmetry, H_i + B_i back) and of the second reactant
+      opening H_i; default Peppercorn's toehold binding rate. `crnzoo.dna.implement` passes
+      the values Peppercorn's enumeration measures, so the rates are honoured as enumerated.
 
     Raises `SchemeError` naming a reaction above bimolecular or zero-order.
     """
@@ -105,11 +111,13 @@ def soloveichik2010(
     if not (cmax > 0 and math.isfinite(cmax)):
         raise SchemeError(f"cmax must be > 0 nM, got {cmax_nM}")
     q = toehold_rate_nM_s()
+    q1 = float(q_first_nM_s or q)
+    q2 = float(q_second_nM_s or q)
     budget = {i: max(cmax, float((budget_nM or {}).get(i, 0.0))) for i in range(network.n_reactions)}
     ks = [scale.physical_rate(r.rate, r.molecularity) for r in network.reactions]
     slowdown = 1.0
     for i, (r, k) in enumerate(zip(network.reactions, ks)):
-        need = k / (q * sequestration) if r.molecularity == 2 else k / (q * budget[i])
+        need = k / (q2 * sequestration) if r.molecularity == 2 else k / (q1 * budget[i])
         slowdown = max(slowdown, need)
     slowdown = _round_up(slowdown)
 
@@ -120,21 +128,21 @@ def soloveichik2010(
         complexes.append(_signal(s, s, f"h_{s}", network.initial.get(s, 0.0) * scale.concentration_nM))
     compiled = []
     for i, (r, k) in enumerate(zip(network.reactions, ks)):
-        made = _ssw_reaction(i, r, k / slowdown, q, budget[i], domains)
+        made = _ssw_reaction(i, r, k / slowdown, q1, q2, budget[i], domains)
         complexes.extend(made)
         fuels = [c for c in made if c.kind != "signal"]
         compiled.append(
             CompiledReaction(r.equation(), k, r.molecularity, tuple(c.name for c in fuels), sum(c.conc_nM for c in fuels))
         )
     notes = (
-        f"toeholds {SHORT_NT} nt, other domains {LONG_NT} nt; toehold binding q = {q:.3g} /nM/s (Peppercorn's model)",
+        f"toeholds {SHORT_NT} nt, other domains {LONG_NT} nt; rates set for q(signal + gate) = {q1:.3g} /nM/s and q(second reactant) = {q2:.3g} /nM/s",
         f"time scale slowed {slowdown:g}x: the DNA system runs the formal CRN with every rate constant divided by {slowdown:g}",
         f"bimolecular reactions: [L]/[B] = k/(slowdown*q) <= {sequestration:g} of a first reactant is held in its gate",
     )
-    return Design("soloveichik2010", "Soloveichik, Seelig & Winfree, PNAS 107:5393 (2010)", domains, tuple(complexes), tuple(compiled), slowdown, q, notes)
+    return Design("soloveichik2010", "Soloveichik, Seelig & Winfree, PNAS 107:5393 (2010)", domains, tuple(complexes), tuple(compiled), slowdown, q1, notes)
 
 
-def _ssw_reaction(i: int, r: Reaction, k: float, q: float, cmax: float, domains: dict[str, int]) -> list[Complex]:
+def _ssw_reaction(i: int, r: Reaction, k: float, q1: float, q2: float, cmax: float, domains: dict[str, int]) -> list[Complex]:
     """Gate L_i, buffer B_i (bimolecular), translator T_i and the product strands of reaction i at rate k (nM, s)."""
     reac, prods = _expand(r.reactants), _expand(r.products)
     last = reac[-1]
@@ -154,9 +162,9 @@ def _ssw_reaction(i: int, r: Reaction, k: float, q: float, cmax: float, domains:
     bottom = strand((f"tc_{last}*", C), (f"b_{last}*", C), *[(d + "*", m) for d, m in bottom_tail], (f"ta_{reac[0]}*", U))
     made: list[Complex] = []
     if len(reac) == 1:
-        gate_conc, buffer_conc = k / q, 0.0
+        gate_conc, buffer_conc = k / q1, 0.0
     else:
-        gate_conc, buffer_conc = cmax, cmax * q / k
+        gate_conc, buffer_conc = cmax, cmax * q2 / k
     made.append(Complex(f"L{i}", tuple(tops) + (bottom,), gate_conc, "gate", None, i))
     if len(reac) == 2:
         made.append(Complex(f"B{i}", (strand((f"b_{reac[0]}", U), (f"tc_{reac[0]}", U), (f"ta_{reac[1]}", U)),), buffer_conc, "buffer", None, i))
