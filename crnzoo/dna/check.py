@@ -97,7 +97,8 @@ def verify_bisimulation(formal: ReactionNetwork, implementation: ReactionNetwork
     present = set(implementation.species)
     inter = {k: [v] for k, v in design.interpretation().items() if k in present}
     formals = {x for r in fcrn for side in r for x in side}  # species no reaction touches play no part
-    inter = {k: v for k, v in inter.items() if v[0] in formals}
+    used = {x for r in icrn for side in r for x in side}
+    inter = {k: v for k, v in inter.items() if v[0] in formals and k in used}
     mods = modules(implementation, design) if len(fcrn) == len(design.reactions) else None
     method = "modular bisimulation" if mods is not None else "bisimulation"
     started = time.perf_counter()
@@ -111,9 +112,11 @@ def verify_bisimulation(formal: ReactionNetwork, implementation: ReactionNetwork
         old = signal.signal(signal.SIGALRM, _raise)
         signal.alarm(max(1, int(timeout_s)))
     try:
+        ok = False
         if mods is not None:
             ok, bisim = modular_crn_bisimulation_test([[r] for r in fcrn], mods, formals=formals, interpretation=inter)
-        else:
+        if not ok:  # no modular bisimulation (the modularity condition is sufficient, not necessary): the whole CRN
+            method = "bisimulation"
             ok, bisim = crn_bisimulation_test(fcrn, icrn, formals=formals, interpretation=inter)
     except _Timeout:
         return Verdict(method, None, f"not decided within the time budget of {timeout_s:g} s ({len(icrn)} implementation reactions)", time.perf_counter() - started)
