@@ -102,15 +102,23 @@ def test_bisimulation_verifies_and_catches_a_broken_implementation():
     from crnzoo.dna.check import verify_bisimulation
     from crnzoo.dna.enumerate import enumerate_design
 
-    formal = _net(BIMOLECULAR, Reaction({"C": 1, "B": 1}, {"B": 1, "A": 1}, 1.0), Reaction({"C": 1}, {"A": 1}, 0.1), initial={"A": 0.5, "B": 0.3})
+    # Approximate majority (Angluin et al.): bimolecular and catalytic reactions, verified.
+    formal = _net(
+        Reaction({"A": 1, "B": 1}, {"U": 2}, 1.0),
+        Reaction({"A": 1, "U": 1}, {"A": 2}, 1.0),
+        Reaction({"U": 1}, {"B": 1}, 0.1),
+        initial={"A": 0.6, "B": 0.4},
+    )
     d = compile_network(formal, "soloveichik2010", SCALE)
-    e = enumerate_design(d)
-    v = verify_bisimulation(formal, e.network, d, timeout_s=120)
+    v = verify_bisimulation(formal, enumerate_design(d).network, d, timeout_s=120)
     assert v.result is True, v.reason
-    # Drop the translator step of reaction 0: C is never produced, so no bisimulation exists.
-    broken = dataclasses.replace(e.network, reactions=tuple(r for r in e.network.reactions if "T0" not in r.reactants))
-    assert verify_bisimulation(formal, broken, d, timeout_s=120).result is False
-
+    # Drop the step where B opens the gate: A + B can no longer make C, no bisimulation exists.
+    one = _net(BIMOLECULAR, initial={"A": 0.5, "B": 0.3})
+    d1 = compile_network(one, "soloveichik2010", SCALE)
+    e1 = enumerate_design(d1).network
+    assert verify_bisimulation(one, e1, d1, timeout_s=120).result is True
+    broken = dataclasses.replace(e1, reactions=tuple(r for r in e1.reactions if "B" not in r.reactants))
+    assert verify_bisimulation(one, broken, d1, timeout_s=120).result is False
 
 @pytest.mark.parametrize(
     "argv, message",
