@@ -293,9 +293,17 @@ def cmd_implement(args) -> int:
 
     if args.scheme not in SCHEMES:
         raise _Usage(f"unknown scheme {args.scheme!r}; choose from {', '.join(SCHEMES)}")
+    from . import zoo
+
     scale = Scale.parse(args.scale)
+    model, card = _load(args.name)
+    entry = zoo.entry(card["name"]) if card else zoo.entry(args.name)
+    formal = model.network(entry.k_report, name=_network_name(entry.name))
     try:
-        s = implement(args.name, args.scheme, scale, args.output, cmax_nM=args.cmax, verify_timeout_s=args.verify_timeout)
+        s = implement(
+            formal, args.scheme, scale, args.output, name=entry.name, family=entry.family, t1=entry.t1,
+            schedule=entry.schedule, held=list(model.held_species), cmax_nM=args.cmax, verify_timeout_s=args.verify_timeout,
+        )
     except EnumerationError as e:
         print(f"crnzoo implement: {e}", file=sys.stderr)
         return 1

@@ -1,6 +1,6 @@
 """From a zoo entry to a verified DNA strand-displacement implementation (`crnzoo implement`).
 
-`implement(name, scheme, scale, out)`: the entry's sparsified network `network(k_report)`
+`implement(formal, scheme, scale, out, ...)`: an entry's sparsified network `network(k_report)`
 -> a domain-level design (`schemes`) -> Peppercorn's enumeration (`enumerate`) -> CRN
 bisimulation with crnverifier (`check`) -> the entry's function at the DNA level, without
 and with leak (`function`) -> files in `out` (written to a temporary sibling folder and
@@ -96,28 +96,26 @@ Notes: {' '.join(s['notes'])}
 """
 
 
-def implement(name: str, scheme: str, scale: Scale, out: str | Path, *, cmax_nM: float | None = None,
-              verify_timeout_s: float = 600.0, leak_rates=(1e-9, 1e-8, 1e-7, 1e-6, 1e-5)) -> dict:
-    """Compile, enumerate, verify and check entry `name` (zoo name or checkpoint folder); write `out`.
+def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Path, *, name: str, family: str, t1: float,
+              schedule=None, held=(), cmax_nM: float | None = None, verify_timeout_s: float = 600.0,
+              leak_rates=(1e-9, 1e-8, 1e-7, 1e-6, 1e-5)) -> dict:
+    """Compile, enumerate, verify and check an entry's sparsified network `formal`; write `out`.
 
-    Raises `SchemeError` (bad scheme, above-bimolecular network) or `ValueError` (bad `out`)
-    before any heavy work. Returns the summary dict written to `out/summary.json`.
+    `name`, `family`, `t1`, `schedule`, `held`: the entry's name, family (which function
+    check), horizon and input protocol (dimensionless) and held input species (the CLI
+    reads them from the zoo). Raises `SchemeError` (bad scheme, above-bimolecular network)
+    or `ValueError` (bad `out`) before any heavy work. Returns the summary written to
+    `out/summary.json`.
     """
-    from .. import zoo
-
     out = Path(out)
     if out.exists() and not (out.is_dir() and not any(out.iterdir())):
         raise ValueError(f"output folder {out} exists and is not empty; choose a new one")
     if not out.parent.is_dir():
         raise ValueError(f"output folder's parent {out.parent} does not exist")
     started = time.perf_counter()
-    model = zoo.load(name)
-    card = zoo.card(name)
-    entry = zoo.entry(card["name"])
-    formal = model.network(entry.k_report, name=card["name"].replace("-", "_"))
     compile_network(formal, scheme, scale)  # fails fast: unknown scheme, trimolecular reactions
-    conc, held = scale.concentration_nM, list(model.held_species)
-    used = fuel_use_nM(formal, entry.t1, conc, entry.schedule)
+    conc, held = scale.concentration_nM, list(held)
+    used = fuel_use_nM(formal, t1, conc, schedule)
     budget = {i: BUDGET_FACTOR * u for i, u in used.items()}
     design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM)
     t0 = time.perf_counter()
@@ -129,9 +127,9 @@ def implement(name: str, scheme: str, scale: Scale, out: str | Path, *, cmax_nM:
     t_enum = time.perf_counter() - t0
     verdict = verify_bisimulation(formal, dna, design, timeout_s=verify_timeout_s)
     t1 = time.perf_counter()
-    kw = dict(t1=entry.t1, time_s=scale.time_s, conc_nM=conc, schedule=entry.schedule, held=held)
-    func = check_function(entry.family, formal, dna, design, **kw)
-    tol, sweep = leak_tolerance(entry.family, formal, dna, design, rates=leak_rates, **kw) if func.ok else (None, [])
+    kw = dict(t1=t1, time_s=scale.time_s, conc_nM=conc, schedule=schedule, held=held)
+    func = check_function(family, formal, dna, design, **kw)
+    tol, sweep = leak_tolerance(family, formal, dna, design, rates=leak_rates, **kw) if func.ok else (None, [])
     t_sim = time.perf_counter() - t1
     reactions = [dict(dataclasses.asdict(r), fuel_used_nM=used[i]) for i, r in enumerate(design.reactions)]
     for r in reactions:
@@ -141,7 +139,7 @@ def implement(name: str, scheme: str, scale: Scale, out: str | Path, *, cmax_nM:
         tol_text = f">= {tol:g} (largest tested)"
     verified = {True: "verified by CRN bisimulation", False: "NOT a correct implementation (no bisimulation)", None: "verification not decided"}[verdict.result]
     summary = {
-        "entry": card["name"],
+        "entry": name,
         "scheme": design.scheme,
         "citation": design.citation,
         "scale": str(scale),
@@ -161,7 +159,7 @@ def implement(name: str, scheme: str, scale: Scale, out: str | Path, *, cmax_nM:
         "notes": list(design.notes),
     }
     summary["headline"] = (
-        f"{card['name']}: {formal.n_reactions} formal reactions -> {summary['strands']} strands, "
+        f"{name}: {formal.n_reactions} formal reactions -> {summary['strands']} strands, "
         f"{summary['total_dna_nM'] / 1000:.3g} µM of DNA in total, {verified}, "
         f"function {'holds' if func.ok else 'FAILS'} at the DNA level" + (f" with leak {tol_text} /nM/s" if func.ok else "")
     )
