@@ -357,6 +357,35 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_implement(args) -> int:
+    """Compile an entry to DNA strand displacement, enumerate, verify, check its function (crnzoo.dna)."""
+    from .dna.enumerate import EnumerationError
+    from .dna.implement import implement
+    from .dna.schemes import SCHEMES
+    from .export.scale import Scale
+
+    if args.scheme not in SCHEMES:
+        raise _Usage(f"unknown scheme {args.scheme!r}; choose from {', '.join(SCHEMES)}")
+    from . import zoo
+
+    scale = Scale.parse(args.scale)
+    model, card = _load(args.name)
+    entry = zoo.entry(card["name"]) if card else zoo.entry(args.name)
+    formal = model.network(entry.k_report, name=_network_name(entry.name))
+    try:
+        s = implement(
+            formal, args.scheme, scale, args.output, name=entry.name, family=entry.family, t1=entry.t1,
+            schedule=entry.schedule, held=list(model.held_species), cmax_nM=args.cmax, verify_timeout_s=args.verify_timeout,
+        )
+    except EnumerationError as e:
+        print(f"crnzoo implement: {e}", file=sys.stderr)
+        return 1
+    good = s["verification"]["result"] is not False and s["function"]["ok"]
+    print(s["headline"])
+    print(f"{'wrote' if good else 'FAILED (report in)'} {args.output} ({s['seconds']['total']:.0f} s)", file=sys.stdout if good else sys.stderr)
+    return 0 if good else 1
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with the house's promise: a usage error is one line on standard error, exit 2."""
 
@@ -448,6 +477,15 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("cards", help="regenerate MODEL_CARDS.md from the shipped cards")
     s.add_argument("-o", "--output", help="output path (default: MODEL_CARDS.md in the current folder)")
     s.set_defaults(func=cmd_cards)
+
+    s = sub.add_parser("implement", help="compile a model to DNA strand displacement, enumerate, verify and check it")
+    s.add_argument("name", help="zoo model name or checkpoint folder")
+    s.add_argument("--scheme", default="soloveichik2010", help="translation scheme (soloveichik2010)")
+    s.add_argument("--scale", default="50nM,1s", help="what one concentration and time unit are, e.g. 50nM,1s")
+    s.add_argument("--cmax", type=float, default=None, help="gate/translator concentration in nM (default 100 concentration units)")
+    s.add_argument("--verify-timeout", type=float, default=600.0, help="time budget of the bisimulation check, s")
+    s.add_argument("-o", "--output", required=True, help="new (or empty) output folder")
+    s.set_defaults(func=cmd_implement)
 
     s = sub.add_parser("demo", help="list the zoo, load a model, simulate, plot and export it")
     s.add_argument("--model", default="majority-am4")

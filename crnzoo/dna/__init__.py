@@ -1,0 +1,12 @@
+"""DNA strand-displacement implementations of zoo networks (`crnzoo implement`).
+
+`schemes` (translation schemes -> `design.Design`), `pil` (PIL text), `enumerate`
+(Peppercorn), `check` (crnverifier bisimulation), `function` (the entry's function at the
+DNA level, with leak), `implement` (the pipeline). Peppercorn and crnverifier come with
+the `dna` extra: `pip install 'crnzoo[dna]'`.
+"""
+
+from .design import Complex, CompiledReaction, Design
+from .schemes import SCHEMES, SchemeError, compile_network
+
+__all__ = ["Complex", "CompiledReaction", "Design", "SCHEMES", "SchemeError", "compile_network"]

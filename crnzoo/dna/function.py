@@ -1,0 +1,202 @@
+"""Does the entry's function survive at the DNA level? Formal vs. enumerated DNA network.
+
+The formal network is simulated with crnzoo's engine (`crnzoo.solve.simulate`) in its
+dimensionless units; the DNA network (nM, s, time stretched by the scheme's slow-down) is
+stiff — buffers at 10x the gates make equilibria ~10^5 times faster than the horizon —
+and JAX's implicit solvers took over 14 minutes on gate-and here, so it is solved by
+SciPy's BDF with the exact mass-action Jacobian (`simulate_stiff`, a few seconds). A formal
+species' DNA-level amount is the sum of its free signal strands (every history variant).
+Held inputs (a gate's X_hi, ...) are held at the DNA level too: the initial-history
+strand at the input level, the regenerated variants at 0 (the experimenter's clamp).
+
+Checks by family (the entry's own read-outs):
+
+- `gate`: dual-rail outputs decoded (ε = 0.1) just before every input switch and at the end;
+  the function holds iff every DNA read-out equals the formal one and is a valid bit.
+- `majority`: the winner (larger of A, B) at the horizon, from the entry's initial state and
+  from the state with A and B swapped; holds iff the DNA winners equal the formal ones.
+- `oscillator`: persistence — the DNA system still oscillates: peaks of the first species
+  in the last half of the horizon ≥ the formal count − 1 and amplitude ≥ half the formal one.
+- otherwise: the formal species' final amounts agree within 0.1 concentration units.
+
+Leak: every gate/translator pair of reaction i may react as L_i + T_i -> the products of
+reaction i, at `leak` /nM/s (zero by default).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Sequence
+
+import numpy as np
+
+from ..network import Reaction, ReactionNetwork
+from ..solve import Schedule, simulate
+from ..solvers.config import SolverConfig
+from .design import Design
+
+EPS = 0.1
+
+
+@dataclasses.dataclass(frozen=True)
+class FunctionResult:
+    """`ok`: the function holds at the DNA level; `detail`: what was compared, in words;
+    `leak`: the leak rate used (/nM/s)."""
+
+    check: str
+    ok: bool
+    detail: str
+    leak: float
+
+
+def with_leak(dna: ReactionNetwork, design: Design, leak: float) -> ReactionNetwork:
+    """`dna` plus leak reactions L_i + T_i -> products of reaction i at `leak` /nM/s."""
+    if leak <= 0:
+        return dna
+    names = set(dna.species)
+    extra = []
+    for i, _ in enumerate(design.reactions):
+        prods = [c.name for c in design.complexes if c.kind == "signal" and c.reaction == i]
+        gate, trans = f"L{i}", f"T{i}"
+        if gate in names and trans in names and prods:
+            extra.append(Reaction({gate: 1, trans: 1}, {p: 1 for p in prods}, leak))
+    species = tuple(dna.species) + tuple(sorted({p for r in extra for p in r.products} - names))
+    return dataclasses.replace(dna, species=species, reactions=dna.reactions + tuple(extra))
+
+
+def formal_amounts(ys: np.ndarray, dna_species: Sequence[str], design: Design, species: Sequence[str]) -> np.ndarray:
+    """DNA states (time, DNA species) -> (time, formal species) amounts in nM: the sum over signal variants."""
+    interp = design.interpretation()
+    idx = {s: i for i, s in enumerate(dna_species)}
+    out = np.zeros(ys.shape[:-1] + (len(species),))
+    for name, formal in interp.items():
+        if name in idx and formal in species:
+            out[..., list(species).index(formal)] += ys[..., idx[name]]
+    return out
+
+
+def _dna_schedule(schedule: Schedule | None, design: Design, held: Sequence[str], stretch: float, conc: float) -> Schedule | None:
+    if schedule is None or not schedule.levels:
+        return None
+    levels = {}
+    for s, lv in schedule.levels.items():
+        levels[s] = tuple(float(v) * conc for v in lv)
+        for c in design.complexes:
+            if c.formal == s and c.name != s:
+                levels[c.name] = tuple(0.0 for _ in lv)
+    return Schedule(tuple(t * stretch for t in schedule.switch_times), levels)
+
+
+def run_both(formal: ReactionNetwork, dna: ReactionNetwork, design: Design, *, t1: float, time_s: float, conc_nM: float,
+             schedule: Schedule | None = None, held: Sequence[str] = (), x0: dict | None = None, n_save: int = 801):
+    """Simulate formal (dimensionless) and DNA (nM, s) networks; returns (ts, formal ys, DNA formal amounts / conc)."""
+    stretch = time_s * design.slowdown
+    ts = np.linspace(0.0, t1, n_save)
+    fx0 = formal.initial_state() if x0 is None else np.array([x0.get(s, 0.0) for s in formal.species])
+    ftraj = simulate(formal, ts, fx0, schedule=schedule, solver=SolverConfig(rtol=1e-8, atol=1e-10), name=formal.name)
+    dx0 = dna.initial_state()
+    if x0 is not None:
+        for c in design.complexes:
+            if c.formal is not None and c.name == c.formal and c.name in dna.species:
+                dx0[dna.index(c.name)] = x0.get(c.name, 0.0) * conc_nM
+    dsched = _dna_schedule(schedule, design, held, stretch, conc_nM)
+    ys = simulate_stiff(dna, ts * stretch, dx0, dsched)
+    return ts, np.asarray(ftraj.ys), formal_amounts(ys, dna.species, design, formal.species) / conc_nM
+
+
+def simulate_stiff(net: ReactionNetwork, ts: np.ndarray, x0: np.ndarray, schedule: Schedule | None = None) -> np.ndarray:
+    """Mass action of `net` at save times `ts` (BDF, exact Jacobian); held species of
+    `schedule` are clamped at their level between switches. Returns (T, species)."""
+    from scipy.integrate import solve_ivp
+
+    R, S = net.stoichiometry()
+    k = net.rates()
+    idx = {s: i for i, s in enumerate(net.species)}
+    sched = schedule or Schedule()
+    bounds = [ts[0], *[t for t in sched.switch_times if ts[0] < t < ts[-1]], ts[-1]]
+    held = np.array([idx[s] for s in sched.levels], dtype=int)
+    free = np.ones(len(net.species))
+    free[held] = 0.0
+
+    def flux(x):
+        return k * np.prod(np.power(np.maximum(x, 0.0)[None, :], R), axis=1)
+
+    def rhs(t, x):
+        return (S.T @ flux(x)) * free
+
+    def jac(t, x):
+        xp = np.maximum(x, 1e-300)
+        v = flux(x)
+        J = (S.T * v) @ (R / xp[None, :])
+        return J * free[:, None]
+
+    y = np.array(x0, dtype=np.float64)
+    out = np.zeros((len(ts), len(y)))
+    for seg, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
+        for s, lv in sched.levels.items():
+            y[idx[s]] = lv[seg]
+        sel = (ts >= a) & ((ts < b) if seg < len(bounds) - 2 else (ts <= b))
+        t_eval = np.unique(np.concatenate([ts[sel], [b]]))
+        scale = max(1.0, float(np.max(y)))
+        sol = solve_ivp(rhs, (a, b), y, method="BDF", t_eval=t_eval, jac=jac, rtol=1e-6, atol=1e-9 * scale)
+        if not sol.success:
+            raise RuntimeError(f"DNA-level simulation of {net.name} failed at t = {sol.t[-1] if sol.t.size else a:g} s: {sol.message}")
+        out[sel] = sol.y.T[np.searchsorted(t_eval, ts[sel])]
+        y = sol.y[:, -1].copy()
+    return out
+
+
+def _decode(hi, lo):
+    one = (hi >= 1 - EPS) & (lo <= EPS)
+    zero = (hi <= EPS) & (lo >= 1 - EPS)
+    return np.where(one, 1, np.where(zero, 0, -1))
+
+
+def _peaks(x: np.ndarray) -> int:
+    return int(np.sum((x[1:-1] > x[:-2]) & (x[1:-1] >= x[2:]) & (x[1:-1] > x.min() + 0.1 * (x.max() - x.min()))))
+
+
+def check_function(family: str, formal: ReactionNetwork, dna: ReactionNetwork, design: Design, *, t1: float, time_s: float,
+                   conc_nM: float, schedule: Schedule | None = None, held: Sequence[str] = (), leak: float = 0.0) -> FunctionResult:
+    """Run the family's check (module docstring) on `dna` with leak rate `leak` /nM/s."""
+    net = with_leak(dna, design, leak)
+    kw = dict(t1=t1, time_s=time_s, conc_nM=conc_nM, schedule=schedule, held=held)
+    sp = list(formal.species)
+    if family == "gate":
+        ts, f, d = run_both(formal, net, design, **kw)
+        reads = [float(t) - 1e-3 for t in (schedule.switch_times if schedule else ())] + [t1]
+        rows = [int(np.searchsorted(ts, t, side="right") - 1) for t in reads]
+        hi, lo = sp.index("Z_hi"), sp.index("Z_lo")
+        fb, db = _decode(f[rows, hi], f[rows, lo]), _decode(d[rows, hi], d[rows, lo])
+        ok = bool(np.all(fb == db) and np.all(db >= 0))
+        return FunctionResult("truth table over switched inputs", ok, f"formal read-outs {fb.tolist()}, DNA {db.tolist()} (-1 = invalid)", leak)
+    if family == "majority":
+        a, b = sp.index("A"), sp.index("B")
+        wins = []
+        for x0 in (dict(formal.initial), {**formal.initial, "A": formal.initial.get("B", 0.0), "B": formal.initial.get("A", 0.0)}):
+            _, f, d = run_both(formal, net, design, x0=x0, **kw)
+            wins.append(("AB"[int(f[-1, b] > f[-1, a])], "AB"[int(d[-1, b] > d[-1, a])], float(abs(d[-1, a] - d[-1, b]))))
+        ok = all(fw == dw and gap > 0.5 for fw, dw, gap in wins)
+        return FunctionResult("majority winner", ok, "; ".join(f"formal {fw}, DNA {dw} (final |A-B| {gap:.2f})" for fw, dw, gap in wins), leak)
+    if family == "oscillator":
+        ts, f, d = run_both(formal, net, design, n_save=3001, **kw)
+        half = len(ts) // 2
+        fp, dp = _peaks(f[half:, 0]), _peaks(d[half:, 0])
+        fa, da = float(np.ptp(f[half:, 0])), float(np.ptp(d[half:, 0]))
+        ok = dp >= max(1, fp - 1) and da >= 0.5 * fa
+        return FunctionResult("oscillation persists", ok, f"last half: formal {fp} peaks amplitude {fa:.3f}, DNA {dp} peaks amplitude {da:.3f}", leak)
+    _, f, d = run_both(formal, net, design, **kw)
+    err = float(np.max(np.abs(f[-1] - d[-1])))
+    return FunctionResult("final state agrees", err <= 0.1, f"largest final difference {err:.3g} concentration units", leak)
+
+
+def leak_tolerance(family: str, formal, dna, design, *, rates: Sequence[float] = (1e-9, 1e-8, 1e-7, 1e-6, 1e-5), **kw) -> tuple[float | None, list[FunctionResult]]:
+    """The largest leak rate (/nM/s) of `rates` (increasing) up to which the function holds, and every result."""
+    results, best = [], None
+    for k in rates:
+        r = check_function(family, formal, dna, design, leak=k, **kw)
+        results.append(r)
+        if not r.ok:
+            break
+        best = k
+    return best, results

@@ -1,0 +1,186 @@
+"""From a zoo entry to a verified DNA strand-displacement implementation (`crnzoo implement`).
+
+`implement(formal, scheme, scale, out, ...)`: an entry's sparsified network `network(k_report)`
+-> a domain-level design (`schemes`) -> Peppercorn's enumeration (`enumerate`) -> CRN
+bisimulation with crnverifier (`check`) -> the entry's function at the DNA level, without
+and with leak (`function`) -> files in `out` (written to a temporary sibling folder and
+renamed, so an interrupted run leaves nothing half-written):
+
+- `design.pil` (input to Peppercorn/Nuskell), `enumerated.pil` (Peppercorn's output),
+- `implementation.crn` (the condensed DNA network, nM and s),
+- `summary.json` and `summary.md` (the table: strands, total DNA, fuel per formal reaction,
+  verdict, function, leak tolerance, wall times).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..export.scale import Scale
+from ..network import ReactionNetwork
+from ..solve import simulate
+from .check import verify_bisimulation
+from .design import Design
+from .enumerate import Enumerated, enumerate_design
+from .function import check_function, leak_tolerance
+from .pil import to_pil
+from .schemes import SchemeError, compile_network
+
+BUDGET_FACTOR = 3.0  # gates and translators hold this many times the fuel their reaction uses
+
+
+def fuel_use_nM(formal: ReactionNetwork, t1: float, conc_nM: float, schedule=None) -> dict[int, float]:
+    """Formal-level firings of each reaction over [0, t1] (∫ flux dt), in nM at the scale."""
+    ts = np.linspace(0.0, t1, 2001)
+    traj = simulate(formal, ts, schedule=schedule, name=formal.name)
+    x = np.asarray(traj.ys)
+    idx = {s: i for i, s in enumerate(traj.species)}
+    out = {}
+    for i, r in enumerate(formal.reactions):
+        flux = r.rate * np.prod([x[:, idx[s]] ** n for s, n in r.reactants.items()], axis=0)
+        out[i] = float(np.trapezoid(flux, ts)) * conc_nM
+    return out
+
+
+def measured_rates(design: Design, enumerated: Enumerated) -> tuple[float | None, float | None]:
+    """Peppercorn's condensed rate constants (/nM/s): signal + gate L_i, and signal + intermediate."""
+    signals = set(design.interpretation())
+    gates = {c.name for c in design.complexes if c.kind == "gate"}
+    fuels = set(design.fuels())
+    first, second = [], []
+    for r in enumerated.network.reactions:
+        names = set(r.reactants)
+        if sum(r.reactants.values()) != 2 or not names & signals:
+            continue
+        other = names - signals
+        if other & gates:
+            first.append(r.rate)
+        elif other and not other & fuels:
+            second.append(r.rate)
+    med = lambda v: statistics.median(v) if v else None  # noqa: E731
+    return med(first), med(second)
+
+
+def _md(summary: dict) -> str:
+    s = summary
+    rows = "\n".join(
+        f"| `{r['equation']}` | {r['rate']:.4g} | {', '.join(r['complexes'])} | {r['fuel_nM']:.4g} | {r['fuel_used_nM']:.4g} |"
+        for r in s["reactions"]
+    )
+    f = s["function"]
+    return f"""# {s['entry']}: DNA implementation ({s['scheme']})
+
+{s['headline']}
+
+- Scheme: {s['citation']}; scale {s['scale']}; time slowed {s['slowdown']:g}x.
+- Formal reactions: {s['formal_reactions']}; distinct strands: {s['strands']}; total DNA: {s['total_dna_nM']:.4g} nM.
+- Enumeration (Peppercorn): {s['dna_species']} species, {s['dna_reactions']} condensed reactions, {s['seconds']['enumerate']:.1f} s.
+- Verification ({s['verification']['method']}): {s['verification']['result']} — {s['verification']['reason']} ({s['seconds']['verify']:.1f} s).
+- Function at the DNA level ({f['check']}), no leak: {f['ok']} — {f['detail']}.
+- Leak tolerance (L_i + T_i -> products): {s['leak_tolerance_nM_s']} /nM/s.
+
+| formal reaction | k (nM, s) | complexes | fuel (nM) | used over horizon (nM) |
+|---|---|---|---|---|
+{rows}
+
+Notes: {' '.join(s['notes'])}
+"""
+
+
+def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Path, *, name: str, family: str, t1: float,
+              schedule=None, held=(), cmax_nM: float | None = None, verify_timeout_s: float = 600.0,
+              leak_rates=(1e-9, 1e-8, 1e-7, 1e-6, 1e-5)) -> dict:
+    """Compile, enumerate, verify and check an entry's sparsified network `formal`; write `out`.
+
+    `name`, `family`, `t1`, `schedule`, `held`: the entry's name, family (which function
+    check), horizon and input protocol (dimensionless) and held input species (the CLI
+    reads them from the zoo). Raises `SchemeError` (bad scheme, above-bimolecular network)
+    or `ValueError` (bad `out`) before any heavy work. Returns the summary written to
+    `out/summary.json`.
+    """
+    out = Path(out)
+    if out.exists() and not (out.is_dir() and not any(out.iterdir())):
+        raise ValueError(f"output folder {out} exists and is not empty; choose a new one")
+    if not out.parent.is_dir():
+        raise ValueError(f"output folder's parent {out.parent} does not exist")
+    started = time.perf_counter()
+    compile_network(formal, scheme, scale)  # fails fast: unknown scheme, trimolecular reactions
+    conc, held = scale.concentration_nM, list(held)
+    used = fuel_use_nM(formal, t1, conc, schedule)
+    budget = {i: BUDGET_FACTOR * u for i, u in used.items()}
+    design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM)
+    t0 = time.perf_counter()
+    enum = enumerate_design(design)
+    q1, q2 = measured_rates(design, enum)
+    design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM, q_first_nM_s=q1, q_second_nM_s=q2)
+    initial = {c.name: c.conc_nM for c in design.complexes if c.conc_nM > 0 and c.name in enum.network.species}
+    dna = dataclasses.replace(enum.network, initial=initial)
+    t_enum = time.perf_counter() - t0
+    verdict = verify_bisimulation(formal, dna, design, timeout_s=verify_timeout_s)
+    t1 = time.perf_counter()
+    kw = dict(t1=t1, time_s=scale.time_s, conc_nM=conc, schedule=schedule, held=held)
+    func = check_function(family, formal, dna, design, **kw)
+    tol, sweep = leak_tolerance(family, formal, dna, design, rates=leak_rates, **kw) if func.ok else (None, [])
+    t_sim = time.perf_counter() - t1
+    reactions = [dict(dataclasses.asdict(r), fuel_used_nM=used[i]) for i, r in enumerate(design.reactions)]
+    for r in reactions:
+        r["complexes"] = list(r["complexes"])
+    tol_text = "none tested" if not sweep else (f"<= {tol:g}" if tol is not None else f"< {leak_rates[0]:g}")
+    if sweep and tol == leak_rates[-1]:
+        tol_text = f">= {tol:g} (largest tested)"
+    verified = {True: "verified by CRN bisimulation", False: "NOT a correct implementation (no bisimulation)", None: "verification not decided"}[verdict.result]
+    summary = {
+        "entry": name,
+        "scheme": design.scheme,
+        "citation": design.citation,
+        "scale": str(scale),
+        "slowdown": design.slowdown,
+        "formal_reactions": formal.n_reactions,
+        "formal": [r.equation() for r in formal.reactions],
+        "strands": len(design.strands()),
+        "total_dna_nM": design.total_dna_nM(),
+        "dna_species": dna.n_species,
+        "dna_reactions": dna.n_reactions,
+        "reactions": reactions,
+        "verification": {"method": verdict.method, "result": verdict.result, "reason": verdict.reason},
+        "function": dataclasses.asdict(func),
+        "leak_sweep": [dataclasses.asdict(r) for r in sweep],
+        "leak_tolerance_nM_s": tol_text,
+        "seconds": {"enumerate": t_enum, "verify": verdict.seconds, "simulate": t_sim, "total": time.perf_counter() - started},
+        "notes": list(design.notes),
+    }
+    summary["headline"] = (
+        f"{name}: {formal.n_reactions} formal reactions -> {summary['strands']} strands, "
+        f"{summary['total_dna_nM'] / 1000:.3g} µM of DNA in total, {verified}, "
+        f"function {'holds' if func.ok else 'FAILS'} at the DNA level" + (f" with leak {tol_text} /nM/s" if func.ok else "")
+    )
+    files = {
+        "design.pil": to_pil(design),
+        "enumerated.pil": enum.pil,
+        "implementation.crn": "\n".join(f"{r.equation()} [k = {r.rate:.6g}]" for r in dna.reactions) + "\n",
+        "summary.json": json.dumps(summary, indent=2) + "\n",
+        "summary.md": _md(summary),
+    }
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for fname, text in files.items():
+            (tmp / fname).write_text(text)
+        if out.exists():
+            out.rmdir()
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return summary
+
+
+__all__ = ["implement", "SchemeError", "fuel_use_nM", "measured_rates"]

@@ -1,0 +1,187 @@
+"""Translation schemes: a formal CRN (at a physical scale) -> a domain-level `Design`.
+
+Implemented from the papers (our own code):
+
+- `soloveichik2010` — Soloveichik, Seelig & Winfree, "DNA as a universal substrate for
+  chemical kinetics", PNAS 107:5393 (2010), Figs. 2-3. A formal species X is a strand
+  `h ta_X b_X tc_X` (history domain h, toeholds ta/tc, recognition domain b). Reaction i
+  gets a gate L_i, a translator T_i and, if bimolecular, a buffer strand B_i:
+
+  * X1 -> P...: X1 binds L_i on toehold ta_X1* and releases `b c d_1 ta_P1 d_2 ...`, which
+    opens T_i on tc_X1* and releases each product strand `d_j ta_Pj b_Pj tc_Pj`.
+  * X1 + X2 -> P...: X1 + L_i <-> H_i + B_i (B_i = `b_X1 tc_X1 ta_X2`, reversible), then
+    X2 + H_i -> released strand -> T_i as above.
+
+  Rates (paper, eqs. 2-3): with toehold binding rate q for every step, a unimolecular
+  reaction runs at q [L_i] and a bimolecular one at q [L_i]/[B_i] (the buffer holds the
+  first step near equilibrium; the fraction of X1 held in H_i is [L_i]/[B_i]). So
+  [L_i] = k_i/q (unimolecular) and [B_i] = q [L_i]/k_i (bimolecular), after slowing the
+  time scale by a factor `slowdown` >= 1 so that [L_i]/[B_i] <= `sequestration` and
+  [L_i] of a unimolecular gate stays within its budget. The paper tunes q per reaction by
+  the toehold's strength; Peppercorn's rate model knows toehold length only, so here the
+  toeholds are one class (6 nt) and the rate lives in the concentrations.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Mapping
+
+from ..export.scale import Scale
+from ..network import Reaction, ReactionNetwork
+from .design import PAIRED_CLOSE as C
+from .design import PAIRED_OPEN as O
+from .design import UNPAIRED as U
+from .design import CompiledReaction, Complex, Design, strand
+
+SHORT_NT = 6  # toehold length (nt)
+LONG_NT = 15  # branch-migration / history domain length (nt)
+K_NUC_PER_M_S = 3e5  # Peppercorn's bimolecular binding rate per toehold nucleotide, /M/s
+
+
+class SchemeError(ValueError):
+    """A formal CRN the scheme cannot compile (bad input: the CLI exits 2)."""
+
+
+def toehold_rate_nM_s(length: int = SHORT_NT) -> float:
+    """Peppercorn's toehold binding rate for a toehold of `length` nt, in /nM/s."""
+    return K_NUC_PER_M_S * length * 1e-9
+
+
+def _expand(side: Mapping[str, int]) -> list[str]:
+    return [s for s, n in side.items() for _ in range(int(n))]
+
+
+def _check(network: ReactionNetwork, scheme: str) -> None:
+    for i, r in enumerate(network.reactions):
+        m = r.molecularity
+        if m > 2:
+            raise SchemeError(
+                f"reaction {i} ({r.equation()}) has molecularity {m}: scheme {scheme} compiles uni- and bimolecular reactions only"
+            )
+        if m == 0:
+            raise SchemeError(f"reaction {i} ({r.equation()}) is zero-order (a source): scheme {scheme} needs a reactant")
+
+
+def _round_up(x: float, digits: int = 3) -> float:
+    """`x` rounded up to `digits` significant digits (a slow-down that is never too small)."""
+    if x <= 1:
+        return 1.0
+    e = 10 ** (math.floor(math.log10(x)) - digits + 1)
+    return math.ceil(x / e - 1e-9) * e
+
+
+def _signal(name: str, formal: str, history: str, conc: float = 0.0, reaction: int | None = None) -> Complex:
+    return Complex(
+        name,
+        (strand((history, U), (f"ta_{formal}", U), (f"b_{formal}", U), (f"tc_{formal}", U)),),
+        conc,
+        "signal",
+        formal,
+        reaction,
+    )
+
+
+def soloveichik2010(
+    network: ReactionNetwork,
+    scale: Scale,
+    *,
+    budget_nM: Mapping[int, float] | None = None,
+    cmax_nM: float | None = None,
+    sequestration: float = 0.1,
+    q_first_nM_s: float | None = None,
+    q_second_nM_s: float | None = None,
+) -> Design:
+    """Compile `network` (dimensionless, read at `scale`) with Soloveichik, Seelig & Winfree 2010.
+
+    - `cmax_nM`: concentration of every gate and translator (default 100 concentration
+      units of the scale); `budget_nM[i]`, if larger, for reaction i (its expected fuel use).
+    - `sequestration`: the largest fraction [L_i]/[B_i] of a first reactant held in a gate.
+    - `q_first_nM_s`, `q_second_nM_s`: the condensed rate constants (/nM/s) of a signal
+      binding a gate L_i (and, equal by symmetry, H_i + B_i back) and of the second reactant
+      opening H_i; default Peppercorn's toehold binding rate. `crnzoo.dna.implement` passes
+      the values Peppercorn's enumeration measures, so the rates are honoured as enumerated.
+
+    Raises `SchemeError` naming a reaction above bimolecular or zero-order.
+    """
+    _check(network, "soloveichik2010")
+    if not 0 < sequestration < 1:
+        raise SchemeError(f"sequestration must be in (0, 1), got {sequestration}")
+    cmax = float(cmax_nM) if cmax_nM is not None else 100.0 * scale.concentration_nM
+    if not (cmax > 0 and math.isfinite(cmax)):
+        raise SchemeError(f"cmax must be > 0 nM, got {cmax_nM}")
+    q = toehold_rate_nM_s()
+    q1 = float(q_first_nM_s or q)
+    q2 = float(q_second_nM_s or q)
+    budget = {i: max(cmax, float((budget_nM or {}).get(i, 0.0))) for i in range(network.n_reactions)}
+    ks = [scale.physical_rate(r.rate, r.molecularity) for r in network.reactions]
+    slowdown = 1.0
+    for i, (r, k) in enumerate(zip(network.reactions, ks)):
+        need = k / (q2 * sequestration) if r.molecularity == 2 else k / (q1 * budget[i])
+        slowdown = max(slowdown, need)
+    slowdown = _round_up(slowdown)
+
+    domains: dict[str, int] = {}
+    complexes: list[Complex] = []
+    for s in network.species:
+        domains.update({f"h_{s}": LONG_NT, f"ta_{s}": SHORT_NT, f"b_{s}": LONG_NT, f"tc_{s}": SHORT_NT})
+        complexes.append(_signal(s, s, f"h_{s}", network.initial.get(s, 0.0) * scale.concentration_nM))
+    compiled = []
+    for i, (r, k) in enumerate(zip(network.reactions, ks)):
+        made = _ssw_reaction(i, r, k / slowdown, q1, q2, budget[i], domains)
+        complexes.extend(made)
+        fuels = [c for c in made if c.kind != "signal"]
+        compiled.append(
+            CompiledReaction(r.equation(), k, r.molecularity, tuple(c.name for c in fuels), sum(c.conc_nM for c in fuels))
+        )
+    notes = (
+        f"toeholds {SHORT_NT} nt, other domains {LONG_NT} nt; rates set for q(signal + gate) = {q1:.3g} /nM/s and q(second reactant) = {q2:.3g} /nM/s",
+        f"time scale slowed {slowdown:g}x: the DNA system runs the formal CRN with every rate constant divided by {slowdown:g}",
+        f"bimolecular reactions: [L]/[B] = k/(slowdown*q) <= {sequestration:g} of a first reactant is held in its gate",
+    )
+    return Design("soloveichik2010", "Soloveichik, Seelig & Winfree, PNAS 107:5393 (2010)", domains, tuple(complexes), tuple(compiled), slowdown, q1, notes)
+
+
+def _ssw_reaction(i: int, r: Reaction, k: float, q1: float, q2: float, cmax: float, domains: dict[str, int]) -> list[Complex]:
+    """Gate L_i, buffer B_i (bimolecular), translator T_i and the product strands of reaction i at rate k (nM, s)."""
+    reac, prods = _expand(r.reactants), _expand(r.products)
+    last = reac[-1]
+    hist = [f"d{i}_{j}" for j in range(len(prods))]
+    for h in hist:
+        domains[h] = LONG_NT
+    # L_i: inputs strands (bimolecular: b_X1 tc_X1 ta_X2), the output strand, the bottom strand.
+    tops = []
+    bottom_tail = []
+    for a, b in zip(reac[:-1], reac[1:]):
+        tops.append(strand((f"b_{a}", O), (f"tc_{a}", O), (f"ta_{b}", O)))
+        bottom_tail = [(f"ta_{b}", C), (f"tc_{a}", C), (f"b_{a}", C)] + bottom_tail
+    out = [(f"b_{last}", O), (f"tc_{last}", O)]
+    for h, p in zip(hist, prods):
+        out += [(h, U), (f"ta_{p}", U)]
+    tops.append(strand(*out))
+    bottom = strand((f"tc_{last}*", C), (f"b_{last}*", C), *[(d + "*", m) for d, m in bottom_tail], (f"ta_{reac[0]}*", U))
+    made: list[Complex] = []
+    if len(reac) == 1:
+        gate_conc, buffer_conc = k / q1, 0.0
+    else:
+        gate_conc, buffer_conc = cmax, cmax * q2 / k
+    made.append(Complex(f"L{i}", tuple(tops) + (bottom,), gate_conc, "gate", None, i))
+    if len(reac) == 2:
+        made.append(Complex(f"B{i}", (strand((f"b_{reac[0]}", U), (f"tc_{reac[0]}", U), (f"ta_{reac[1]}", U)),), buffer_conc, "buffer", None, i))
+    if prods:
+        tstrands = [strand((h, O), (f"ta_{p}", O), (f"b_{p}", U), (f"tc_{p}", U)) for h, p in zip(hist, prods)]
+        tb = [(d, C) for h, p in reversed(list(zip(hist, prods))) for d in (f"ta_{p}*", f"{h}*")]
+        tstrands.append(strand(*tb, (f"tc_{last}*", U)))
+        made.append(Complex(f"T{i}", tuple(tstrands), cmax, "translator", None, i))
+        made += [_signal(f"{p}_r{i}p{j}", p, h, 0.0, i) for j, (h, p) in enumerate(zip(hist, prods))]
+    return made
+
+
+SCHEMES: dict[str, Callable[..., Design]] = {"soloveichik2010": soloveichik2010}
+
+
+def compile_network(network: ReactionNetwork, scheme: str, scale: Scale, **options) -> Design:
+    """Compile with the scheme named `scheme` (one of `SCHEMES`); raises `SchemeError` on an unknown one."""
+    if scheme not in SCHEMES:
+        raise SchemeError(f"unknown scheme {scheme!r}; choose from {', '.join(SCHEMES)}")
+    return SCHEMES[scheme](network, scale, **options)
