@@ -157,8 +157,8 @@ def cmd_verify(args) -> int:
     if args.all == bool(args.name):
         raise _Usage("give a model name or --all")
     names = zoo.list_models() if args.all else [args.name]
-    if args.name:
-        zoo.entry(args.name)
+    if args.name and not (args.name not in zoo.list_models() and Path(args.name).is_dir()):
+        zoo.entry(args.name)  # a directory (a fine-tuned or retrained checkpoint) is verified from its card
     failed = skipped = 0
     bar = tqdm(names, desc="verify", unit="model", disable=len(names) == 1, file=sys.stderr)
     for name in bar:
@@ -212,39 +212,38 @@ def cmd_train(args) -> int:
 
 
 def cmd_finetune(args) -> int:
-    from . import checkpoint, zoo
-    from .export import to_txt
+    import signal
+
+    from .finetuning import finetune
+    from .publish import summary
     from .tasks.base import NoTargetError
 
-    e = zoo.entry(args.name)
     if args.steps is not None and args.steps < 1:
         raise _Usage(f"--steps must be >= 1, got {args.steps}")
-    out = _new_dir(args.out, f"{args.name}-finetuned")
-    model = zoo.load(args.name)
-    started = time.perf_counter()
+    out = args.out or f"{Path(args.name).name}-finetuned"
+
+    def stop(signum, frame):  # SIGTERM ends the run like Ctrl-C: nothing half-written
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        tuned, result = e.task.finetune(model, args.target, args.steps, seed=args.seed, lr=args.lr, train_config=e.train_config)
+        result = finetune(args.name, args.target, out, args.steps, seed=args.seed, lr=args.lr)
     except NoTargetError as err:
         raise _Usage(f"{args.name}: {err}") from None
-    card = dict(zoo.card(args.name))
-    for key in ("config_hash", "arrays", "content_hash", "metrics"):
-        card.pop(key, None)
-    k = card["reactions"]["k_report"]
-    card.update(
-        name=out.name,
-        base_model=args.name,
-        system=f"{e.system} — fine-tuned on {args.target}",
-        training={
-            "command": f"crnzoo finetune {args.name} --target {args.target} --steps {result['steps']} --seed {args.seed}",
-            "seed": args.seed,
-        },
-        finetune={"target": args.target, **result, "wall_s": round(time.perf_counter() - started, 1)},
-        metrics={},
-    )
-    card["reactions"] = {**card["reactions"], "dense": tuned.network(0.0).n_reactions, "at_k_report": tuned.network(k).n_reactions}
-    checkpoint.save(tuned, out, card, {"reactions.txt": to_txt(tuned.network(k, name=_network_name(out.name)))})
-    print(f"loss {result['initial_loss']:.4g} -> {result['final_loss']:.4g} in {result['steps']} steps; wrote {out}")
-    print("load it with crnzoo.zoo.load(" + repr(str(out)) + ")")
+    except KeyboardInterrupt:
+        print(f"crnzoo finetune: interrupted; {out} was not written", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    ft = result.card["finetune"]
+    print(f"{result.card['system']}")
+    print(f"loss {ft['initial_loss']:.4g} -> {ft['final_loss']:.4g}; fine-tuning {ft['finetune_wall_s']:g} s")
+    print(summary(result.card))
+    if not result.reached:
+        print(f"target not reached: {'; '.join(result.broken)} (saved for inspection in {out})")
+        return 1
+    print(f"target reached; wrote {out}")
+    print("load it with crnzoo.load(" + repr(str(out)) + "); check it with crnzoo verify " + str(out))
     return 0
 
 
@@ -381,6 +380,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:  # pragma: no cover - e.g. `crnzoo export ... | head`
         return 0
+    except KeyboardInterrupt:
+        print(f"crnzoo {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,6 +33,8 @@ class ZooTask(abc.ABC):
       extras)`. Hand-designed entries keep the default, which returns `make()`.
     - `target(spec)`: a `crnzoo.train.Task` for fine-tuning on a user's target (`spec` is the
       text the command line passes, or an object); raises `NoTargetError` when unsupported.
+    - `retarget(spec)`: the task of the same entry for the user's target (metrics and promises
+      of the new target): what scores a fine-tuned model (`crnzoo.finetuning`).
     - `inputs(text, hold)`: a `Schedule` holding each input state of `text` for `hold` time
       units (`crnzoo simulate NAME --inputs`); None when the entry takes no input sequence.
     - `artifacts(model, directory, card)`: write figures or lab tables next to a card being
@@ -58,6 +60,18 @@ class ZooTask(abc.ABC):
 
     def target(self, spec) -> Any:
         """A training task for fine-tuning on the user's target `spec`."""
+        raise NoTargetError("this model has no fine-tuning target type")
+
+    # A retargeted task (`retarget`) says what its model is and what it was tuned on, for the
+    # card's one-line system: "NAND gate, fine-tuned from gate-and on truth table 1110, ...".
+    target_name: str = ""
+    target_text: str = ""
+
+    def retarget(self, spec) -> "ZooTask":
+        """This entry's task for the user's target `spec` (the same text or path `target`
+        takes): its `evaluate`, `metrics` and promises score a fine-tuned model on the NEW
+        target; it sets `target_name` and `target_text`. Raises `NoTargetError` when the entry
+        takes no target, ValueError (naming what is wrong) for a bad one."""
         raise NoTargetError("this model has no fine-tuning target type")
 
     finetune_steps: int = 300

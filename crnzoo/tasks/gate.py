@@ -33,6 +33,7 @@ from ..solve import Schedule, SolverConfig, _as_model, integrate
 from ..solvers import SimulationError, rk4_trajectory
 from ..solvers.config import result_message
 from ..train import TrainConfig
+from ._finetune import tune_and_prune
 from .base import ZooTask
 
 
@@ -330,6 +331,28 @@ class GateTask(ZooTask):
         solves with the smaller step `FINETUNE_DT`, inside RK4's stability bound for every
         gate tensor."""
         return GateTraining(spec, self.species, self.initial_state(), dt=FINETUNE_DT)
+
+    finetune_steps = 200
+    NAMES = {**{v: k.upper() for k, v in TRUTH_TABLES.items()}, "1101": "IMPLY", "0100": "NIMPLY", "0000": "FALSE", "1111": "TRUE"}
+
+    def retarget(self, spec) -> "GateTask":
+        """The gate task of truth table `spec` (4 bits or a gate name) on this gate's species:
+        the same card tests (108 sequences, ×100 stretched, random run, listing) on the new table."""
+        truth = "".join(map(str, parse_truth_table(spec)))
+        task = GateTask(truth, self.n_aux, self.train_config, None)
+        task.target_name = f"{self.NAMES.get(truth, 'truth-table ' + truth)} gate"
+        task.target_text = f"truth table {truth}"
+        return task
+
+    def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
+        """Retarget the pretrained gate: sparsified training (straight-through at k_min = 0.1,
+        RK4 at `FINETUNE_DT`) from its weights on the new table, kept when all 432 training
+        read-outs are right with margin ≥ `PRUNE_MARGIN`, then pruned under the same check;
+        up to 3 restarts from the pretrained point (`tasks._finetune.tune_and_prune`)."""
+        new = self.retarget(spec)
+        task = GateTraining(new.truth, self.species, self.initial_state(), dt=FINETUNE_DT)
+        steps = steps or self.finetune_steps
+        return tune_and_prune(model, task, self.train_config, new.accept, steps, seed, lr, progress=progress, desc=f"gate {new.truth}")
 
     def accept(self, candidate, margin: float = PRUNE_MARGIN) -> bool:
         """Whether every read-out of the 108 training sequences (T = 800, adaptive solve) is
