@@ -139,7 +139,8 @@ def finetune(
     name = Path(out).name if out is not None else f"{e.name}-finetuned"
     what = task.target_text
     done = result.get("steps", steps)
-    system = f"{task.target_name}, fine-tuned from {base_name} on {what}, {done} steps, seed {seed}"
+    how = f"{done} steps" + (f" ({result['method']})" if result.get("method") else "")
+    system = f"{task.target_name}, fine-tuned from {base_name} on {what}, {how}, seed {seed}"
     record = {
         "base_entry": e.name,
         "target": spec_path.name if spec_path else _spec_text(target),
@@ -156,7 +157,7 @@ def finetune(
         name=name,
         system=system,
         task=task,
-        training=f"crnzoo finetune {base_name} {option} --steps {done} --seed {seed}" + (f" --lr {lr:g}" if lr else ""),
+        training=f"crnzoo finetune {base_name} {option}" + (f" --steps {steps}" if steps else "") + f" --seed {seed}" + (f" --lr {lr:g}" if lr else ""),
         seed=seed,
     )
     extra = {"base_model": base_name, "finetune": record, "wall_time_note": "measured on the machine that ran the fine-tuning"}

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -34,6 +35,7 @@ from ..solvers import SimulationError, rk4_trajectory
 from ..solvers.config import result_message
 from ..train import TrainConfig
 from ._finetune import tune_and_prune
+from ._gate_rails import closest_relabelling, describe, relabel
 from .base import ZooTask
 
 
@@ -345,14 +347,22 @@ class GateTask(ZooTask):
         return task
 
     def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
-        """Retarget the pretrained gate: sparsified training (straight-through at k_min = 0.1,
-        RK4 at `FINETUNE_DT`) from its weights on the new table, kept when all 432 training
-        read-outs are right with margin ≥ `PRUNE_MARGIN`, then pruned under the same check;
-        up to 3 restarts from the pretrained point (`tasks._finetune.tune_and_prune`)."""
+        """Retarget the pretrained gate. 1. Dual-rail relabelling (`tasks._gate_rails`): the gate
+        with the rails of X, Y and/or Z exchanged whose table is nearest the target; when it IS
+        the target and all 432 training read-outs are right with margin ≥ `PRUNE_MARGIN`, that is
+        the result (no gradient step). 2. Else sparsified training from it (straight-through at
+        k_min = 0.1, RK4 at `FINETUNE_DT`), kept under the same check, then pruned; up to 3
+        restarts from the pretrained point (`tasks._finetune.tune_and_prune`)."""
         new = self.retarget(spec)
-        task = GateTraining(new.truth, self.species, self.initial_state(), dt=FINETUNE_DT)
-        steps = steps or self.finetune_steps
-        return tune_and_prune(model, task, self.train_config, new.accept, steps, seed, lr, progress=progress, desc=f"gate {new.truth}")
+        swaps, wrong = closest_relabelling(parse_truth_table(self.truth), parse_truth_table(new.truth))
+        start, task = relabel(model, swaps), GateTraining(new.truth, self.species, self.initial_state(), dt=FINETUNE_DT)
+        fields = {"relabelling": describe(swaps), "relabelled_states_wrong": wrong}
+        if wrong == 0 and new.accept(start):
+            loss = eqx.filter_jit(lambda m: task.loss(m, task.sequences)[0])
+            return start, {"steps": 0, "method": f"dual-rail relabelling: {describe(swaps)}", **fields,
+                           "initial_loss": float(loss(model)), "final_loss": float(loss(start))}
+        tuned, result = tune_and_prune(start, task, self.train_config, new.accept, steps or self.finetune_steps, seed, lr, progress=progress, desc=f"gate {new.truth}")
+        return tuned, {**result, **fields}
 
     def accept(self, candidate, margin: float = PRUNE_MARGIN) -> bool:
         """Whether every read-out of the 108 training sequences (T = 800, adaptive solve) is

@@ -75,20 +75,22 @@ def consensus_accuracy(
     share: float = 0.9,
     min_gap: float = 0.05,
     solver: SolverConfig | None = None,
+    bias: float = 0.0,
 ) -> dict[str, float]:
     """Fraction of random initial conditions whose larger input wins.
 
     Winning means: at `t_end` the species of the initially larger input holds more than
     `share` of the total mass. Reported over all `n` draws (`accuracy`) and over those with
-    |A0 − B0| > `min_gap` (`accuracy_gap`).
+    |A0 − B0| > `min_gap` (`accuracy_gap`). With `bias` b, A must exceed B by b to win (A wins
+    iff A0 > B0 + b; the gap is then |A0 − B0 − b|).
     """
     a, b = (model.species.index(s) for s in inputs)
     x0 = sample(n, seed, len(model.species), a, b)
     final = simulate(model, np.array([0.0, t_end]), x0, solver=solver).final
-    winner = np.where(x0[:, a] > x0[:, b], a, b)
+    winner = np.where(x0[:, a] > x0[:, b] + bias, a, b)
     total = final.sum(axis=1)
     ok = final[np.arange(n), winner] > share * total
-    gap = np.abs(x0[:, a] - x0[:, b]) > min_gap
+    gap = np.abs(x0[:, a] - x0[:, b] - bias) > min_gap
     return {"accuracy": float(ok.mean()), "accuracy_gap": float(ok[gap].mean())}
 
 
@@ -115,6 +117,12 @@ class ApproximateMajority(ZooTask):
 
     def make(self) -> CRNModel:
         return self.network()
+
+    def retarget(self, spec) -> "BiasedMajority":
+        return BiasedMajority(spec)
+
+    def target(self, spec) -> "ConsensusTask":
+        return BiasedMajority(spec).training()
 
     def evaluate(self, model, fast: bool = False) -> dict[str, float]:
         return _accuracy(model, fast)
@@ -153,9 +161,10 @@ class ConsensusTask:
         solver: str = "tsit5",
         antithetic: bool = True,
         symmetric: bool = False,
+        bias: float = 0.0,
     ):
         self.n_species, self.t_end, self.inputs, self.antithetic = n_species, float(t_end), tuple(inputs), antithetic
-        self.symmetric = symmetric
+        self.symmetric, self.bias = symmetric, float(bias)  # A wins iff A0 > B0 + bias
         self.solver = SolverConfig(solver, dt=dt, max_steps=int(round(t_end / dt)) + 8)
 
     def batch(self, key, size: int):
@@ -171,7 +180,7 @@ class ConsensusTask:
     def target(self, x0):
         """The consensus state as fractions of the total mass: one-hot on the larger input."""
         a, b = self.inputs
-        winner = jnp.where(x0[:, a] > x0[:, b], a, b)
+        winner = jnp.where(x0[:, a] > x0[:, b] + self.bias, a, b)
         return jnp.eye(self.n_species, dtype=x0.dtype)[winner]
 
     def loss(self, model, x0):
@@ -296,6 +305,12 @@ class LearnedMajority(ZooTask):
 
     metrics = _learned_metrics()
 
+    def retarget(self, spec) -> "BiasedMajority":
+        return BiasedMajority(spec)
+
+    def target(self, spec) -> "ConsensusTask":
+        return BiasedMajority(spec).training()
+
     def make(self, seed: int = SEED) -> CatalyticCRN:
         """Logits W = INIT_STAY·[a = b] + INIT_NOISE·N(0, 1), made symmetric in A ↔ B; no sparsity."""
         W = INIT_NOISE * jax.random.normal(jax.random.PRNGKey(seed), (3, 3, 3), dtype=jnp.float64)
@@ -346,3 +361,44 @@ class LearnedMajority(ZooTask):
         out["same_reaction_set_as_am4"] = compare_reaction_sets(model.network(K_MIN), am4().network(0.0))["same_set"]
         out["reactions_at_k_report"] = float(model.network(K_MIN).n_reactions)
         return out
+
+
+# ---- fine-tuning on a bias ----------------------------------------------------------------------------
+
+
+def parse_bias(spec) -> float:
+    """A bias target: `"0.1"` or `"bias=0.1"` — A must exceed B by this much to win; in [-0.5, 0.5]."""
+    text = str(spec).strip().lower().removeprefix("bias=").strip()
+    try:
+        bias = float(text)
+    except ValueError:
+        raise ValueError(f"a majority target is a bias b (A wins iff A0 > B0 + b), e.g. 0.1 or bias=0.1; got {spec!r}") from None
+    if not (np.isfinite(bias) and -0.5 <= bias <= 0.5):
+        raise ValueError(f"the bias must be a finite number in [-0.5, 0.5] (A0, B0 ~ U[0, 1]); got {spec!r}")
+    return bias
+
+
+class BiasedMajority(ZooTask):
+    """Approximate majority with a bias b: A must exceed B by b to win (A wins iff A0 > B0 + b),
+    read out at t = 200 on 10,000 draws A0, B0 ~ U[0, 1] (fast: 1,000), seed 0."""
+
+    exact_fast = False
+
+    def __init__(self, spec):
+        self.bias = parse_bias(spec)
+        self.target_name = f"biased approximate majority (A wins iff A0 > B0 + {self.bias:g})"
+        self.target_text = f"bias {self.bias:g}"
+        self.metrics = {
+            "accuracy": (f"{ACCURACY}, the winner being A iff A0 > B0 + {self.bias:g}", None, ">= 0.95", 2e-4),
+            "accuracy_gap": (f"the same over draws with |A0 − B0 − {self.bias:g}| > 0.05", None, ">= 0.99", 2e-4),
+        }
+
+    def training(self) -> ConsensusTask:
+        """The consensus loss with the biased winner (fixed-step Tsit5, dt = 0.4)."""
+        return ConsensusTask(n_species=3, t_end=T_END, dt=DT, bias=self.bias)
+
+    def make(self):
+        raise NotImplementedError("a bias target has no model of its own: fine-tune a majority entry")
+
+    def evaluate(self, model, fast: bool = False) -> dict[str, float]:
+        return consensus_accuracy(model, n=1_000 if fast else 10_000, seed=0, t_end=T_END, inputs=tuple(model.species[:2]), bias=self.bias)
