@@ -233,16 +233,21 @@ def test_sbml_gate_switches_in_roadrunner(tmp_path):
 
 @pytest.mark.slow  # ~3 min on 2 shared cores (three RK4 training compilations)
 def test_finetune_truth_table_retargets_and_to_nand(monkeypatch):
-    """Retargeting gate-and to NAND: the retargeted task scores the NEW table, and fine-tuning
-    starts from the pretrained weights and lowers the NAND loss (a few steps; the read-out
-    check that keeps an attempt is stubbed to fail, so all 3 restarts run and nothing is pruned)."""
+    """Retargeting gate-and: the retargeted task scores the NEW table; NAND is the exact
+    relabelling (Z rails exchanged) of AND; XOR is not, so it trains from the nearest
+    relabelling and lowers the XOR loss (a few steps; the read-out check that keeps an attempt
+    is stubbed to fail, so all 3 restarts run and nothing is pruned)."""
+    from crnzoo.tasks._gate_rails import closest_relabelling
+
     e, base = zoo.entry("gate-and"), zoo.load("gate-and")
     new = e.task.retarget("nand")
     assert (new.truth, new.target_name, new.target_text) == ("1110", "NAND gate", "truth table 1110")
     assert set(new.metrics) == set(e.task.metrics)
+    assert closest_relabelling((0, 0, 0, 1), (1, 1, 1, 0)) == ((0, 0, 1), 0)
     monkeypatch.setattr(logic.GateTask, "accept", lambda self, candidate, margin=0.05: False)
-    tuned, fields = e.task.finetune(base, "1110", steps=12, lr=0.1, progress=False)
-    assert fields["attempts"] == 3 and fields["pruned"] == 0
+    tuned, fields = e.task.finetune(base, "0110", steps=12, lr=0.1, progress=False)
+    assert fields["relabelled_states_wrong"] == 1 and fields["relabelling"] == "exchange the rails of Z"
+    assert fields["attempts"] == 3 and fields["pruned"] == 0 and not fields["accepted"]
     assert fields["final_loss"] < fields["initial_loss"]
     assert tuned.fixed == (0, 1, 2, 3) and tuned.k_min == pytest.approx(0.1)
 

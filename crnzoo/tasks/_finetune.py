@@ -45,7 +45,7 @@ def tune_and_prune(
 ) -> tuple[Any, dict]:
     """Sparsified training of the pretrained `model` on `task` with `config` (with `steps`,
     `seed` and `lr` where given), accepted by `accept`, then pruned at `config.k_min`; restarts as the
-    module says. Returns `(model, card fields)`: `steps` (per attempt), `attempts`,
+    module says. Returns `(model, card fields)`: `steps` (per attempt), `attempts` (run), `kept_attempt`, `accepted`,
     `initial_loss`, `final_loss` (mean of the last 10 steps of the kept attempt),
     `reactions_after_training`, `pruned`."""
     config = dataclasses.replace(config, steps=int(steps or config.steps), seed=int(seed), lr=float(lr or config.lr))
@@ -67,14 +67,16 @@ def tune_and_prune(
             break
     if best is None:
         raise error
-    tuned, history, final, ok, attempts = best
+    tuned, history, final, ok, kept = best
     before = tuned.reaction_count(config.k_min)
     removed: list[str] = []
     if ok:
         tuned, removed = prune(tuned, accept, config.k_min, print if progress else None)
     return tuned, {
         "steps": config.steps,
-        "attempts": attempts,
+        "attempts": attempt + 1,
+        "kept_attempt": kept,
+        "accepted": ok,
         "initial_loss": float(history.loss[0]),
         "final_loss": final,
         "reactions_after_training": int(before),
