@@ -75,6 +75,7 @@ class ZooTask(abc.ABC):
         raise NoTargetError("this model has no fine-tuning target type")
 
     finetune_steps: int = 300
+    finetune_lr: float | None = None  # the default learning rate of fine-tuning (None: the entry's)
 
     def finetune(self, model, spec, steps: int | None = None, seed: int = 0, lr: float | None = None, train_config=None, progress: bool = True) -> tuple[Any, dict]:
         """Fine-tune `model` on the target `spec` for `steps` optimisation steps (default
@@ -85,6 +86,7 @@ class ZooTask(abc.ABC):
         steps = self.finetune_steps if steps is None else steps
         cfg = train_config.to_dict() if train_config is not None else {}
         cfg.pop("lr_end", None)
+        lr = lr or self.finetune_lr
         cfg.update(steps=steps, seed=seed, **({"lr": lr} if lr else {}))
         tuned, history = finetune(model, task, **cfg, progress=progress, desc="finetune")
         return tuned, {"steps": steps, "initial_loss": history.loss[0], "final_loss": history.loss[-1]}

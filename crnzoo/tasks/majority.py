@@ -118,6 +118,8 @@ class ApproximateMajority(ZooTask):
     def make(self) -> CRNModel:
         return self.network()
 
+    finetune_lr = 0.01  # bias targets: lr 0.05 (the training's start) diverged over 1000 steps
+
     def retarget(self, spec) -> "BiasedMajority":
         return BiasedMajority(spec)
 
@@ -304,6 +306,8 @@ class LearnedMajority(ZooTask):
     """
 
     metrics = _learned_metrics()
+
+    finetune_lr = 0.01  # bias targets: lr 0.05 (the training's start) diverged over 1000 steps
 
     def retarget(self, spec) -> "BiasedMajority":
         return BiasedMajority(spec)
