@@ -237,7 +237,8 @@ def cmd_finetune(args) -> int:
         signal.signal(signal.SIGTERM, previous)
     ft = result.card["finetune"]
     print(f"{result.card['system']}")
-    print(f"loss {ft['initial_loss']:.4g} -> {ft['final_loss']:.4g}; fine-tuning {ft['finetune_wall_s']:g} s")
+    loss = f"loss {ft['initial_loss']:.4g} -> {ft['final_loss']:.4g}; " if ft.get("initial_loss") is not None else ""
+    print(f"{loss}fine-tuning {ft['finetune_wall_s']:g} s")
     print(summary(result.card))
     if not result.reached:
         print(f"target not reached: {'; '.join(result.broken)} (saved for inspection in {out})")

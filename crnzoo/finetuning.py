@@ -134,6 +134,10 @@ def finetune(
     started = time.perf_counter()
     tuned, result = e.task.finetune(model, target, steps, seed=seed, lr=lr, train_config=e.train_config, progress=progress)
     tune_s = time.perf_counter() - started
+    result = dict(result)
+    # A retarget may change the model's static settings (a rescaled oscillator keeps its slow
+    # reactions with a proportionally lower threshold): the card then records the new ones.
+    config, k_report = result.pop("config", e.config), result.pop("k_report", e.k_report)
     values = task.evaluate(tuned, False)
     broken = broken_promises(dataclasses.replace(e, task=task), values)
     name = Path(out).name if out is not None else f"{e.name}-finetuned"
@@ -154,6 +158,8 @@ def finetune(
     option = f"--target {record['target']}" if not spec_path else f"--target {spec_path}"
     new = dataclasses.replace(
         e,
+        config=config,
+        k_report=k_report,
         name=name,
         system=system,
         task=task,
@@ -170,7 +176,7 @@ def finetune(
             shutil.copyfile(spec_path, folder / record["target_file"])
         return task.artifacts(tuned, folder, card) or {}
 
-    net = tuned.network(e.k_report, name=_ident(name))
+    net = tuned.network(k_report, name=_ident(name))
     checkpoint.save(tuned, out, card, {"reactions.txt": to_txt(net)}, write=write)
     return FineTuned(tuned, checkpoint.read_card(out), values, broken, Path(out))
 

@@ -62,6 +62,8 @@ def tiny_target(name: str, tmp_path: Path):
     if e.family == "seven_segment":
         (tmp_path / "font2.csv").write_text(FONT2)
         return str(tmp_path / "font2.csv")
+    if name == "oscillator-frequency":
+        return "U/40"
     if e.family == "majority":
         return "0.05"
     if e.family == "ncrn":
@@ -75,7 +77,7 @@ def tiny_target(name: str, tmp_path: Path):
     return None
 
 
-SLOW_FAMILIES = {"gate", "seven_segment", "ncrn", "majority", "waveform"}  # full evaluation on the new target: 0.5-5 min here
+SLOW_FAMILIES = {"gate", "seven_segment", "ncrn", "majority", "waveform", "oscillator"}  # full evaluation on the new target: 0.5-5 min here
 
 
 def _params():
@@ -105,7 +107,9 @@ def test_every_entry_finetunes_to_a_full_entry(name, tmp_path, capsys):
     card = json.loads((out / "card.json").read_text())
     task = zoo.entry(name).task.retarget(target)
     assert card["name"] == "tuned" and card["base_model"] == name
-    assert f"fine-tuned from {name} on" in card["system"] and "2 steps, seed 0" in card["system"]
+    assert f"fine-tuned from {name} on" in card["system"] and card["system"].endswith("seed 0")
+    assert card["finetune"]["steps"] in (0, 2)  # 0: an exact relabelling or rescaling, said in the system line
+    assert (card["finetune"]["steps"] == 0) == ("0 steps (" in card["system"])
     assert set(card["metrics"]) == set(task.metrics)
     assert card["finetune"]["reached"] == (code == 0)
     assert (out / "reactions.txt").read_text().strip()
@@ -139,6 +143,7 @@ def test_refuses_an_existing_out_a_file_and_the_shipped_weights(capsys, tmp_path
         (["majority-am4", "--target", "1110"], "bias"),
         (["majority-am4", "--target", "a lot"], "bias"),
         (["wta-ring", "--target", "3"], "no fine-tuning target"),
+        (["oscillator-frequency", "--target", "U/0"], "f=U/P"),
     ],
 )
 def test_bad_targets_are_one_line_exit_2(capsys, tmp_path, argv, words):
