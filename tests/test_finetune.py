@@ -255,3 +255,21 @@ def test_sigterm_leaves_the_target_absent_and_says_one_line(tmp_path):
     assert p.returncode == 130, err
     assert "Traceback" not in err and err.strip().splitlines()[-1] == f"crnzoo finetune: interrupted; {out} was not written"
     assert not out.exists() and sorted(q.name for q in tmp_path.iterdir()) == ["stderr.txt"]
+
+
+def test_frequency_map_retarget_rescales_every_rate_exactly():
+    """f = U/40 from f = U/20: every rate of the tensor halves and none is lost (the threshold
+    halves with it); a map needing rates above 1 is refused."""
+    import dataclasses
+
+    from crnzoo.tasks._oscillator_retarget import parse_period, rescaled
+
+    e, model = zoo.entry("oscillator-frequency"), zoo.load("oscillator-frequency")
+    tuned, fields = e.task.finetune(model, "U/40")
+    assert fields["steps"] == 0 and fields["rate_factor"] == 0.5 and fields["config"]["k_min"] == pytest.approx(5e-4)
+    T0, T1 = np.asarray(model.dynamics_tensor()), np.asarray(tuned.dynamics_tensor())
+    np.testing.assert_allclose(T1, 0.5 * T0, rtol=1e-9, atol=1e-15)
+    assert tuned.reaction_count(5e-4) == model.reaction_count(1e-3)
+    assert (parse_period("f=U/40"), parse_period("period=40")) == (40.0, 40.0)
+    with pytest.raises(ValueError, match="speed"):
+        rescaled(dataclasses.replace(model, k_min=None), 1e3)
