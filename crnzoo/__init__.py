@@ -19,3 +19,12 @@ from .solve import Schedule as Schedule, SimulationError as SimulationError, Sol
 from .zoo import card as card, list_models as list_models, load as load  # noqa: E402
 
 from ._version import __version__ as __version__  # noqa: E402
+
+
+def finetune(base: str, target, **options):
+    """Fine-tune zoo model `base` (name or checkpoint directory) on a user's `target` and
+    measure it on that target: `crnzoo.finetuning.finetune` (options `out`, `steps`, `seed`,
+    `lr`, `progress`); returns a `FineTuned` (`.model`, `.card`, `.reached`, `.broken`)."""
+    from .finetuning import finetune as run
+
+    return run(base, target, **options)

@@ -205,8 +205,8 @@ def cmd_verify(args) -> int:
     if args.all == bool(args.name):
         raise _Usage("give a model name or --all")
     names = zoo.list_models() if args.all else [args.name]
-    if args.name:
-        zoo.entry(args.name)
+    if args.name and not (args.name not in zoo.list_models() and Path(args.name).is_dir()):
+        zoo.entry(args.name)  # a directory (a fine-tuned or retrained checkpoint) is verified from its card
     failed = skipped = 0
     bar = tqdm(names, desc="verify", unit="model", disable=len(names) == 1, file=sys.stderr)
     for name in bar:
@@ -282,41 +282,42 @@ def _finetune_sbml(args) -> int:
 
 
 def cmd_finetune(args) -> int:
-    from . import checkpoint, sbml, zoo
-    from .export import to_txt
+    import signal
+
+    from . import sbml
+    from .finetuning import finetune
+    from .publish import summary
     from .tasks.base import NoTargetError
 
     if sbml.is_model_file(args.name):
         return _finetune_sbml(args)
-    e = zoo.entry(args.name)
     if args.steps is not None and args.steps < 1:
         raise _Usage(f"--steps must be >= 1, got {args.steps}")
-    out = _new_dir(args.out, f"{args.name}-finetuned")
-    model = zoo.load(args.name)
-    started = time.perf_counter()
+    out = args.out or f"{Path(args.name).name}-finetuned"
+
+    def stop(signum, frame):  # SIGTERM ends the run like Ctrl-C: nothing half-written
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        tuned, result = e.task.finetune(model, args.target, args.steps, seed=args.seed, lr=args.lr, train_config=e.train_config)
+        result = finetune(args.name, args.target, out, args.steps, seed=args.seed, lr=args.lr)
     except NoTargetError as err:
         raise _Usage(f"{args.name}: {err}") from None
-    card = dict(zoo.card(args.name))
-    for key in ("config_hash", "arrays", "content_hash", "metrics"):
-        card.pop(key, None)
-    k = card["reactions"]["k_report"]
-    card.update(
-        name=out.name,
-        base_model=args.name,
-        system=f"{e.system} — fine-tuned on {args.target}",
-        training={
-            "command": f"crnzoo finetune {args.name} --target {args.target} --steps {result['steps']} --seed {args.seed}",
-            "seed": args.seed,
-        },
-        finetune={"target": args.target, **result, "wall_s": round(time.perf_counter() - started, 1)},
-        metrics={},
-    )
-    card["reactions"] = {**card["reactions"], "dense": tuned.network(0.0).n_reactions, "at_k_report": tuned.network(k).n_reactions}
-    checkpoint.save(tuned, out, card, {"reactions.txt": to_txt(tuned.network(k, name=_network_name(out.name)))})
-    print(f"loss {result['initial_loss']:.4g} -> {result['final_loss']:.4g} in {result['steps']} steps; wrote {out}")
-    print("load it with crnzoo.zoo.load(" + repr(str(out)) + ")")
+    except KeyboardInterrupt:
+        print(f"crnzoo finetune: interrupted; {out} was not written", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    ft = result.card["finetune"]
+    print(f"{result.card['system']}")
+    loss = f"loss {ft['initial_loss']:.4g} -> {ft['final_loss']:.4g}; " if ft.get("initial_loss") is not None else ""
+    print(f"{loss}fine-tuning {ft['finetune_wall_s']:g} s")
+    print(summary(result.card))
+    if not result.reached:
+        print(f"target not reached: {'; '.join(result.broken)} (saved for inspection in {out})")
+        return 1
+    print(f"target reached; wrote {out}")
+    print("load it with crnzoo.load(" + repr(str(out)) + "); check it with crnzoo verify " + str(out))
     return 0
 
 
@@ -465,13 +466,13 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("finetune", help="fine-tune a pretrained model on a new target")
     s.add_argument("name")
     target = s.add_mutually_exclusive_group(required=True)
-    target.add_argument("--target", help="the new target (its form depends on the model, e.g. a CSV of t,value, a truth table 1110)")
+    target.add_argument("--target", help="the new target; its kind depends on the family: a truth table 1110 or nand (gates), a glyph CSV digit,abcdefg (seven-segment), square/peaks or a CSV t,value (waveforms), bias=0.1 (majority), a CSV of inputs,targets (ncrn)")
     target.add_argument("--truth-table", dest="target", help="the same as --target (a gate's outputs for XY = 00, 01, 10, 11)")
     target.add_argument("--data", dest="target", help="the same as --target (a CSV of inputs and targets for Neural CRNs)")
     s.add_argument("--steps", "--epochs", type=int, help="optimisation steps, or epochs of chemical learning for Neural CRNs (default: the model's)")
     s.add_argument("--lr", type=float, help="learning rate (default: the model's)")
     s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--out", help="checkpoint directory to write (default: ./NAME-finetuned)")
+    s.add_argument("--out", help="new checkpoint directory to write (default: ./NAME-finetuned; must not exist or be empty)")
     s.set_defaults(func=cmd_finetune)
 
     s = sub.add_parser("cards", help="regenerate MODEL_CARDS.md from the shipped cards")
@@ -528,6 +529,9 @@ def _main(argv: list[str] | None = None) -> int:
     except OSError as e:  # an unwritable or full output, an unreadable input
         print(f"crnzoo {args.command}: error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"crnzoo {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

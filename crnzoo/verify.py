@@ -30,8 +30,20 @@ class Check:
 
 
 def verify(name: str, fast: bool = False) -> list[Check]:
-    """Recompute the card of `name` from its checkpoint; returns one `Check` per claim."""
-    e = zoo.entry(name)
+    """Recompute the card of `name` from its checkpoint; returns one `Check` per claim.
+
+    `name` is a zoo name or a checkpoint directory; a fine-tuned directory is scored by its
+    entry's task retargeted to the target its card records (`crnzoo.finetuning`)."""
+    from pathlib import Path
+
+    from .finetuning import task_for_card
+
+    if name in zoo.ENTRIES or not Path(name).is_dir():
+        e, task = zoo.entry(name), zoo.entry(name).task
+    else:
+        card = zoo.card(name)
+        task = task_for_card(card, Path(name))
+        e = zoo.entry(card["finetune"]["base_entry"] if card.get("finetune") else card["name"])
     absent = data.missing(e.data)
     if absent:
         raise data.DataMissingError(
@@ -45,7 +57,7 @@ def verify(name: str, fast: bool = False) -> list[Check]:
     for label, k, claimed in (("reactions.dense", 0.0, r["dense"]), ("reactions.at_k_report", r["k_report"], r["at_k_report"])):
         n = model.network(k).n_reactions
         checks.append(Check(name, label, claimed, n, None, n == claimed, "" if n == claimed else "reaction count changed"))
-    values = e.task.evaluate(model, fast)
+    values = task.evaluate(model, fast)
     for key, m in card["metrics"].items():
         metric = Metric(**m)
         if key not in values:
@@ -57,7 +69,7 @@ def verify(name: str, fast: bool = False) -> list[Check]:
             reasons.append("not finite")
         if not metric.holds(v):
             reasons.append(f"breaks its promise {metric.promise}")
-        if (not fast or e.task.exact_fast) and abs(v - metric.value) > metric.tolerance:
+        if (not fast or task.exact_fast) and abs(v - metric.value) > metric.tolerance:
             reasons.append(f"differs from the card by {abs(v - metric.value):.3g} (tolerance {metric.tolerance:g})")
         checks.append(Check(name, key, metric.value, v, metric.promise, not reasons, "; ".join(reasons)))
     return checks

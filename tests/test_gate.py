@@ -231,19 +231,25 @@ def test_sbml_gate_switches_in_roadrunner(tmp_path):
         assert logic.decode(rr["[Z_hi]"], rr["[Z_lo]"]) == want
 
 
-def test_finetune_truth_table_retargets_and_to_nand(tmp_path, capsys):
-    """`crnzoo finetune gate-and --truth-table 1110` runs (a few steps here), lowers the NAND loss,
-    and writes a loadable checkpoint that still simulates with --inputs."""
-    out = tmp_path / "nand"
-    assert main(["finetune", "gate-and", "--truth-table", "1110", "--steps", "6", "--lr", "0.1", "--out", str(out)]) == 0
-    text = capsys.readouterr().out
-    first, last = (float(v) for v in text.split("loss ")[1].split(" in ")[0].split(" -> "))
-    assert last < first
-    tuned = zoo.load(str(out))
-    card = zoo.card(str(out))
-    assert card["base_model"] == "gate-and" and card["finetune"]["target"] == "1110"
+@pytest.mark.slow  # ~3 min on 2 shared cores (three RK4 training compilations)
+def test_finetune_truth_table_retargets_and_to_nand(monkeypatch):
+    """Retargeting gate-and: the retargeted task scores the NEW table; NAND is the exact
+    relabelling (Z rails exchanged) of AND; XOR is not, so it trains from the nearest
+    relabelling and lowers the XOR loss (a few steps; the read-out check that keeps an attempt
+    is stubbed to fail, so all 3 restarts run and nothing is pruned)."""
+    from crnzoo.tasks._gate_rails import closest_relabelling
+
+    e, base = zoo.entry("gate-and"), zoo.load("gate-and")
+    new = e.task.retarget("nand")
+    assert (new.truth, new.target_name, new.target_text) == ("1110", "NAND gate", "truth table 1110")
+    assert set(new.metrics) == set(e.task.metrics)
+    assert closest_relabelling((0, 0, 0, 1), (1, 1, 1, 0)) == ((0, 0, 1), 0)
+    monkeypatch.setattr(logic.GateTask, "accept", lambda self, candidate, margin=0.05: False)
+    tuned, fields = e.task.finetune(base, "0110", steps=12, lr=0.1, progress=False)
+    assert fields["relabelled_states_wrong"] == 1 and fields["relabelling"] == "exchange the rails of Z"
+    assert fields["attempts"] == 3 and fields["pruned"] == 0 and not fields["accepted"]
+    assert fields["final_loss"] < fields["initial_loss"]
     assert tuned.fixed == (0, 1, 2, 3) and tuned.k_min == pytest.approx(0.1)
-    assert main(["simulate", str(out), "--inputs", "11,00", "--hold", "100"]) == 0
 
 
 # ---- slow: training from scratch and retargeting as the scripts do --------------------------------------
@@ -251,9 +257,9 @@ def test_finetune_truth_table_retargets_and_to_nand(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_nand_from_and_by_finetuning(tmp_path, capsys):
-    """`crnzoo finetune gate-and --truth-table 1110 --steps 800` gives a working, reusable NAND."""
+    """`crnzoo finetune gate-and --truth-table 1110` (the defaults) gives a working, reusable NAND."""
     out = tmp_path / "nand"
-    assert main(["finetune", "gate-and", "--truth-table", "1110", "--steps", "800", "--out", str(out)]) == 0
+    assert main(["finetune", "gate-and", "--truth-table", "1110", "--out", str(out)]) == 0
     nand = zoo.load(str(out))
     for states, ends in (logic.stretched_sequences(200.0), logic.random_sequence(20_000.0, seed=1)):
         assert logic.readout_check(nand, "1110", states, ends)["accuracy"] == 1.0

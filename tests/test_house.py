@@ -14,7 +14,7 @@ import pytest
 
 
 PACKAGE = Path(__file__).resolve().parents[1] / "crnzoo"
-HUB = {"crnzoo", "crnzoo.cli", "crnzoo.publish", "crnzoo.verify", "crnzoo.cards", "crnzoo.zoo"}
+HUB = {"crnzoo", "crnzoo.cli", "crnzoo.publish", "crnzoo.finetuning", "crnzoo.verify", "crnzoo.cards", "crnzoo.zoo"}
 MAX_LINES = 450
 
 

@@ -102,4 +102,5 @@ def test_finetune_waveform_square_on_a_csv(tmp_path):
     with pytest.raises(ValueError, match="two rows"):
         e.task.target(str(bad))
     with pytest.raises(NoTargetError):
-        zoo.entry("waveform-peaks").task.target(str(csv))
+        zoo.entry("waveform-peaks").task.target("not-a-waveform")
+    assert zoo.entry("waveform-peaks").task.retarget(str(csv)).metrics["mse_sparse"][2] == "<= 1e-2"

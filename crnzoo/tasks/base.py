@@ -33,6 +33,8 @@ class ZooTask(abc.ABC):
       extras)`. Hand-designed entries keep the default, which returns `make()`.
     - `target(spec)`: a `crnzoo.train.Task` for fine-tuning on a user's target (`spec` is the
       text the command line passes, or an object); raises `NoTargetError` when unsupported.
+    - `retarget(spec)`: the task of the same entry for the user's target (metrics and promises
+      of the new target): what scores a fine-tuned model (`crnzoo.finetuning`).
     - `inputs(text, hold)`: a `Schedule` holding each input state of `text` for `hold` time
       units (`crnzoo simulate NAME --inputs`); None when the entry takes no input sequence.
     - `artifacts(model, directory, card)`: write figures or lab tables next to a card being
@@ -64,7 +66,20 @@ class ZooTask(abc.ABC):
         """A training task for fine-tuning on the user's target `spec`."""
         raise NoTargetError("this model has no fine-tuning target type")
 
+    # A retargeted task (`retarget`) says what its model is and what it was tuned on, for the
+    # card's one-line system: "NAND gate, fine-tuned from gate-and on truth table 1110, ...".
+    target_name: str = ""
+    target_text: str = ""
+
+    def retarget(self, spec) -> "ZooTask":
+        """This entry's task for the user's target `spec` (the same text or path `target`
+        takes): its `evaluate`, `metrics` and promises score a fine-tuned model on the NEW
+        target; it sets `target_name` and `target_text`. Raises `NoTargetError` when the entry
+        takes no target, ValueError (naming what is wrong) for a bad one."""
+        raise NoTargetError("this model has no fine-tuning target type")
+
     finetune_steps: int = 300
+    finetune_lr: float | None = None  # the default learning rate of fine-tuning (None: the entry's)
 
     def finetune(self, model, spec, steps: int | None = None, seed: int = 0, lr: float | None = None, train_config=None, progress: bool = True) -> tuple[Any, dict]:
         """Fine-tune `model` on the target `spec` for `steps` optimisation steps (default
@@ -75,6 +90,7 @@ class ZooTask(abc.ABC):
         steps = self.finetune_steps if steps is None else steps
         cfg = train_config.to_dict() if train_config is not None else {}
         cfg.pop("lr_end", None)
+        lr = lr or self.finetune_lr
         cfg.update(steps=steps, seed=seed, **({"lr": lr} if lr else {}))
         tuned, history = finetune(model, task, **cfg, progress=progress, desc="finetune")
         return tuned, {"steps": steps, "initial_loss": history.loss[0], "final_loss": history.loss[-1]}

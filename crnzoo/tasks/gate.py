@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -33,6 +34,8 @@ from ..solve import Schedule, SolverConfig, _as_model, integrate
 from ..solvers import SimulationError, rk4_trajectory
 from ..solvers.config import result_message
 from ..train import TrainConfig
+from ._finetune import tune_and_prune
+from ._gate_rails import closest_relabelling, describe, relabel
 from .base import ZooTask
 
 
@@ -330,6 +333,36 @@ class GateTask(ZooTask):
         solves with the smaller step `FINETUNE_DT`, inside RK4's stability bound for every
         gate tensor."""
         return GateTraining(spec, self.species, self.initial_state(), dt=FINETUNE_DT)
+
+    finetune_steps = 200
+    NAMES = {**{v: k.upper() for k, v in TRUTH_TABLES.items()}, "1101": "IMPLY", "0100": "NIMPLY", "0000": "FALSE", "1111": "TRUE"}
+
+    def retarget(self, spec) -> "GateTask":
+        """The gate task of truth table `spec` (4 bits or a gate name) on this gate's species:
+        the same card tests (108 sequences, ×100 stretched, random run, listing) on the new table."""
+        truth = "".join(map(str, parse_truth_table(spec)))
+        task = GateTask(truth, self.n_aux, self.train_config, None)
+        task.target_name = f"{self.NAMES.get(truth, 'truth-table ' + truth)} gate"
+        task.target_text = f"truth table {truth}"
+        return task
+
+    def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
+        """Retarget the pretrained gate. 1. Dual-rail relabelling (`tasks._gate_rails`): the gate
+        with the rails of X, Y and/or Z exchanged whose table is nearest the target; when it IS
+        the target and all 432 training read-outs are right with margin ≥ `PRUNE_MARGIN`, that is
+        the result (no gradient step). 2. Else sparsified training from it (straight-through at
+        k_min = 0.1, RK4 at `FINETUNE_DT`), kept under the same check, then pruned; up to 3
+        restarts from the pretrained point (`tasks._finetune.tune_and_prune`)."""
+        new = self.retarget(spec)
+        swaps, wrong = closest_relabelling(parse_truth_table(self.truth), parse_truth_table(new.truth))
+        start, task = relabel(model, swaps), GateTraining(new.truth, self.species, self.initial_state(), dt=FINETUNE_DT)
+        fields = {"relabelling": describe(swaps), "relabelled_states_wrong": wrong}
+        if wrong == 0 and new.accept(start):
+            loss = eqx.filter_jit(lambda m: task.loss(m, task.sequences)[0])
+            return start, {"steps": 0, "method": f"dual-rail relabelling: {describe(swaps)}", **fields,
+                           "initial_loss": float(loss(model)), "final_loss": float(loss(start))}
+        tuned, result = tune_and_prune(start, task, self.train_config, new.accept, steps or self.finetune_steps, seed, lr, progress=progress, desc=f"gate {new.truth}")
+        return tuned, {**result, **fields}
 
     def accept(self, candidate, margin: float = PRUNE_MARGIN) -> bool:
         """Whether every read-out of the 108 training sequences (T = 800, adaptive solve) is

@@ -308,6 +308,11 @@ class NeuralCRNTask(ZooTask):
         after = measure(tuned, data)["val_loss"]
         return tuned, {"steps": epochs, "epochs": epochs, "rows": len(rows.x), "initial_loss": before, "final_loss": after}
 
+    def retarget(self, spec) -> "CSVTargetTask":
+        """The task of a user's CSV (`read_csv_data`: this circuit's input columns, then its
+        target columns): the loss on the CSV and how it compares with predicting the mean."""
+        return CSVTargetTask(spec, self.spec)
+
     def artifacts(self, model, directory: Path, card: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """`curves.png` (from the card's training history, when the card being published has
         one) and, for 2-D classifiers, `boundary.png`; returns `{"figures": [...]}`."""
@@ -340,3 +345,31 @@ class NeuralCRNTask(ZooTask):
             f"ŷ = {readout}. Learning: N2/N3 in phase C2 "
             f"(Y = y loaded), N4 + flush in phase C1; fast reactions at κ = {s.fast_rate:g}. Default x0: x = {list(self.default_input)}"
         )
+
+
+class CSVTargetTask(ZooTask):
+    """A Neural CRN scored on a user's CSV (inputs then targets, `read_csv_data`): the mean
+    loss ½‖ŷ − y‖² on its rows, and that loss over the loss of always predicting the CSV's
+    mean target (promise < 1: the circuit explains some of the targets)."""
+
+    exact_fast = True
+
+    def __init__(self, path, spec: NeuralSpec):
+        self.path, self.spec = str(path), spec
+        self.rows = read_csv_data(path, spec.n_features, spec.n_out)
+        self.target_name = f"Neural CRN ({spec.n_features} inputs → {spec.n_out} output{'s' if spec.n_out > 1 else ''})"
+        self.target_text = f"{Path(self.path).name} ({len(self.rows.x)} rows)"
+        self.metrics = {
+            "csv_loss": ("mean ½(ŷ − y)² over the rows of the user's CSV (N1 inference from the checkpoint)", None, None, 1e-6),
+            "csv_loss_vs_mean": ("csv_loss / the loss of predicting the CSV's mean target for every row (< 1: better than a constant)", None, "< 1", 1e-6),
+        }
+
+    def make(self):
+        raise NotImplementedError("a CSV target has no model of its own: fine-tune a zoo entry")
+
+    def evaluate(self, model, fast: bool = False) -> dict[str, float]:
+        y = self.rows.y
+        loss = mean_loss(np.asarray(model.predict(self.rows.x)), y)
+        baseline = mean_loss(np.broadcast_to(y.mean(0), y.shape), y)
+        ratio = loss / baseline if baseline > 0 else (0.0 if loss == 0 else float("inf"))  # constant targets
+        return {"csv_loss": loss, "csv_loss_vs_mean": ratio}

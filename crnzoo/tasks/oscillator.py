@@ -30,6 +30,7 @@ from ..solve import simulate
 from ..solvers.config import SolverConfig
 from . import _oscillation as osc
 from . import _oscillator_control as ctl
+from ._oscillator_retarget import PERIOD0, FrequencyMapTask, parse_period, rescaled
 from .base import ZooTask
 
 
@@ -210,6 +211,19 @@ class FrequencyTask(_ControlledTask):
     def make(self) -> CatalyticCRN:
         """The initialisation of seed 0 (untrained)."""
         return ctl.frequency_init(jax.random.PRNGKey(0)).crn
+
+    def retarget(self, spec) -> FrequencyMapTask:
+        """The task of the frequency map f = U / P (`"U/40"`, `"period=40"`; `_oscillator_retarget`)."""
+        return FrequencyMapTask(parse_period(spec))
+
+    def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
+        """Retarget by rescaling time: every rate times s = 20 / P (exact for mass action, no
+        gradient step); the sparsification threshold scales with it, so no reaction is lost."""
+        s = PERIOD0 / parse_period(spec)
+        k_min = osc.K_MIN * s
+        tuned = dataclasses.replace(rescaled(model, s), k_min=k_min)
+        return tuned, {"steps": 0, "method": f"every rate × {s:g} (time rescaled)", "rate_factor": s, "initial_loss": None,
+                       "final_loss": None, "config": {**self.config, "k_min": k_min}, "k_report": k_min}
 
     def fit(self, seed=None, steps=None, run_dir=None, progress=True):
         """Train `seeds` initialisations on batches over u; ship the one with the smallest max frequency error.

@@ -33,6 +33,7 @@ from ..pruning import train_and_prune
 from ..solve import SolverConfig, simulate
 from ..solvers import rk4_trajectory
 from ..train import TrainConfig
+from ._finetune import tune_and_prune
 from .base import ZooTask
 
 
@@ -116,11 +117,11 @@ class SevenSegmentTraining:
     mean squared hinge over digits, segments and the steps in the latter half.
     """
 
-    def __init__(self, low: float = LOW, high: float = HIGH, t_end: float = T_END, dt: float = 0.5):
+    def __init__(self, low: float = LOW, high: float = HIGH, t_end: float = T_END, dt: float = 0.5, segments=SEGMENTS):
         self.low, self.high, self.t_end, self.dt = float(low), float(high), float(t_end), float(dt)
         self.steps = int(round(t_end / dt))
         self.x0 = jnp.asarray(initial_states(low, high))
-        self.y = jnp.asarray(2.0 * SEGMENTS - 1.0)  # (16, 7) in ±1
+        self.y = jnp.asarray(2.0 * np.asarray(segments) - 1.0)  # (16, 7) in ±1
         self.outs = np.arange(5, 12)
 
     def batch(self, key, size: int):
@@ -146,15 +147,17 @@ def segment_readout(model, low: float = LOW, high: float = HIGH, t_end: float = 
     return traj.ys[:, 1:, :][..., outs], ts[1:]
 
 
-def segment_metrics(model, low: float = LOW, high: float = HIGH, t_end: float = T_END) -> dict[str, float]:
-    """Segments correct at the end and at every saved time of the latter half, digits fully right, margin."""
+def segment_metrics(model, low: float = LOW, high: float = HIGH, t_end: float = T_END, segments=SEGMENTS) -> dict[str, float]:
+    """Segments correct at the end and at every saved time of the latter half, digits fully right,
+    margin; `segments` is the glyph table (16 × 7 bits, default the usual display glyphs)."""
+    segments = np.asarray(segments)
     outs, _ = segment_readout(model, low, high, t_end)
     theta = 0.5 * (low + high)
     lit = outs > theta
-    want = SEGMENTS[:, None, :].astype(bool)
+    want = segments[:, None, :].astype(bool)
     end_ok = lit[:, -1, :] == want[:, 0, :]
     half_ok = np.all(lit == want, axis=1)
-    y = 2.0 * SEGMENTS - 1.0
+    y = 2.0 * segments - 1.0
     margin = np.min((outs[:, -1, :] - theta) * y)
     return {
         "segments_end": float(end_ok.sum()),
@@ -240,6 +243,20 @@ class SevenSegmentTask(ZooTask):
     def make(self) -> CatalyticCRN:
         return self.init(self.train_config.seed)
 
+    finetune_steps = 800  # the font2 retarget: 300 steps left 111/112 segments over the last half; 800 reached 112/112
+
+    def retarget(self, spec) -> "GlyphTask":
+        """The decoder's task for the glyph table in the CSV `spec` (`read_glyphs`)."""
+        return GlyphTask(self.train_config, read_glyphs(spec), Path(str(spec)).name)
+
+    def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
+        """Retarget the pretrained decoder to a glyph table: sparsified training from its weights
+        (RK4, dt = 1), kept when 112/112 segments are right with margin ≥ `PRUNE_MARGIN`, then
+        pruned under that check; up to 3 restarts (`tasks._finetune.tune_and_prune`)."""
+        new = self.retarget(spec)
+        task = SevenSegmentTraining(dt=TRAIN_DT, segments=new.segments)
+        return tune_and_prune(model, task, self.train_config, new.accept, steps or self.finetune_steps, seed, lr, progress=progress, desc="seven-segment")
+
     @staticmethod
     def accept(candidate, margin: float = PRUNE_MARGIN) -> bool:
         """Whether all 112 segments stay right at T and over the last half, with the end margin
@@ -308,3 +325,60 @@ class SevenSegmentTask(ZooTask):
         title = f"seven-segment: the 16 decoded displays at T = {T_END:g} (lit: output > {(LOW + HIGH) / 2:g})"
         draw_digits(outs[:, -1, :], Path(directory) / FIGURE, title=title)
         return {"figures": [FIGURE]}
+
+
+# ---- fine-tuning on a user's glyph table ------------------------------------------------------
+
+
+def read_glyphs(spec) -> np.ndarray:
+    """A glyph table: a CSV file of 16 rows `digit,abcdefg` (digit 0–F, each once; segments as
+    7 bits a..g, e.g. `7,1110010`; a header row is optional). Returns (16, 7) bits in digit order.
+    Raises ValueError naming the file and row."""
+    import csv
+
+    path = Path(str(spec))
+    if not path.is_file():
+        raise ValueError(f"a seven-segment target is a CSV file of 16 rows digit,abcdefg; no file at {spec}")
+    table: dict[int, list[int]] = {}
+    with path.open(newline="") as f:
+        for i, row in enumerate(csv.reader(f), 1):
+            cells = [c.strip() for c in row if c.strip()]
+            if not cells or cells[0].startswith("#") or (i == 1 and not cells[0].isalnum()) or (i == 1 and cells[0].lower() == "digit"):
+                continue
+            if len(cells) != 2 or len(cells[1]) != 7 or set(cells[1]) - {"0", "1"}:
+                raise ValueError(f"{path}:{i}: expected digit,abcdefg with 7 bits (e.g. 7,1110010), got {','.join(cells)}")
+            try:
+                d = int(cells[0], 16)
+            except ValueError:
+                raise ValueError(f"{path}:{i}: {cells[0]!r} is not a hexadecimal digit 0–F") from None
+            if not 0 <= d < 16 or d in table:
+                raise ValueError(f"{path}:{i}: digit {cells[0]} is out of 0–F or given twice")
+            table[d] = [int(c) for c in cells[1]]
+    if len(table) != 16:
+        raise ValueError(f"{path}: a glyph table has 16 rows (digits 0–F); got {len(table)}")
+    return np.asarray([table[d] for d in range(16)], dtype=np.int64)
+
+
+class GlyphTask(SevenSegmentTask):
+    """The decoder's task for another glyph table `segments` (16 × 7 bits): the same metrics
+    (112/112 segments at T and over the last half, 16 digits, margin) on the new table."""
+
+    def __init__(self, train_config: TrainConfig, segments: np.ndarray, label: str):
+        super().__init__(train_config)
+        self.segments = np.asarray(segments)
+        self.target_name, self.target_text = "seven-segment decoder", f"glyph table {label}"
+        self.metrics = {k: (d, None, p, t) for k, (d, _, p, t) in METRICS.items()}
+
+    def accept(self, candidate, margin: float = PRUNE_MARGIN) -> bool:
+        try:
+            r = segment_metrics(candidate, segments=self.segments)
+        except Exception:  # a failed solve rejects the candidate
+            return False
+        return r["segments_end"] == 112 and r["segments_last_half"] == 112 and r["margin_end"] >= margin
+
+    def evaluate(self, model, fast: bool = False) -> dict[str, float]:
+        out = segment_metrics(model, segments=self.segments)
+        out["reactions_k0.1"] = float(model.reaction_count(K_PAPER))
+        out["segments_end_k0.1_only"] = segment_metrics(model.with_sparsity(K_PAPER), segments=self.segments)["segments_end"]
+        return out
+
