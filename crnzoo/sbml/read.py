@@ -79,6 +79,11 @@ def read_document(text: str | None = None, path: str | None = None):
 
 
 def _refuse_unsupported(doc, model) -> None:
+    ns = doc.getNamespaces()
+    for i in range(ns.getLength() if ns is not None else 0):
+        uri = ns.getURI(i)
+        if "sbml.org/sbml/level3/" in uri and not uri.rstrip("/").endswith("/core"):
+            raise SBMLImportError(f"model uses the SBML package {ns.getPrefix(i) or uri!r}: not supported")
     for i in range(doc.getNumPlugins()):
         plugin = doc.getPlugin(i)
         prefix = plugin.getPrefix() if plugin is not None else ""
