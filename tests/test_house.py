@@ -52,7 +52,7 @@ GRAPH = {name: _imports(name, path, set(MODULES)) for name, path in MODULES.item
 
 
 def _layer(name: str) -> str:
-    if name in HUB:
+    if name in HUB or name.startswith("crnzoo.cli."):
         return "hub"
     for layer in ("models", "tasks"):
         if name == f"crnzoo.{layer}" or name.startswith(f"crnzoo.{layer}."):

@@ -1,0 +1,171 @@
+"""The `crnzoo` command line: list, info, simulate, export, verify, train, finetune, cards, demo.
+
+Exit codes: 0 success; 1 a verification failed or a solve diverged; 2 bad input (unknown
+model, bad file, bad state or option), reported as one line on standard error.
+"""
+
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..solvers.config import SOLVER_NAMES
+from ._args import Usage as _Usage
+from ._commands import (
+    cmd_cards,
+    cmd_demo,
+    cmd_export,
+    cmd_implement,
+    cmd_info,
+    cmd_list,
+    cmd_verify,
+)
+from ._simulate import cmd_robustness, cmd_simulate
+from ._train import cmd_finetune, cmd_train
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the house's promise: a usage error is one line on standard error, exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="crnzoo", description="A zoo of pretrained, differentiable chemical reaction networks.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("list", help="list zoo models")
+    s.add_argument("pattern", nargs="?", default="*", help="fnmatch pattern, e.g. 'majority-*'")
+    s.set_defaults(func=cmd_list)
+
+    s = sub.add_parser("info", help="show a model's card")
+    s.add_argument("name")
+    s.set_defaults(func=cmd_info)
+
+    s = sub.add_parser("simulate", help="simulate a model from its default initial state")
+    s.add_argument("name", help="zoo name or checkpoint directory")
+    s.add_argument("--t1", type=float, help="end time (default: the card's)")
+    s.add_argument("--points", type=int, default=401, help="number of saved time points")
+    s.add_argument("--x0", help="override initial concentrations, e.g. 'A=0.7,B=0.3'")
+    s.add_argument("--plot", help="write a PNG plot here")
+    s.add_argument("--csv", help="write time,species... columns here")
+    s.add_argument("--species", help="species to plot, e.g. 'A,B' (default: all; the card's outputs above 12 species)")
+    s.add_argument("--inputs", help="input sequence held in turn, e.g. '00,01,11,10' for a gate, or '0.3,0.8' for adc-3bit "
+                   "(the converter restarts at each level: each is a fresh conversion)")
+    s.add_argument("--hold", type=float, help="time units each input state of --inputs is held (default 200)")
+    s.add_argument("--ssa", action="store_true", help="stochastic simulation at finite molecule counts (needs --omega)")
+    s.add_argument("--omega", type=float, help="with --ssa: molecules per unit concentration (count n = c·Ω)")
+    s.add_argument("--runs", type=int, help="with --ssa: number of sample paths (default 1000)")
+    s.add_argument("--method", default="direct", choices=("direct", "scan", "tau"), help="with --ssa: exact direct method (default), its masked-scan form, or tau-leaping (approximate)")
+    s.add_argument("--seed", type=int, default=0, help="with --ssa: random seed")
+    s.add_argument("--solver", choices=SOLVER_NAMES, help="override the card's solver: tsit5/dopri5/dopri8 for non-stiff "
+                   "networks, kvaerno3/4/5 for stiff ones, rosenbrock for indexed CRNs (wta-mnist-*)")
+    s.add_argument("--max-steps", type=int, help="solver step budget (default: the card's); raise it for long --t1")
+    s.add_argument("--amounts", action="store_true", help="SBML models: write every species as an amount (default: as declared)")
+    s.set_defaults(func=cmd_simulate)
+
+    s = sub.add_parser("robustness", help="smallest Ω (molecules per unit) at which an entry still works in stochastic simulation")
+    s.add_argument("name")
+    s.add_argument("--runs", type=int, default=200, help="sample paths per Ω (default 200)")
+    s.add_argument("--omega-max", type=float, default=2048.0, help="largest Ω tried (default 2048); Ω is divided by --factor until the check fails twice")
+    s.add_argument("--factor", type=float, default=2.0, help="ratio between tried Ω (default 2)")
+    s.add_argument("--unit", default="50nM", help="the concentration one unit stands for, for the lab statement (default 50nM)")
+    s.add_argument("--method", choices=("direct", "tau"), help="exact (direct) or approximate (tau); default: the entry's")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--json", help="write the result here as JSON")
+    s.set_defaults(func=cmd_robustness)
+
+    s = sub.add_parser("export", help="export a model's reaction listing")
+    s.add_argument("name", help="zoo name or checkpoint directory")
+    s.add_argument("--format", "-f", default="txt", help="txt, json, csv, sbml, antimony, dsd or png")
+    s.add_argument("--kmin", type=float, help="drop reactions with rate <= kmin (default: the card's threshold)")
+    s.add_argument("--scale", help="physical units, e.g. '50nM,1s' (1 concentration unit = 50 nM, 1 time unit = 1 s)")
+    s.add_argument("-o", "--output", help="output file (default: standard output)")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("verify", help="recompute a model's card metrics from its checkpoint")
+    s.add_argument("name", nargs="?")
+    s.add_argument("--all", action="store_true", help="verify every registered model")
+    s.add_argument("--fast", action="store_true", help="smaller samples; check promises only")
+    s.add_argument("-v", "--verbose", action="store_true", help="print every check")
+    s.set_defaults(func=cmd_verify)
+
+    s = sub.add_parser("train", help="train a zoo model from scratch with its script's defaults")
+    s.add_argument("name")
+    s.add_argument("--seed", type=int, help="training seed (default: the card's)")
+    s.add_argument("--steps", type=int, help="optimisation steps (default: the model's)")
+    s.add_argument("--out", help="checkpoint directory to write (default: ./NAME-trained)")
+    s.set_defaults(func=cmd_train)
+
+    s = sub.add_parser("finetune", help="fine-tune a pretrained model on a new target")
+    s.add_argument("name")
+    target = s.add_mutually_exclusive_group(required=True)
+    target.add_argument("--target", help="the new target; its kind depends on the family: a truth table 1110 or nand (gates), a glyph CSV digit,abcdefg (seven-segment), square/peaks or a CSV t,value (waveforms), bias=0.1 (majority), a CSV of inputs,targets (ncrn)")
+    target.add_argument("--truth-table", dest="target", help="the same as --target (a gate's outputs for XY = 00, 01, 10, 11)")
+    target.add_argument("--data", dest="target", help="the same as --target (a CSV of inputs and targets for Neural CRNs)")
+    s.add_argument("--steps", "--epochs", type=int, help="optimisation steps, or epochs of chemical learning for Neural CRNs (default: the model's)")
+    s.add_argument("--lr", type=float, help="learning rate (default: the model's)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out", help="new checkpoint directory to write (default: ./NAME-finetuned; must not exist or be empty)")
+    s.set_defaults(func=cmd_finetune)
+
+    s = sub.add_parser("cards", help="regenerate MODEL_CARDS.md from the shipped cards")
+    s.add_argument("-o", "--output", help="output path (default: MODEL_CARDS.md in the current folder)")
+    s.set_defaults(func=cmd_cards)
+
+    s = sub.add_parser("implement", help="compile a model to DNA strand displacement, enumerate, verify and check it")
+    s.add_argument("name", help="zoo model name or checkpoint folder")
+    s.add_argument("--scheme", default="soloveichik2010", help="translation scheme (soloveichik2010)")
+    s.add_argument("--scale", default="50nM,1s", help="what one concentration and time unit are, e.g. 50nM,1s")
+    s.add_argument("--cmax", type=float, default=None, help="gate/translator concentration in nM (default 100 concentration units)")
+    s.add_argument("--verify-timeout", type=float, default=600.0, help="time budget of the bisimulation check, s")
+    s.add_argument("-o", "--output", required=True, help="new (or empty) output folder")
+    s.set_defaults(func=cmd_implement)
+
+    s = sub.add_parser("demo", help="list the zoo, load a model, simulate, plot and export it")
+    s.add_argument("--model", default="majority-am4")
+    s.add_argument("--out", default="crnzoo-demo", help="folder for the plot and SBML file")
+    s.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; Ctrl-C anywhere is one line and exit 130 (writes are atomic)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("crnzoo: interrupted (nothing half-written)", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help (0) or a usage error (2, already reported in one line)
+        return int(e.code or 0)
+    from ..checkpoint import CheckpointError
+    from ..network import NetworkError
+    from ..solve import SimulationError, StateError
+    from ..train import TrainingError
+    from ..zoo import UnknownModelError
+
+    try:
+        return args.func(args)
+    except (_Usage, UnknownModelError, CheckpointError, StateError, NetworkError, ValueError, FileNotFoundError) as e:
+        print(f"crnzoo {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except (SimulationError, TrainingError) as e:
+        print(f"crnzoo {args.command}: {e}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # pragma: no cover - e.g. `crnzoo export ... | head`
+        return 0
+    except OSError as e:  # an unwritable or full output, an unreadable input
+        print(f"crnzoo {args.command}: error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"crnzoo {args.command}: interrupted", file=sys.stderr)
+        return 130
+
