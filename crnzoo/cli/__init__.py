@@ -165,7 +165,4 @@ def _main(argv: list[str] | None = None) -> int:
     except OSError as e:  # an unwritable or full output, an unreadable input
         print(f"crnzoo {args.command}: error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""), file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"crnzoo {args.command}: interrupted", file=sys.stderr)
-        return 130
 

@@ -34,7 +34,7 @@ def parse_x0(text: str, model) -> tuple[np.ndarray, dict[str, float]]:
 
 def solver_config(card, args):
     """The card's solver with the --solver / --max-steps overrides."""
-    from .solve import SolverConfig
+    from ..solve import SolverConfig
 
     cfg = SolverConfig.from_dict(card["solver"]) if card else SolverConfig()
     if args.max_steps is not None and args.max_steps < 1:

@@ -45,8 +45,13 @@ class Enumerated:
 def _load():
     try:
         from peppercornenumerator import enumerate_pil
+        from peppercornenumerator.objects import clear_memory
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise ImportError("DNA implementation needs peppercornenumerator: pip install 'crnzoo[dna]'") from e
+    # Peppercorn keeps every domain and complex in per-process singleton tables keyed by name:
+    # a second design reusing a name (L0) with another structure would collide. Each call
+    # converts its results to plain crnzoo objects, so the tables are cleared first.
+    clear_memory()
     return enumerate_pil
 
 
