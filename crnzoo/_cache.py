@@ -1,6 +1,6 @@
 """crnzoo's on-disk caches in the user's cache directory: JAX's persistent compilation cache
 (so that the second `crnzoo simulate NAME` in a fresh process skips XLA compilation) and the
-JAX-free model index that `crnzoo list` and `crnzoo info` read (`crnzoo._index`).
+JAX-free model index that `crnzoo list` and `crnzoo info` read (`crnzoo.cli._index`).
 
 Where: `$CRNZOO_CACHE_DIR` if set; otherwise `$XDG_CACHE_HOME/crnzoo` (`~/.cache/crnzoo` when
 `XDG_CACHE_HOME` is unset or not absolute) on Linux, `~/Library/Caches/crnzoo` on macOS and

@@ -34,22 +34,28 @@ def _run(args: list[str], cache: Path, **env_extra: str) -> dict:
 
 
 def test_list_and_info_do_not_import_jax_once_indexed(tmp_path):
-    first = _run(["list"], tmp_path)
-    assert first["code"] == 0 and "majority-am4" in first["out"]
-    assert (tmp_path / "crnzoo" / "index").is_dir()  # the index is in the user's cache, not the package
-    second = _run(["list"], tmp_path)
-    assert second["out"] == first["out"]  # the cached index answers exactly as the registry did
-    assert not second["jax"] and not second["numpy"]
-    info1 = _run(["info", "majority-am4"], tmp_path)
-    info2 = _run(["info", "majority-am4"], tmp_path)
-    assert info2["out"] == info1["out"] and "majority-am4" in info2["out"]
-    assert not info2["jax"]
+    from crnzoo import zoo
+
+    first = _run(["info", "majority-am4"], tmp_path)  # builds the index and caches the text
+    assert first["code"] == 0 and first["out"].startswith("majority-am4")
+    assert (tmp_path / "crnzoo" / "index").is_dir()  # in the user's cache, not the package
+    again = _run(["info", "majority-am4"], tmp_path)
+    assert again["out"] == first["out"] and not again["jax"]
+    listed = _run(["list"], tmp_path)
+    assert not listed["jax"] and not listed["numpy"]
+    names = [line.split()[0] for line in listed["out"].splitlines()]
+    assert names == zoo.list_models()  # the cached index answers as the registry does
     assert not _run(["list", "gate-*"], tmp_path)["jax"]
 
 
-def test_no_cache_writes_nothing(tmp_path):
-    out = _run(["list", "majority-*"], tmp_path, CRNZOO_NO_CACHE="1")
-    assert "majority-am4" in out["out"] and out["jax"]  # the registry itself answered
+def test_no_cache_writes_nothing(tmp_path, monkeypatch):
+    from crnzoo.cli import _index
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("CRNZOO_CACHE_DIR", raising=False)
+    monkeypatch.setenv("CRNZOO_NO_CACHE", "1")
+    assert "majority-am4" in _index.index()["models"]
+    assert _index.info_text("majority-am4").startswith("majority-am4")
     assert not (tmp_path / "crnzoo").exists()
 
 

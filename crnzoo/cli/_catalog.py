@@ -1,4 +1,4 @@
-"""`crnzoo list` and `crnzoo info`: answered from the JAX-free index (`crnzoo._index`), so
+"""`crnzoo list` and `crnzoo info`: answered from the JAX-free index (`crnzoo.cli._index`), so
 neither command imports JAX once the index is cached."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from ._args import Usage as _Usage
 
 
 def cmd_list(args) -> int:
-    from .._index import index
+    from ._index import index
 
     data = index()
     names = [n for n in data["models"] if fnmatch.fnmatch(n, args.pattern)]  # already naturally sorted
@@ -25,7 +25,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from .._index import info_text
+    from ._index import info_text
 
     print(info_text(args.name))
     return 0

@@ -18,9 +18,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from ._cache import cache_dir, cache_enabled
+from .._cache import cache_dir, cache_enabled
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # crnzoo/
 
 
 def source_hash() -> str:
@@ -53,7 +53,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _build() -> dict:
-    from . import zoo  # imports every family (and JAX)
+    from .. import zoo  # imports every family (and JAX)
 
     return {
         "weights_dir": str(zoo.weights_dir()),
@@ -92,7 +92,7 @@ def info_text(name: str) -> str:
             return cached.read_text(encoding="utf-8")
         except OSError:
             pass
-    from . import cards, zoo
+    from .. import cards, zoo
 
     text = cards.render_text(zoo.card(name))
     if cached is not None:
