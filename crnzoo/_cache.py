@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 
 # Every compilation is written (JAX's default skips those under 1 s: a CLI call makes ~15
-# of 0.03-0.15 s each). The cache is bounded: JAX evicts the least recently used entries.
+# of 0.03-0.15 s each). Where the `filelock` package is installed the cache is bounded:
+# JAX then evicts the least recently used entries.
 MIN_COMPILE_TIME_S = 0.0
 MAX_CACHE_BYTES = 1 << 30
 
@@ -96,5 +97,10 @@ def enable_compilation_cache() -> Path | None:
     jax.config.update("jax_compilation_cache_dir", str(path))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", MIN_COMPILE_TIME_S)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-    jax.config.update("jax_compilation_cache_max_size", MAX_CACHE_BYTES)
+    try:  # JAX needs `filelock` to bound (and evict from) the cache; without it the cache is unbounded
+        import filelock  # noqa: F401
+
+        jax.config.update("jax_compilation_cache_max_size", MAX_CACHE_BYTES)
+    except ImportError:
+        pass
     return path

@@ -48,6 +48,20 @@ def test_list_and_info_do_not_import_jax_once_indexed(tmp_path):
     assert not _run(["list", "gate-*"], tmp_path)["jax"]
 
 
+def test_compilation_cache_is_written_and_read(tmp_path):
+    code = (
+        "import time; from crnzoo._cache import enable_compilation_cache as e; print(e());"
+        "import jax, jax.numpy as jnp; jax.jit(lambda x: jnp.sin(x) @ x.T)(jnp.ones((50, 50))).block_until_ready()"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("CRNZOO_NO_CACHE", "CRNZOO_CACHE_DIR", "JAX_COMPILATION_CACHE_DIR")}
+    env.update(PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(tmp_path))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == str(tmp_path / "crnzoo" / "jax")
+    assert "Error reading persistent compilation cache" not in r.stderr, r.stderr
+    assert any(p.name.startswith("jit_") for p in (tmp_path / "crnzoo" / "jax").iterdir())
+
+
 def test_no_cache_writes_nothing(tmp_path, monkeypatch):
     from crnzoo.cli import _index
 
