@@ -96,6 +96,7 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--fixed-steps", type=int, nargs="+", default=[200, 400])
     p.add_argument("--rr-members", type=int, default=300, help="roadrunner BDF loop on this prefix (0: skip)")
+    p.add_argument("--only", nargs="+", help="run only the variants whose names contain one of these words")
     p.add_argument("--json")
     a = p.parse_args(argv)
 
@@ -118,6 +119,8 @@ def main(argv=None):
     for n_steps in a.fixed_steps:
         variants[f"fixed Tsit5, {n_steps} steps"] = make_solver(model, a.t1, dt=a.t1 / n_steps)
         variants[f"fixed RK4, {n_steps} steps"] = make_solver(model, a.t1, solver="rk4", dt=a.t1 / n_steps)
+    if a.only:
+        variants = {k: v for k, v in variants.items() if k.startswith("default") or any(w in k for w in a.only)}
     floor = make_solver(model, a.t1, chunk=None)
 
     def call(name):
