@@ -42,10 +42,22 @@ RTOL, ATOL = 1e-6, 1e-9
 
 
 def make_solver(model, t1, solver="tsit5", norm=worst_member_rms, adjoint=None, dt=None, chunk=1024,
-                dtype=jnp.float64, rtol=RTOL, atol=ATOL):
-    """A jitted final-state solve of a batch, chunked like `simulate` (chunk None: one system)."""
+                dtype=jnp.float64, rtol=RTOL, atol=ATOL, elementwise=False):
+    """A jitted final-state solve of a batch, chunked like `simulate` (chunk None: one system).
+    `elementwise`: the catalytic right-hand side as a broadcast multiply and sum over the N^2
+    pairs (one fused loop) instead of the (batch, N^2) @ (N^2, N) product."""
     m = model.for_solver()
-    term = diffrax.ODETerm(lambda t, y, args: m.rhs(t, y).astype(y.dtype))
+    if elementwise:
+        T = m.T.reshape(-1, m.T.shape[-1])
+
+        def f(t, y, args):
+            n = y.shape[-1]
+            pairs = (y[..., :, None] * y[..., None, :]).reshape(y.shape[:-1] + (n * n,))
+            return jnp.sum(pairs[..., :, None] * T.astype(y.dtype), axis=-2)
+    else:
+        def f(t, y, args):
+            return m.rhs(t, y).astype(y.dtype)
+    term = diffrax.ODETerm(f)
     cls = {"tsit5": diffrax.Tsit5, "dopri5": diffrax.Dopri5, "bosh3": diffrax.Bosh3}.get(solver)
     ctrl = diffrax.ConstantStepSize() if dt else diffrax.PIDController(rtol=rtol, atol=atol, norm=norm)
     stepper = _rk4() if solver == "rk4" else cls()
@@ -115,6 +127,9 @@ def main(argv=None):
         "dopri5": make_solver(model, a.t1, solver="dopri5"),
         "bosh3": make_solver(model, a.t1, solver="bosh3"),
         "float32": make_solver(model, a.t1, dtype=jnp.float32),
+        "elementwise rhs (no dot)": make_solver(model, a.t1, elementwise=True),
+        "elementwise rhs + rms norm + DirectAdjoint": make_solver(model, a.t1, elementwise=True, norm=optimistix.rms_norm,
+                                                                  adjoint=diffrax.DirectAdjoint()),
     }
     for n_steps in a.fixed_steps:
         variants[f"fixed Tsit5, {n_steps} steps"] = make_solver(model, a.t1, dt=a.t1 / n_steps)
