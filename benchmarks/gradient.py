@@ -7,7 +7,8 @@ rates. Rates and x0 ~ U(0, 1) (seed 0). loss(k) = mean_s (x_s(t1; k) - target_s)
 t1 = 10, target = the same network at other random rates (seed 1).
 
 - crnzoo: `jax.value_and_grad` of the loss through `crnzoo.solve.integrate` (Tsit5,
-  rtol 1e-6, atol 1e-9, `RecursiveCheckpointAdjoint`, the training default) on the generic
+  rtol 1e-6, atol 1e-9, `RecursiveCheckpointAdjoint()`, the training default: Diffrax's
+  log(max_steps) checkpoints; a row with 1,024 checkpoints shows that more is slower) on the generic
   `MassActionCRN` (dense stoichiometry product), and on the same kinetics with a sparse
   stoichiometry (`segment_sum` over the reactions' products and reactants: `SparseMassAction`
   below), timed as best of `--repeats` interleaved calls after compilation.
@@ -179,12 +180,11 @@ def main(argv=None):
     print(f"reference gradient (Dopri8 rtol 1e-12): {time.perf_counter() - t:.1f} s incl. compile; |g| = {np.linalg.norm(ref):.3e}")
 
     cfg = SolverConfig("tsit5", rtol=RTOL, atol=ATOL, max_steps=100_000)
-    log_ck = diffrax.RecursiveCheckpointAdjoint()  # Diffrax's default: log(max_steps) checkpoints
+    many = diffrax.RecursiveCheckpointAdjoint(checkpoints=1024)  # more checkpoints: measured slower here
     variants = {
-        "crnzoo integrate() default adjoint, MassActionCRN (dense stoichiometry)": make_grad(model, target, cfg),
-        "crnzoo integrate() default adjoint, sparse stoichiometry (segment add)": make_grad(sparse, target, cfg),
-        "Diffrax default RecursiveCheckpointAdjoint() (log(max_steps) checkpoints), dense": make_grad(model, target, cfg, log_ck),
-        "Diffrax default RecursiveCheckpointAdjoint() (log(max_steps) checkpoints), sparse": make_grad(sparse, target, cfg, log_ck),
+        "crnzoo MassActionCRN (dense stoichiometry), integrate() default adjoint": make_grad(model, target, cfg),
+        "same kinetics, sparse stoichiometry (segment add), integrate() default adjoint": make_grad(sparse, target, cfg),
+        "sparse stoichiometry, RecursiveCheckpointAdjoint(checkpoints=1024)": make_grad(sparse, target, cfg, many),
     }
     fwd = {
         "forward loss only, dense": jax.jit(lambda r: integrate(with_rates(model, r), model.x0[None], jnp.asarray([T1]), jnp.asarray(0.0), cfg)[1]),

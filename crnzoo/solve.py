@@ -201,17 +201,15 @@ def integrate(
     ctrl: tuple[int, ...] = (),
     switch_ts: Float[Array, " K"] | None = None,
     level_table: Float[Array, "K1 C"] | None = None,
-    adjoint: diffrax.AbstractAdjoint | None = None,
+    adjoint: diffrax.AbstractAdjoint = diffrax.RecursiveCheckpointAdjoint(),
 ):
     """Solve `model` from `y0` (a batch: leading axis) at time `t0`, saving at `ts` (and t1).
 
     Returns `(ys, y1, ok, num_steps, t_reached, result)`: `ys` of shape (T, batch, ...), the
     state at `ts[-1]`, a success flag, the accepted step count, the last time reached and
     Diffrax's `RESULTS` item (its message says why a solve stopped).
-    Pure and differentiable (reverse mode through `adjoint`; default `checkpointed_adjoint`).
-    Does not raise.
+    Pure and differentiable (reverse mode through `adjoint`). Does not raise.
     """
-    adjoint = adjoint or checkpointed_adjoint(y0, config.max_steps)
     if switch_ts is None:
         switch_ts = jnp.zeros((0,), y0.dtype)
         level_table = jnp.zeros((1, 0), y0.dtype)
@@ -238,15 +236,6 @@ def integrate(
     saved_ok = jnp.all(jnp.isfinite(ys.reshape(ys.shape[0], -1)), axis=1)
     t_reached = jnp.max(jnp.where(saved_ok, sol.ts, t0))
     return ys[:-1], ys[-1], ok & finite, sol.stats["num_accepted_steps"], t_reached, sol.result
-
-
-def checkpointed_adjoint(y0, max_steps: int, budget_bytes: int = 64 << 20) -> diffrax.RecursiveCheckpointAdjoint:
-    """`RecursiveCheckpointAdjoint` with as many checkpoints as `budget_bytes` of solver states
-    (~4 copies of `y0` each) hold, up to `max_steps`: a solve of fewer steps is not recomputed
-    in the backward pass (Diffrax's default, log2(max_steps) ~ 14, recomputes O(n log n) steps:
-    ~3x slower gradients here). Values are the same; only the memory/recomputation trade moves."""
-    fit = budget_bytes // max(4 * int(y0.size) * y0.dtype.itemsize, 1)
-    return diffrax.RecursiveCheckpointAdjoint(checkpoints=int(min(fit, max_steps)) if fit > 64 else None)
 
 
 # ------------------------------------------------------------------------------------
