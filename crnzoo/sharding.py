@@ -66,11 +66,14 @@ def pad_batch(x: jax.Array, multiple: int) -> tuple[jax.Array, int]:
 
 
 def shard_batch(tree, devices: Sequence[jax.Device] | None = None):
-    """Place every array leaf of `tree` (all with the same leading batch size, a multiple of
-    the device count) split along axis 0 over the devices. Other leaves are left as they are.
-    With one device, `tree` is returned unchanged."""
-    if device_count(devices) < 2:
-        return tree
+    """Place every array leaf of `tree` (all with the same leading batch size) split along
+    axis 0 over the devices. Other leaves are left as they are. With one device, or when a
+    leading size is not a multiple of the device count (use `shard_padded`), `tree` is
+    returned unchanged."""
+    n = device_count(devices)
+    leaves = [x for x in jax.tree_util.tree_leaves(tree) if isinstance(x, (jax.Array, np.ndarray)) and np.ndim(x) >= 1]
+    if n < 2 or not leaves or any(np.shape(x)[0] % n for x in leaves):
+        return tree  # one device, or a batch that does not split evenly: left where it is
     mesh = batch_mesh(devices)
 
     def place(leaf):

@@ -34,6 +34,12 @@ for batch, chunk in (("joint", None), ("joint", 4), ("vmap", None)):
     tr = crnzoo.simulate(net, np.linspace(0.0, 20.0, 5), x0, batch=batch, chunk=chunk)
     out[f"{batch}-{chunk}"] = np.asarray(tr.ys).tolist()
 
+from crnzoo.ssa import ssa_simulate
+
+net_x0 = net.__class__(net.species, net.reactions, {"A": 0.6, "B": 0.4, "C": 0.0}, net.name)
+ssa = ssa_simulate(net_x0, np.array([0.0, 1.0, 5.0]), 100.0, 8, seed=3)  # 8 runs: 2 per device
+out["ssa"] = ssa.counts.tolist()
+
 # the batch is really split: inputs and the solve's outputs live on every device
 y, b = sharding.shard_padded(jnp.asarray(x0))
 model = crnzoo.MassActionCRN.from_network(net)
@@ -72,6 +78,7 @@ def runs():
 def test_four_devices_give_one_devices_numbers(runs):
     one, four = runs
     assert one["devices"] == 1 and four["devices"] == 4
+    np.testing.assert_array_equal(np.asarray(four["ssa"]), np.asarray(one["ssa"]))  # same keys, same paths
     for key in ("joint-None", "joint-4", "vmap-None"):
         a, b = np.asarray(one[key]), np.asarray(four[key])
         assert a.shape == b.shape == (10, 5, 3)
