@@ -84,6 +84,16 @@ def shard_batch(tree, devices: Sequence[jax.Device] | None = None):
     return jax.tree_util.tree_map(place, tree)
 
 
+def replicate(tree, devices: Sequence[jax.Device] | None = None):
+    """Every `jax.Array` leaf of `tree` copied to all the devices (a model's parameters next
+    to a sharded batch: arrays restored from a checkpoint are committed to one device, and jit
+    refuses to mix them with a batch on several). Unchanged with one device."""
+    if device_count(devices) < 2:
+        return tree
+    everywhere = NamedSharding(batch_mesh(devices), PartitionSpec())
+    return jax.tree_util.tree_map(lambda x: jax.device_put(x, everywhere) if isinstance(x, jax.Array) else x, tree)
+
+
 def shard_padded(x: jax.Array, devices: Sequence[jax.Device] | None = None) -> tuple[jax.Array, int]:
     """`pad_batch` to a multiple of the device count, then `shard_batch`: the array a batched
     jitted function should receive, and the batch size to cut its outputs back to. With one

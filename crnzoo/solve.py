@@ -383,6 +383,8 @@ def _integrate_chunks(model, y, ts, t0, solver, ctrl, switch_ts, table, chunk: i
 
 def _run(model, y, ts, t0, solver, ctrl, switch_ts, table, batch, chunk=None):
     ts, t0 = jnp.asarray(ts), jnp.asarray(t0, dtype=jnp.float64)
+    if y.shape[0] > 1:  # several local devices: the batch is split, everything else copied to each
+        model, ts, t0, switch_ts, table = sharding.replicate((model, ts, t0, switch_ts, table))
     if batch == "joint" and chunk and y.shape[0] > chunk:
         return _integrate_chunks(model, y, ts, t0, solver, ctrl, switch_ts, table, int(chunk))
     if batch not in ("joint", "vmap"):

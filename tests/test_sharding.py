@@ -34,7 +34,11 @@ for batch, chunk in (("joint", None), ("joint", 4), ("vmap", None)):
     tr = crnzoo.simulate(net, np.linspace(0.0, 20.0, 5), x0, batch=batch, chunk=chunk)
     out[f"{batch}-{chunk}"] = np.asarray(tr.ys).tolist()
 
+from crnzoo import zoo
 from crnzoo.ssa import ssa_simulate
+
+am4 = zoo.load("majority-am4")  # restored from its checkpoint: its arrays are committed to one device
+out["zoo"] = crnzoo.simulate(am4, np.linspace(0.0, 20.0, 5), x0, chunk=4).ys.tolist()
 
 net_x0 = net.__class__(net.species, net.reactions, {"A": 0.6, "B": 0.4, "C": 0.0}, net.name)
 ssa = ssa_simulate(net_x0, np.array([0.0, 1.0, 5.0]), 100.0, 8, seed=3)  # 8 runs: 2 per device
@@ -79,7 +83,7 @@ def test_four_devices_give_one_devices_numbers(runs):
     one, four = runs
     assert one["devices"] == 1 and four["devices"] == 4
     np.testing.assert_array_equal(np.asarray(four["ssa"]), np.asarray(one["ssa"]))  # same keys, same paths
-    for key in ("joint-None", "joint-4", "vmap-None"):
+    for key in ("joint-None", "joint-4", "vmap-None", "zoo"):
         a, b = np.asarray(one[key]), np.asarray(four[key])
         assert a.shape == b.shape == (10, 5, 3)
         np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-14, err_msg=key)
