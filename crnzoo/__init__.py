@@ -7,18 +7,41 @@ Importing crnzoo turns on JAX's 64-bit mode (`jax_enable_x64`): concentrations s
 many orders of magnitude and the zoo's checks are stated in float64.
 """
 
-import jax as _jax
+import os as _os
+import sys as _sys
 
-
-_jax.config.update("jax_enable_x64", True)
-
-from .crn import CatalyticCRN as CatalyticCRN, CRNModel as CRNModel, MassActionCRN as MassActionCRN, MembraneRing as MembraneRing  # noqa: E402
-from .network import MassAction as MassAction, Reaction as Reaction, ReactionNetwork as ReactionNetwork  # noqa: E402
-from .solve import Schedule as Schedule, SimulationError as SimulationError, SolverConfig as SolverConfig, StateError as StateError, Trajectory as Trajectory, simulate as simulate  # noqa: E402
-
-from .zoo import card as card, list_models as list_models, load as load  # noqa: E402
+# 64-bit mode without importing JAX here (so that `crnzoo list` / `info` stay JAX-free): a JAX
+# imported later reads JAX_ENABLE_X64 when it starts; one already imported is switched now.
+if "jax" in _sys.modules:
+    _sys.modules["jax"].config.update("jax_enable_x64", True)
+else:
+    _os.environ["JAX_ENABLE_X64"] = "1"
 
 from ._version import __version__ as __version__  # noqa: E402
+
+# The public names, imported on first use (PEP 562): `import crnzoo` costs no JAX import.
+_LAZY = {
+    "CatalyticCRN": "crn", "CRNModel": "crn", "MassActionCRN": "crn", "MembraneRing": "crn",
+    "MassAction": "network", "Reaction": "network", "ReactionNetwork": "network",
+    "Schedule": "solve", "SimulationError": "solve", "SolverConfig": "solve", "StateError": "solve",
+    "Trajectory": "solve", "simulate": "solve",
+    "card": "zoo", "list_models": "zoo", "load": "zoo",
+    "enable_compilation_cache": "_cache",
+}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'crnzoo' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def finetune(base: str, target, **options):

@@ -27,6 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import sharding
 from .solve import integrate
 from .solvers.config import SolverConfig
 from .train import TrainConfig, train
@@ -65,7 +66,7 @@ class SeedStack(eqx.Module):
     @classmethod
     def init(cls, make: Callable[[jax.Array], eqx.Module], key: jax.Array, size: int) -> "SeedStack":
         """Member i is `make(k_i)` with `k_i` the i-th key of `jax.random.split(key, size)`."""
-        return cls(eqx.filter_vmap(make)(jax.random.split(key, size)))
+        return cls(sharding.shard_batch(eqx.filter_vmap(make)(jax.random.split(key, size))))  # seeds over the local devices
 
     @property
     def size(self) -> int:

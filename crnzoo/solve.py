@@ -30,6 +30,7 @@ from jaxtyping import Array, Float
 
 from .crn.base import CRNModel, HasDestructionRate
 from .crn.mass_action import MassActionCRN
+from . import sharding
 from .network import ReactionNetwork
 from .solvers import DiagonalRosenbrock
 from .solvers.config import DIFFRAX_SOLVERS, SimulationError, SolverConfig, StateError, result_message
@@ -371,29 +372,34 @@ def simulate(
 
 @eqx.filter_jit
 def _integrate_chunks(model, y, ts, t0, solver, ctrl, switch_ts, table, chunk: int):
-    """`integrate` over consecutive chunks of the batch, each with its own step controller."""
+    """`integrate` over consecutive chunks of the batch, each with its own step controller
+    (chunks spread over the local devices: `crnzoo.sharding.map_chunks`)."""
     b = y.shape[0]
-    k = -(-b // chunk)
-    pad = k * chunk - b
-    yp = jnp.concatenate([y, jnp.broadcast_to(y[-1:], (pad,) + y.shape[1:])]) if pad else y
-    out = jax.lax.map(lambda yc: integrate(model, yc, ts, t0, solver, ctrl, switch_ts, table), yp.reshape((k, chunk) + y.shape[1:]))
+    out = sharding.map_chunks(lambda yc: integrate(model, yc, ts, t0, solver, ctrl, switch_ts, table), y, chunk)
     ys, y1, ok, steps, reached, result = out
-    ys = jnp.moveaxis(ys, 0, 1).reshape((ts.shape[0], k * chunk) + y.shape[1:])[:, :b]
-    return ys, y1.reshape((k * chunk,) + y.shape[1:])[:b], jnp.all(ok), jnp.max(steps), jnp.min(reached), _first_failure(ok, result)
+    ys = jnp.moveaxis(ys, 0, 1).reshape((ts.shape[0], -1) + y.shape[1:])[:, :b]
+    return ys, y1.reshape((-1,) + y.shape[1:])[:b], jnp.all(ok), jnp.max(steps), jnp.min(reached), _first_failure(ok, result)
 
 
 def _run(model, y, ts, t0, solver, ctrl, switch_ts, table, batch, chunk=None):
     ts, t0 = jnp.asarray(ts), jnp.asarray(t0, dtype=jnp.float64)
-    if batch == "joint":
-        if chunk and y.shape[0] > chunk:
-            return _integrate_chunks(model, y, ts, t0, solver, ctrl, switch_ts, table, int(chunk))
-        return integrate(model, y, ts, t0, solver, ctrl, switch_ts, table)
-    if batch != "vmap":
+    if y.shape[0] > 1:  # several local devices: the batch is split, everything else copied to each
+        model, ts, t0, switch_ts, table = sharding.replicate((model, ts, t0, switch_ts, table))
+    if batch == "joint" and chunk and y.shape[0] > chunk:
+        return _integrate_chunks(model, y, ts, t0, solver, ctrl, switch_ts, table, int(chunk))
+    if batch not in ("joint", "vmap"):
         raise StateError(f"batch must be 'joint' or 'vmap', got {batch!r}")
-    out = jax.vmap(lambda yi: integrate(model, yi[None], ts, t0, solver, ctrl, switch_ts, table))(y)
-    ys, y1, ok, steps, reached, result = out
-    ys = jnp.moveaxis(ys[:, :, 0], 0, 1)
-    return ys, y1[:, 0], jnp.all(ok), steps, jnp.min(reached), _first_failure(ok, result)
+    y, b = sharding.shard_padded(y)  # split over the local devices (unchanged on one)
+    if batch == "joint":
+        ys, y1, ok, steps, reached, result = integrate(model, y, ts, t0, solver, ctrl, switch_ts, table)
+    else:
+        out = jax.vmap(lambda yi: integrate(model, yi[None], ts, t0, solver, ctrl, switch_ts, table))(y)
+        ys, y1, ok, steps, reached, result = out
+        ys, y1, ok, result = jnp.moveaxis(ys[:, :, 0], 0, 1), y1[:, 0], jnp.all(ok), _first_failure(ok, result)
+        reached = jnp.min(reached)
+    if b < y.shape[0]:  # drop the padding copies
+        ys, y1, steps = ys[:, :b], y1[:b], steps if jnp.ndim(steps) == 0 else steps[:b]
+    return ys, y1, ok, steps, reached, result
 
 
 def _first_failure(ok, results):

@@ -8,21 +8,44 @@ model, bad file, bad state or option), reported as one line on standard error.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
-from ..solvers.config import SOLVER_NAMES
 from ._args import Usage as _Usage
-from ._commands import (
-    cmd_cards,
-    cmd_demo,
-    cmd_export,
-    cmd_implement,
-    cmd_info,
-    cmd_list,
-    cmd_verify,
-)
-from ._simulate import cmd_robustness, cmd_simulate
-from ._train import cmd_finetune, cmd_train
+from ._catalog import cmd_info, cmd_list
+
+# The command modules import JAX: each is imported when its command runs, so that `crnzoo
+# list` / `info` (`_catalog`) and `--help` never import it. `--solver` choices are spelled
+# here for the same reason (tests/test_cold_start.py checks them against solvers.config).
+SOLVER_NAMES = ("tsit5", "dopri5", "dopri8", "kvaerno3", "kvaerno4", "kvaerno5", "rosenbrock")
+_NO_JAX = ("list", "info")  # commands that must not import JAX (nor enable its cache)
+
+
+def _lazy(module: str, name: str):
+    """`args.func` for a command defined in `crnzoo.cli.<module>`, imported on first call."""
+
+    def run(args) -> int:
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)(args)
+
+    run.__name__ = name
+    return run
+
+
+cmd_cards, cmd_demo, cmd_export, cmd_implement, cmd_verify = (
+    _lazy("_commands", n) for n in ("cmd_cards", "cmd_demo", "cmd_export", "cmd_implement", "cmd_verify"))
+cmd_robustness, cmd_simulate = (_lazy("_simulate", n) for n in ("cmd_robustness", "cmd_simulate"))
+cmd_finetune, cmd_train = (_lazy("_train", n) for n in ("cmd_finetune", "cmd_train"))
+
+
+def _loaded(*names: str) -> tuple[type, ...]:
+    """The exception classes `module:Class` whose module is already imported (an instance
+    of a class implies its module was imported, so the others cannot have been raised)."""
+    out = []
+    for spec in names:
+        module, cls = spec.split(":")
+        if module in sys.modules:
+            out.append(getattr(sys.modules[module], cls))
+    return tuple(out)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -146,23 +169,25 @@ def _main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as e:  # --help (0) or a usage error (2, already reported in one line)
         return int(e.code or 0)
-    from ..checkpoint import CheckpointError
-    from ..network import NetworkError
-    from ..solve import SimulationError, StateError
-    from ..train import TrainingError
-    from ..zoo import UnknownModelError
+    if args.command not in _NO_JAX:
+        from .._cache import enable_compilation_cache
 
+        enable_compilation_cache()  # the second run of a command skips XLA compilation
     try:
         return args.func(args)
-    except (_Usage, UnknownModelError, CheckpointError, StateError, NetworkError, ValueError, FileNotFoundError) as e:
-        print(f"crnzoo {args.command}: error: {e}", file=sys.stderr)
-        return 2
-    except (SimulationError, TrainingError) as e:
-        print(f"crnzoo {args.command}: {e}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:  # pragma: no cover - e.g. `crnzoo export ... | head`
-        return 0
-    except OSError as e:  # an unwritable or full output, an unreadable input
-        print(f"crnzoo {args.command}: error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""), file=sys.stderr)
-        return 2
+    except Exception as e:
+        bad_input = (_Usage, ValueError, FileNotFoundError) + _loaded(
+            "crnzoo.zoo:UnknownModelError", "crnzoo.checkpoint:CheckpointError", "crnzoo.network:NetworkError")
+        if isinstance(e, bad_input):
+            print(f"crnzoo {args.command}: error: {e}", file=sys.stderr)
+            return 2
+        if isinstance(e, _loaded("crnzoo.solvers.config:SimulationError", "crnzoo.train:TrainingError")):
+            print(f"crnzoo {args.command}: {e}", file=sys.stderr)
+            return 1
+        if isinstance(e, BrokenPipeError):  # pragma: no cover - e.g. `crnzoo export ... | head`
+            return 0
+        if isinstance(e, OSError):  # an unwritable or full output, an unreadable input
+            print(f"crnzoo {args.command}: error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""), file=sys.stderr)
+            return 2
+        raise
 

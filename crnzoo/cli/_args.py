@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Usage(ValueError):
@@ -11,6 +14,8 @@ class Usage(ValueError):
 
 def parse_x0(text: str, model) -> tuple[np.ndarray, dict[str, float]]:
     """The model's default state with the `--x0` values set, and those values by species."""
+    import numpy as np  # here, not at the top: `crnzoo list` / `info` import this module
+
     x = np.array(model.x0, dtype=np.float64)
     given: dict[str, float] = {}
     items = [t.strip() for t in text.split(",")]

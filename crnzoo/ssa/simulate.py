@@ -30,6 +30,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .. import sharding
 from ..crn.base import CRNModel
 from ..network import ReactionNetwork
 from ..solve import Schedule
@@ -218,7 +219,8 @@ def ssa_simulate(
         for s, v in schedule.levels.items():
             n0[:, net.index(s)] = np.rint(v[int(np.searchsorted(schedule.switch_times, ts[0], side="right"))] * omega)
     keys = jax.random.split(jax.random.PRNGKey(seed), runs)
-    out, steps, fired, ok = _batch(kern, jnp.asarray(n0), jnp.asarray(ts), keys, int(max_steps), method, float(eps))
+    n0, keys = sharding.shard_batch((jnp.asarray(n0), keys))  # runs split over the local devices (unchanged on one)
+    out, steps, fired, ok = _batch(kern, n0, jnp.asarray(ts), keys, int(max_steps), method, float(eps))
     ok = np.asarray(ok)
     if not ok.all():
         raise SimulationError(
