@@ -31,7 +31,7 @@ from ._wta_ring_table import ring_tables
 from .base import ZooTask
 
 N_FULL, N_FAST = 5_000, 1_000
-DEFAULT_STEPS = 120
+DEFAULT_STEPS = 60
 LR = 3e-3
 
 
@@ -100,7 +100,7 @@ class RingSizesTask(ZooTask):
 
         steps = int(steps)
         share = [steps // len(self.sizes) + (i < steps % len(self.sizes)) for i in range(len(self.sizes))][::-1]
-        cfg = TrainConfig(steps=1, lr=float(lr or LR), seed=seed, batch_size=32, clip=1.0,
+        cfg = TrainConfig(steps=1, lr=float(lr or LR), seed=seed, batch_size=16, clip=1.0,
                           sparsify="straight_through" if k_min else None, k_min=k_min or 0.0, checkpoint_every=10**9)
         losses, current = [], model
         for i, (n, k) in enumerate(zip(self.sizes, share)):
