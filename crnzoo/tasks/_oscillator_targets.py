@@ -81,9 +81,9 @@ def parse_amplitude(spec) -> tuple[float, float, float]:
 
 
 def rescaled_exact(model, s: float):
-    """`rescaled(model, s)`, with the reactions that are exactly absent (logit −inf) kept absent."""
+    """`rescaled(model, s)`, with the reactions that are exactly absent (off-diagonal logit −inf) kept absent."""
     out = rescaled(model, s)
-    absent = np.isneginf(np.asarray(model.logits))
+    absent = np.isneginf(np.asarray(model.logits)) & ~np.eye(len(model.species), dtype=bool)[None]  # the diagonal ("no reaction") takes the rest
     return eqx.tree_at(lambda m: m.logits, out, jnp.where(jnp.asarray(absent), -jnp.inf, out.logits))
 
 
