@@ -185,7 +185,8 @@ class ClassSubsetTask(ZooTask):
         d = self.data()
         w = weights_of(model)
         F, y = self._sim_acc(model, fast)
-        out = self._scores(F, y, w[:, : self.k], d.test_x, d.test_y)
+        padded = np.concatenate([F, np.zeros((len(F), N_CLASSES - self.k))], axis=1)  # an unused output reads 0
+        out = self._scores(padded, y, w[:, : self.k], d.test_x, d.test_y)
         Fa, _ = self._sim_acc(self.make(), fast)
         out["sim_acc_average_digit"] = float(np.mean(np.argmax(Fa, axis=1) == y))
         out["test_images"] = float(len(y))
