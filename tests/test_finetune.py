@@ -52,11 +52,12 @@ def square_csv(path: Path, t_max: float = 100.0, n: int = 200) -> Path:
 
 
 def synthetic_npz(path: Path) -> Path:
-    """A tiny labelled set of 10×10 binary images (`_wta_mnist_data.synthetic`, 10 per class)."""
+    """A tiny labelled set of 10×10 binary images (`_wta_mnist_data.synthetic`, 10 per class, 2 classes)."""
     from crnzoo.tasks._wta_mnist_data import synthetic
 
-    d = synthetic(10, seed=0)
-    np.savez(path, images=d.train_x.reshape(-1, 10, 10), labels=d.train_y, test_images=d.test_x.reshape(-1, 10, 10), test_labels=d.test_y)
+    d = synthetic(10, seed=0)  # classes 0 and 1 only: the two-class path (the third output unused)
+    tr, te = d.train_y < 2, d.test_y < 2
+    np.savez(path, images=d.train_x[tr].reshape(-1, 10, 10), labels=d.train_y[tr], test_images=d.test_x[te].reshape(-1, 10, 10), test_labels=d.test_y[te])
     return path
 
 
