@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from crnzoo import zoo
+from crnzoo.tasks import adc
 from crnzoo.tasks import _adc_finetune as adcft
 from crnzoo.tasks import _gray_scott_finetune as gsft
 from crnzoo.tasks import _majority_bias as mb
@@ -20,10 +21,10 @@ from crnzoo.tasks import _wta_ring_finetune as wrft
 
 
 def test_adc_targets_parse_into_thresholds_and_codes():
-    assert np.allclose(adcft.parse("bits=2"), [0.25, 0.5, 0.75])
-    assert np.allclose(adcft.parse("thresholds=0.3,0.5,0.7"), [0.3, 0.5, 0.7])
-    assert np.allclose(adcft.parse("bits=1"), [0.5])
-    th = adcft.parse("thresholds=0.3,0.5,0.7")
+    assert np.allclose(adcft.parse("bits=2", adc), [0.25, 0.5, 0.75])
+    assert np.allclose(adcft.parse("thresholds=0.3,0.5,0.7", adc), [0.3, 0.5, 0.7])
+    assert np.allclose(adcft.parse("bits=1", adc), [0.5])
+    th = adcft.parse("thresholds=0.3,0.5,0.7", adc)
     assert adcft.target_code(th, [0.1, 0.4, 0.6, 0.9]).tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
     assert np.allclose(adcft.centres(th), [0.15, 0.4, 0.6, 0.85])
     xs = adcft.away(th, 200, 0.02, 0)
@@ -31,14 +32,12 @@ def test_adc_targets_parse_into_thresholds_and_codes():
     for bad, words in [("bits=4", "3 output bits"), ("thresholds=0.2,0.1,0.3", "increasing"), ("thresholds=0.2,0.4", "2^N − 1"),
                        ("bits=2,thresholds=0.5", "bits=2 has 3"), ("", "bits=N"), ("thresholds=0,0.5,1", "(0, 1)")]:
         with pytest.raises(ValueError, match=re.escape(words)):
-            adcft.parse(bad)
+            adcft.parse(bad, adc)
 
 
 def test_adc_rates_of_reads_back_the_cascade():
-    from crnzoo.tasks import adc
-
     rates = adc.cascade_tied(adc.TIED_START)
-    assert np.allclose(adcft.rates_of(adc.cascade_model(rates)), rates)
+    assert np.allclose(adcft.rates_of(adc.cascade_model(rates), adc), rates)
 
 
 @pytest.mark.slow  # ~5 s CPU (40 small solves), minutes of wall on a loaded machine

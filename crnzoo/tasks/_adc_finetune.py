@@ -28,14 +28,13 @@ import re
 
 import numpy as np
 
-from . import adc
 from .base import ZooTask
 
 GRID = 120  # even levels in the search grid (before removing those near a threshold)
 DEFAULT_STEPS = 150
 
 
-def parse(spec) -> np.ndarray:
+def parse(spec, adc) -> np.ndarray:
     """The target's thresholds (increasing, in (0, 1), 2^N − 1 of them with N ≤ 3)."""
     usage = f"an adc target is bits=N (N ≤ 3) and/or thresholds=t1,t2,... (2^N − 1 increasing levels in (0, 1)); got {spec!r}"
     text = str(spec).replace(" ", "").lower()
@@ -82,7 +81,7 @@ def away(th, n: int, margin: float, seed: int) -> np.ndarray:
     return np.asarray(out[:n])
 
 
-def read(model, th, xs):
+def read(model, th, xs, adc):
     """(all N bits right per level, read-out margin per level) at T = 400."""
     n = int(round(np.log2(len(th) + 1)))
     o = adc.final_outputs(model, xs).reshape(-1, adc.N_BITS, 2)[:, :n]
@@ -93,14 +92,14 @@ def read(model, th, xs):
     return np.all(got == want, axis=1), np.minimum(on - (1 - adc.EPS), adc.EPS - off).min(axis=1)
 
 
-def search(score, start, lower, upper, iters: int, seed: int, log=None, sigma: float = 0.3, n_perturb: int = 2):
+def search(score, start, lower, upper, iters: int, seed: int, eps: float, log=None, sigma: float = 0.3, n_perturb: int = 2):
     """`adc.random_search` (two rates perturbed per step), stopped early once every level reads
     right with the full margin (score (1, ε): nothing left to improve). Returns (rates, score, steps run)."""
     rng = np.random.default_rng(seed)
     theta = np.clip(np.asarray(start, dtype=np.float64), lower, upper)
     best = score(theta)
     for it in range(iters):
-        if best[0] >= 1.0 and best[1] >= adc.EPS - 1e-3:  # every level read right, within 0.001 of the ideal read-out
+        if best[0] >= 1.0 and best[1] >= eps - 1e-3:  # every level read right, within 0.001 of the ideal read-out
             return theta, best, it
         step = sigma * rng.normal(size=theta.size)
         step[rng.permutation(theta.size)[n_perturb:]] = 0.0
@@ -113,7 +112,7 @@ def search(score, start, lower, upper, iters: int, seed: int, log=None, sigma: f
     return theta, best, iters
 
 
-def rates_of(model) -> np.ndarray:
+def rates_of(model, adc) -> np.ndarray:
     """The 27 cascade rates of a converter (its row-stochastic tensor's entries)."""
     P, sp = np.asarray(model.probabilities()), list(model.species)
     return np.array([P[sp.index(c), sp.index(a), sp.index(b)] for a, c, b in adc.CASCADE_REACTIONS])
@@ -122,14 +121,15 @@ def rates_of(model) -> np.ndarray:
 class ADCTargetTask(ZooTask):
     """The converter of thresholds `th` (see the module)."""
 
-    def __init__(self, th):
+    def __init__(self, th, adc):
+        self.adc = adc  # the family module `crnzoo.tasks.adc` (passed in: it imports this one)
         self.th = np.asarray(th, dtype=np.float64)
         self.n = int(round(np.log2(self.th.size + 1)))
         even = np.allclose(self.th, np.arange(1, 2**self.n) / 2**self.n)
         listed = ",".join(f"{t:g}" for t in self.th)
         self.target_name = f"{self.n}-bit ADC" + ("" if even else f" (thresholds {listed})")
         self.target_text = f"{self.n} bits" + (" (even bins)" if even else f", thresholds {listed}")
-        bits = ", ".join(f"B{adc.N_BITS - 1 - i}" for i in range(self.n))
+        bits = ", ".join(f"B{self.adc.N_BITS - 1 - i}" for i in range(self.n))
         nc = 2**self.n
         self.metrics = {
             "centres_correct": (f"bin centres (midpoints between thresholds {listed}) whose {self.n} bits ({bits}) read correctly at T = 400 (ε = 0.1)", None, f">= {nc}", 0.0),
@@ -144,12 +144,12 @@ class ADCTargetTask(ZooTask):
     def evaluate(self, model, fast: bool = False) -> dict[str, float]:
         xc = centres(self.th)
         xr = away(self.th, 200 if fast else 1000, 0.02, 0)
-        ok, margin = read(model, self.th, np.concatenate([xc, xr]))
+        ok, margin = read(model, self.th, np.concatenate([xc, xr]), self.adc)
         return {
             "centres_correct": float(ok[: xc.size].sum()),
             "random_accuracy": float(ok[xc.size :].mean()),
             "margin_centres": float(margin[: xc.size].min()),
-            "reactions_k0.1": float(model.reaction_count(adc.K_MIN)),
+            "reactions_k0.1": float(model.reaction_count(self.adc.K_MIN)),
         }
 
     def grid(self) -> np.ndarray:
@@ -160,23 +160,23 @@ class ADCTargetTask(ZooTask):
     def tune(self, model, steps: int, seed: int, progress: bool):
         """Random search from the shipped rates (see the module); returns (model, card fields)."""
         xs = self.grid()
-        k_min, k_max = adc.SearchConfig().rate_bounds
+        k_min, k_max = self.adc.SearchConfig().rate_bounds
 
         def score(rates):
             try:
-                m = adc.cascade_model(rates, k_min)
+                m = self.adc.cascade_model(rates, k_min)
             except ValueError:  # a row's rates sum above 1
                 return (-1.0, -1.0)
             try:
-                ok, margin = read(m, self.th, xs)
+                ok, margin = read(m, self.th, xs, self.adc)
             except Exception:
                 return (-1.0, -1.0)
-            return float(ok.mean()), float(np.mean(np.clip(margin, -1.0, adc.EPS)))
+            return float(ok.mean()), float(np.mean(np.clip(margin, -1.0, self.adc.EPS)))
 
-        start = np.clip(rates_of(model), k_min, k_max)
+        start = np.clip(rates_of(model, self.adc), k_min, k_max)
         first = score(start)
-        rates, best, done = search(score, start, k_min, k_max, int(steps), seed, print if progress else None)
-        return adc.cascade_model(rates, k_min), {
+        rates, best, done = search(score, start, k_min, k_max, int(steps), seed, self.adc.EPS, print if progress else None)
+        return self.adc.cascade_model(rates, k_min), {
             "steps": done,
             "method": "random search from the shipped rates" + (f", stopped at step {done} of {steps}: every grid level read right within 0.001 of the ideal" if done < int(steps) else ""),
             "initial_loss": 1.0 - first[0],

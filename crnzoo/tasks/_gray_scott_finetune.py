@@ -35,7 +35,6 @@ import numpy as np
 import optax
 
 from ..spatial import GrayScott, simulate_field
-from . import gray_scott as gs
 from ._gray_scott_texture import texture_loss, texture_stats
 from .base import ZooTask
 
@@ -113,7 +112,8 @@ def v_only(field):
 class ImageTextureTask(ZooTask):
     """Learn (F, k) of a texture image (see the module)."""
 
-    def __init__(self, path, base: str):
+    def __init__(self, path, base: str, gs):
+        self.gs = gs  # the family module `crnzoo.tasks.gray_scott` (passed in: it imports this one)
         self.path, self.base = Path(path), base
         self.v = read_texture(self.path)
         self.n = self.v.shape[0]
@@ -122,7 +122,7 @@ class ImageTextureTask(ZooTask):
         self.metrics = {
             "F": ("feed rate F found", None, None, 1e-12),
             "k": ("kill rate k found", None, None, 1e-12),
-            "texture_loss_grown": (f"V-only texture loss (crnzoo statistic) of a texture grown from fresh noise (seed 1, T = {gs.T_GROW:g}; fast: 2,000) with (F, k) against the image", None, None, 1e-6),
+            "texture_loss_grown": (f"V-only texture loss (crnzoo statistic) of a texture grown from fresh noise (seed 1, T = {self.gs.T_GROW:g}; fast: 2,000) with (F, k) against the image", None, None, 1e-6),
             "texture_loss_floor": (f"the same loss between textures grown with (F, k) from seeds 1 and {FLOOR_SEED} (the noise floor)", None, None, 1e-6),
             "texture_loss_ratio": ("texture_loss_grown / texture_loss_floor", None, f"<= {RATIO:g}", 1e-6),
         }
@@ -131,10 +131,10 @@ class ImageTextureTask(ZooTask):
         raise NotImplementedError(f"a texture target has no model of its own: fine-tune {self.base}")
 
     def evaluate(self, model, fast: bool = False) -> dict[str, float]:
-        t1 = 2000.0 if fast else gs.T_GROW
+        t1 = 2000.0 if fast else self.gs.T_GROW
         stats = texture_stats(v_only(field_from_v(self.v)))
-        grown = v_only(gs.grow(model, gs.FRESH_SEED, t1, self.n).final)
-        other = v_only(gs.grow(model, FLOOR_SEED, t1, self.n).final)
+        grown = v_only(self.gs.grow(model, self.gs.FRESH_SEED, t1, self.n).final)
+        other = v_only(self.gs.grow(model, FLOOR_SEED, t1, self.n).final)
         loss = float(texture_loss(grown, stats, model.F, model.k)["total"])
         floor = float(texture_loss(grown, texture_stats(other), model.F, model.k)["total"])
         return {"F": float(model.F), "k": float(model.k), "texture_loss_grown": loss, "texture_loss_floor": floor,
@@ -143,13 +143,13 @@ class ImageTextureTask(ZooTask):
     def tune(self, model, steps: int, seed: int, lr, progress: bool):
         """Adam on (F, k) from the pretrained point and `RESTARTS` around it (see the module)."""
         started = time.perf_counter()
-        cfg, dtype = gs.TRAIN, jnp.float32
+        cfg, dtype = self.gs.TRAIN, jnp.float32
         x0 = jnp.asarray(field_from_v(self.v, float(model.F), float(model.diffusion[0])), dtype)
         stats = jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype), texture_stats(v_only(field_from_v(self.v))))
-        g = gs.grid(self.n)
+        g = self.gs.grid(self.n)
 
         def loss_one(p):
-            out = simulate_field(GrayScott(p[0], p[1]), x0, cfg.segment, gs.DT, grid=g, method="rk4", clamp=True,
+            out = simulate_field(GrayScott(p[0], p[1]), x0, cfg.segment, self.gs.DT, grid=g, method="rk4", clamp=True,
                                  save_every=cfg.save_every, check=False, grad=True, diffuse_first=True)
             return texture_loss(v_only(out.final), stats, p[0], p[1])["total"]
 

@@ -28,7 +28,6 @@ import numpy as np
 import optax
 
 from ..spatial import Grid, simulate_field
-from . import hopfield as hf
 from .base import ZooTask
 
 DEFAULT_STEPS = 60
@@ -40,7 +39,8 @@ class ImageGrowthTask(ZooTask):
 
     exact_fast = True
 
-    def __init__(self, path, base: str, config: hf.HopfieldConfig):
+    def __init__(self, path, base: str, config, hf):
+        self.hf = hf  # the family module `crnzoo.tasks.hopfield` (passed in: it imports this one)
         self.path, self.base, self.config = Path(path), base, config
         try:
             self.target = hf.load_target(config.grid, self.path)
@@ -63,7 +63,7 @@ class ImageGrowthTask(ZooTask):
         raise NotImplementedError(f"an image target has no model of its own: fine-tune {self.base}")
 
     def evaluate(self, model, fast: bool = False) -> dict[str, float]:
-        loss = hf.loss_of(model, self.target, self.config)
+        loss = self.hf.loss_of(model, self.target, self.config)
         blank = float(np.mean(self.target**2))
         return {"loss": loss, "log10_loss": math.log10(loss), "blank_loss": blank, "loss_vs_blank": loss / blank,
                 "reactions_dense": float(model.network(0.0).n_reactions)}
@@ -73,13 +73,13 @@ class ImageGrowthTask(ZooTask):
         c = self.config
         dtype = jnp.dtype(c.dtype)
         target = jnp.asarray(self.target, dtype)
-        x0 = hf.seed_field(c.grid, c.n_neurons, dtype)
+        x0 = self.hf.seed_field(c.grid, c.n_neurons, dtype)
         g = Grid((c.grid, c.grid))
         start = jax.tree_util.tree_map(lambda a: a.astype(dtype) if hasattr(a, "astype") else a, model)
 
         def loss_fn(m):
             out = simulate_field(m, x0, c.t_grow, c.dt, grid=g, method="rk4", clamp=True, save_every=c.save_every, check=False, grad=True)
-            return hf.image_loss(out.final, target)
+            return self.hf.image_loss(out.final, target)
 
         cfg = c.train_config(int(steps))
         if lr:

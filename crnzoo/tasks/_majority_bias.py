@@ -97,8 +97,8 @@ class BiasFinetune:
     def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
         from ..crn import CatalyticCRN
         from .base import ZooTask
-        from .majority import T_END
 
         if isinstance(model, CatalyticCRN):
-            return place(model, self.retarget(spec).bias, 0, 1, T_END, print if progress else None)
+            task = self.retarget(spec)
+            return place(model, task.bias, 0, 1, task.training().t_end, print if progress else None)
         return ZooTask.finetune(self, model, spec, steps, seed, lr, train_config, progress)

@@ -75,7 +75,8 @@ def parse(spec, t_default: float) -> tuple[tuple[int, ...], float, float]:
 class RingSizesTask(ZooTask):
     """Winner-takes-all on rings of `sizes` chambers, read at `t_read` (see the module)."""
 
-    def __init__(self, base: str, sizes, accuracy: float, t_read: float):
+    def __init__(self, base: str, sizes, accuracy: float, t_read: float, ring_task=None):
+        self.ring_task = ring_task  # `wta_ring.RingTask` (passed in: that module imports this one)
         self.base, self.sizes, self.accuracy, self.t_read = base, tuple(sizes), float(accuracy), float(t_read)
         listed = ", ".join(map(str, self.sizes))
         self.target_name = f"ring winner-takes-all on {listed} chambers"
@@ -107,8 +108,6 @@ class RingSizesTask(ZooTask):
 
     def tune(self, model, steps: int, seed: int, lr, k_min, progress: bool):
         """The entry's loss on each listed size in turn, from the shipped weights (see the module)."""
-        from .wta_ring import RingTask
-
         steps = int(steps)
         share = [steps // len(self.sizes) + (i < steps % len(self.sizes)) for i in range(len(self.sizes))][::-1]
         cfg = TrainConfig(steps=1, lr=float(lr or LR), seed=seed, batch_size=16, clip=1.0,
@@ -117,7 +116,7 @@ class RingSizesTask(ZooTask):
         for i, (n, k) in enumerate(zip(self.sizes, share)):
             if not k:
                 continue
-            task = RingTask(n_chambers=n, t_end=self.t_read, dt=dt_for(n), low=0.01, high=0.9, k_diffusion=k_min)
+            task = self.ring_task(n_chambers=n, t_end=self.t_read, dt=dt_for(n), low=0.01, high=0.9, k_diffusion=k_min)
             current, history = train(current, task, dataclasses.replace(cfg, steps=k, seed=seed + i), progress=progress, desc=f"finetune {n} chambers")
             losses.append((history.loss[0], history.loss[-1]))
         if k_min:
@@ -146,11 +145,12 @@ class RingFinetune:
     ft_name: str = "wta-ring"
     ft_t_read: float = 100.0
     ft_k_min: float | None = None
+    ft_ring_task = None  # the training task class (`wta_ring.RingTask`)
     finetune_steps = DEFAULT_STEPS
 
     def retarget(self, spec) -> RingSizesTask:
         """The task of new ring sizes (`chambers=9,10[,accuracy=0.9][,t=100]`)."""
-        return RingSizesTask(self.ft_name, *parse(spec, self.ft_t_read))
+        return RingSizesTask(self.ft_name, *parse(spec, self.ft_t_read), ring_task=self.ft_ring_task)
 
     def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
         """The entry's hinge loss on the new sizes, from the shipped weights (see the module)."""

@@ -358,7 +358,10 @@ class ADCTask(ZooTask):
         """The converter of `bits=N` and/or `thresholds=t1,...` (`crnzoo.tasks._adc_finetune`)."""
         from ._adc_finetune import ADCTargetTask, parse
 
-        return ADCTargetTask(parse(spec))
+        import sys
+
+        module = sys.modules[__name__]
+        return ADCTargetTask(parse(spec, module), module)
 
     def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
         """Random search over the cascade's rates from the shipped ones (`_adc_finetune`)."""

@@ -312,7 +312,9 @@ class GrayScottTask(ZooTask):
         """The task of a texture PNG (`crnzoo.tasks._gray_scott_finetune`)."""
         from ._gray_scott_finetune import ImageTextureTask
 
-        return ImageTextureTask(spec, f"gray-scott-{self.texture}")
+        import sys
+
+        return ImageTextureTask(spec, f"gray-scott-{self.texture}", sys.modules[__name__])
 
     def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
         """Adam on (F, k) from the pretrained point and restarts around it (`_gray_scott_finetune`)."""

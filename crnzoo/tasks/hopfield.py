@@ -340,7 +340,9 @@ class HopfieldTask(ZooTask):
         """The task of growing the image at path `spec` (`crnzoo.tasks._hopfield_finetune`)."""
         from ._hopfield_finetune import ImageGrowthTask
 
-        return ImageGrowthTask(spec, self.name, self.config)
+        import sys
+
+        return ImageGrowthTask(spec, self.name, self.config, sys.modules[__name__])
 
     def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
         """Adam from the pretrained parameters, short (`_hopfield_finetune`)."""

@@ -154,7 +154,7 @@ class PaperRing(RingFinetune, ZooTask):
 
     trained = False
     metrics = _paper_metrics()
-    ft_name, ft_t_read = "wta-ring-paper", 200.0
+    ft_name, ft_t_read, ft_ring_task = "wta-ring-paper", 200.0, RingTask
 
     def make(self) -> MembraneRing:
         """App. C.2 chemistry on a ring of 5 chambers (`DEFAULT_A`); D_B = 1, every other D exactly 0."""
@@ -292,7 +292,7 @@ class LearnedRing(RingFinetune, ZooTask):
     """
 
     metrics = _learned_metrics()
-    ft_name, ft_t_read, ft_k_min = "wta-ring", T_EVAL, K_MIN
+    ft_name, ft_t_read, ft_k_min, ft_ring_task = "wta-ring", T_EVAL, K_MIN, RingTask
 
     def make(self, seed: int = SEED) -> MembraneRing:
         """W = INIT_STAY·[a = b] + INIT_NOISE·N(0, 1) (slow chemistry: each chamber keeps its
