@@ -130,3 +130,24 @@ def test_hopfield_image_target_is_prepared_like_the_shipped_one(tmp_path):
     Image.fromarray(np.zeros((50, 50, 3), np.uint8)).save(tmp_path / "black.png")
     with pytest.raises(ValueError, match="black"):
         zoo.entry("hopfield-turing-small").task.retarget(str(tmp_path / "black.png"))
+
+
+@pytest.mark.slow  # ~25 s CPU, 2-3 min of wall on 2 shared cores
+def test_wta_mnist_avg_retargets_to_sklearn_digits_012(tmp_path):
+    """The issue's retarget: wta-mnist-avg → digits 0/1/2 from a user .npz built from
+    scikit-learn's bundled 8×8 digits, resized to the network's input (the MNIST pipeline:
+    12×12 bicubic, top-20 pixels, central 10×10). Sim Acc on the held-out images through the
+    full CRN simulation, beside a freshly computed average-digit matrix (measured: 0.925 vs 0.901)."""
+    datasets = pytest.importorskip("sklearn.datasets")
+    from crnzoo.finetuning import finetune
+    from crnzoo.tasks._wta_mnist_data import binarise
+
+    d = datasets.load_digits()
+    keep = d.target <= 2
+    path = tmp_path / "digits012.npz"
+    np.savez(path, images=binarise(np.round(d.images[keep] * 255.0 / 16.0).astype(np.uint8)).reshape(-1, 10, 10), labels=d.target[keep])
+    r = finetune("wta-mnist-avg", str(path), out=tmp_path / "d012", progress=False)
+    m = r.card["metrics"]
+    assert r.reached and m["sim_acc"]["value"] >= 0.9, m
+    assert m["sim_acc"]["value"] >= m["sim_acc_average_digit"]["value"] - 0.01
+    assert (tmp_path / "d012" / "target.npz").is_file() and r.card["finetune"]["base_entry"] == "wta-mnist-avg"
