@@ -43,8 +43,50 @@ def square_csv(path: Path) -> str:
     return str(path)
 
 
-def retargets(tmp: Path) -> dict[str, tuple[str, str]]:
+def lambda_png(path: Path) -> str:
+    """The λ texture (gray-scott-lambda's target, grown at F = 0.036, k = 0.05725 from seed 0) as a texture PNG."""
+    from crnzoo.tasks import gray_scott as gs
+    from crnzoo.tasks._gray_scott_finetune import write_texture
+
+    return str(write_texture(gs.target_field("lambda"), path))
+
+
+def mirrored_turing(path: Path) -> str:
+    """The Hopfield entry's target photograph mirrored left-right, as a PNG (a new image to grow)."""
+    from PIL import Image, ImageOps
+
+    from crnzoo.data import data_path
+    from crnzoo.tasks.hopfield import TARGET
+
+    with Image.open(data_path(TARGET)) as im:
+        ImageOps.mirror(im.convert("RGB")).save(path)
+    return str(path)
+
+
+def digits012_npz(path: Path) -> str:
+    """scikit-learn's bundled 8×8 digits 0, 1, 2 resized to the network's input (12×12 bicubic,
+    top-20 pixels, central 10×10: the shared MNIST pipeline) as images (B, 10, 10) and labels."""
+    import numpy as np
+    from sklearn.datasets import load_digits
+
+    from crnzoo.tasks._wta_mnist_data import binarise
+
+    d = load_digits()
+    keep = d.target <= 2
+    u8 = np.round(d.images[keep] * 255.0 / 16.0).astype(np.uint8)
+    np.savez(path, images=binarise(u8).reshape(-1, 10, 10), labels=d.target[keep])
+    return str(path)
+
+
+def retargets(tmp: Path, labels=None) -> dict[str, tuple[str, str]]:
+    """The retargets, their file targets built only for the `labels` asked (all by default)."""
     (tmp / "font2.csv").write_text(FONT2)
+    files = {
+        "gray-scott-kappa-lambda": lambda: lambda_png(tmp / "lambda.png"),
+        "hopfield-mirror": lambda: mirrored_turing(tmp / "turing_mirrored.png"),
+        "wta-mnist-avg-digits012": lambda: digits012_npz(tmp / "digits012.npz"),
+    }
+    built = {k: (f() if labels is None or k in labels else "") for k, f in files.items()}
     return {
         "and-nand": ("gate-and", "1110"),
         "and-nor": ("gate-and", "1000"),
@@ -54,6 +96,19 @@ def retargets(tmp: Path) -> dict[str, tuple[str, str]]:
         "seven-segment-font2": ("seven-segment", str(tmp / "font2.csv")),
         "peaks-square": ("waveform-peaks", square_csv(tmp / "square.csv")),
         "majority-bias": ("majority-learned", "0.1"),
+        "majority-bias-0.2": ("majority-learned", "0.2"),
+        "adc-thresholds": ("adc-3bit", "thresholds=0.3,0.5,0.7"),
+        "adc-2bit": ("adc-3bit", "bits=2"),
+        "wta-ring-10": ("wta-ring", "chambers=10"),
+        "wta-ring-3-t200": ("wta-ring", "chambers=3,t=200"),
+        "wta-ring-paper-9": ("wta-ring-paper", "chambers=9"),
+        "wta-mnist-79": ("wta-mnist-sup", "classes=7,9"),
+        "wta-mnist-avg-digits012": ("wta-mnist-avg", built["wta-mnist-avg-digits012"]),
+        "gray-scott-kappa-lambda": ("gray-scott-kappa", built["gray-scott-kappa-lambda"]),
+        "hopfield-mirror": ("hopfield-turing-small", built["hopfield-mirror"]),
+        "amplitude-range": ("oscillator-amplitude", "range=0.4:1.2"),
+        "three-phase-period": ("three-phase-oscillator", "period=30"),
+        "frequency-u40": ("oscillator-frequency", "U/40"),
     }
 
 
@@ -66,7 +121,7 @@ def main(argv=None) -> int:
     results = []
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
-        runs = retargets(tmp)
+        runs = retargets(tmp, args.labels or None)
         root = args.out or tmp / "out"
         for label in args.labels or runs:
             base, target = runs[label]

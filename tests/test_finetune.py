@@ -17,7 +17,6 @@ import pytest
 
 from crnzoo import finetuning, zoo
 from crnzoo.cli import main
-from crnzoo.tasks.base import NoTargetError
 from crnzoo.verify import verify
 
 FONT2 = """digit,abcdefg
@@ -52,6 +51,25 @@ def square_csv(path: Path, t_max: float = 100.0, n: int = 200) -> Path:
     return path
 
 
+def synthetic_npz(path: Path) -> Path:
+    """A tiny labelled set of 10×10 binary images (`_wta_mnist_data.synthetic`, 10 per class, 2 classes)."""
+    from crnzoo.tasks._wta_mnist_data import synthetic
+
+    d = synthetic(10, seed=0)  # classes 0 and 1 only: the two-class path (the third output unused)
+    tr, te = d.train_y < 2, d.test_y < 2
+    np.savez(path, images=d.train_x[tr].reshape(-1, 10, 10), labels=d.train_y[tr], test_images=d.test_x[te].reshape(-1, 10, 10), test_labels=d.test_y[te])
+    return path
+
+
+def noise_png(path: Path, n: int, grey: bool) -> Path:
+    """An n×n PNG of uniform noise (grey or RGB), seed 0."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 256, (n, n) if grey else (n, n, 3)).astype(np.uint8)).save(path)
+    return path
+
+
 def tiny_target(name: str, tmp_path: Path):
     """A small target of the kind entry `name` takes, or None (the entry takes none yet)."""
     e = zoo.entry(name)
@@ -66,6 +84,20 @@ def tiny_target(name: str, tmp_path: Path):
         return "U/40"
     if e.family == "majority":
         return "0.05"
+    if name == "three-phase-oscillator":
+        return "period=30"
+    if name == "oscillator-amplitude":
+        return "range=0.4:1.2"
+    if e.family == "adc":
+        return "bits=2"
+    if e.family == "wta_ring":
+        return "chambers=3"
+    if e.family == "wta_mnist":
+        return str(synthetic_npz(tmp_path / "synthetic.npz"))
+    if e.family == "gray_scott":
+        return str(noise_png(tmp_path / "noise.png", 32, grey=True))
+    if e.family == "hopfield":
+        return str(noise_png(tmp_path / "noise.png", 64, grey=False))
     if e.family == "ncrn":
         spec = zoo.load(name).spec
         rng = np.random.default_rng(0)
@@ -77,7 +109,10 @@ def tiny_target(name: str, tmp_path: Path):
     return None
 
 
-SLOW_FAMILIES = {"gate", "seven_segment", "ncrn", "majority", "waveform", "oscillator"}  # full evaluation on the new target: 0.5-5 min here
+# Every family's full evaluation on the new target takes 0.3-5 min on 2 shared cores: the
+# parametrised fine-tune runs with `-m slow`; `test_every_entry_takes_its_target_kind` (no
+# training, no solve) covers every entry in the default run.
+SLOW_FAMILIES = {"gate", "seven_segment", "ncrn", "majority", "waveform", "oscillator", "adc", "wta_ring", "wta_mnist", "gray_scott", "hopfield"}
 
 
 def _params():
@@ -95,12 +130,7 @@ def test_every_entry_finetunes_to_a_full_entry(name, tmp_path, capsys):
     export work on it. Entries without a target kind say so in one line (exit 2)."""
     target = tiny_target(name, tmp_path)
     out = tmp_path / "tuned"
-    if target is None:
-        with pytest.raises(NoTargetError):
-            zoo.entry(name).task.retarget("anything")
-        code, _, err = run(capsys, "finetune", name, "--target", "anything", "--steps", "2", "--out", out)
-        assert code == 2 and len(err.strip().splitlines()) == 1 and not out.exists()
-        pytest.skip(f"{name} takes no fine-tuning target yet")
+    assert target is not None, f"{name} has no fine-tuning target kind"
     code, stdout, err = run(capsys, "finetune", name, "--target", target, "--steps", "2", "--out", out)
     assert code in (0, 1), err
     assert ("target not reached" in stdout) == (code == 1)
@@ -120,6 +150,20 @@ def test_every_entry_finetunes_to_a_full_entry(name, tmp_path, capsys):
     assert code == 0 and "fine-tuned from" in text
     code, text, _ = run(capsys, "export", out, "--format", "txt")
     assert code == 0 and "->" in text
+
+
+@pytest.mark.parametrize("name", zoo.list_models())
+def test_every_entry_takes_its_target_kind(name, tmp_path):
+    """Every registered entry builds the task of its tiny target (metrics with at least one
+    promise, a name and a text for the card) and refuses a target of the wrong kind with a
+    ValueError naming it. No training or solve: the default run's cover of the registry."""
+    target = tiny_target(name, tmp_path)
+    assert target is not None, f"{name} has no fine-tuning target kind"
+    task = zoo.entry(name).task.retarget(target)
+    assert task.target_name and task.target_text
+    assert any(m[2] for m in task.metrics.values()), "a retargeted task promises something"
+    with pytest.raises((ValueError, OSError)):  # a missing file: FileNotFoundError (the command says it in one line, exit 2)
+        zoo.entry(name).task.retarget("{not a target}")
 
 
 def test_refuses_an_existing_out_a_file_and_the_shipped_weights(capsys, tmp_path):
@@ -142,7 +186,16 @@ def test_refuses_an_existing_out_a_file_and_the_shipped_weights(capsys, tmp_path
         (["seven-segment", "--target", "{short}"], "16 rows"),
         (["majority-am4", "--target", "1110"], "bias"),
         (["majority-am4", "--target", "a lot"], "bias"),
-        (["wta-ring", "--target", "3"], "no fine-tuning target"),
+        (["wta-ring", "--target", "3"], "chambers="),
+        (["wta-ring-paper", "--target", "chambers=1,40"], "2 to 32"),
+        (["adc-3bit", "--target", "bits=4"], "3 output bits"),
+        (["adc-3bit", "--target", "thresholds=0.5,0.2,0.7"], "increasing"),
+        (["three-phase-oscillator", "--target", "period=-3"], "positive"),
+        (["oscillator-amplitude", "--target", "range=1:0.5"], "LO < HI"),
+        (["gray-scott-kappa", "--target", "{missing}"], "not a readable image"),
+        (["hopfield-turing-small", "--target", "{missing}"], "not found"),
+        (["wta-mnist-avg", "--target", "classes=1,2"], "7, 8, 9"),
+        (["wta-mnist-avg", "--target", "{missing_npz}"], "no such .npz"),
         (["oscillator-frequency", "--target", "U/0"], "f=U/P"),
     ],
 )
@@ -151,7 +204,7 @@ def test_bad_targets_are_one_line_exit_2(capsys, tmp_path, argv, words):
     nan.write_text("t,value\n0,0.1\n1,nan\n2,0.3\n")
     short = tmp_path / "short.csv"
     short.write_text("0,1111110\n")
-    argv = [a.format(nan=nan, short=short) for a in argv]
+    argv = [a.format(nan=nan, short=short, missing=tmp_path / "missing.png", missing_npz=tmp_path / "missing.npz") for a in argv]
     out = tmp_path / "o"
     code, _, err = run(capsys, "finetune", *argv, "--out", out)
     assert code == 2 and len(err.strip().splitlines()) == 1 and words in err, err

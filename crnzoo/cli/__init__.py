@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("finetune", help="fine-tune a pretrained model on a new target")
     s.add_argument("name")
     target = s.add_mutually_exclusive_group(required=True)
-    target.add_argument("--target", help="the new target; its kind depends on the family: a truth table 1110 or nand (gates), a glyph CSV digit,abcdefg (seven-segment), square/peaks or a CSV t,value (waveforms), bias=0.1 (majority), a CSV of inputs,targets (ncrn)")
+    target.add_argument("--target", help="the new target; its kind depends on the family: a truth table 1110 or nand (gates), a glyph CSV digit,abcdefg (seven-segment), square/peaks or a CSV t,value (waveforms), bias=0.1 (majority), a CSV of inputs,targets (ncrn), bits=2 or thresholds=... (adc), period=30 (three-phase), range=0.4:1.2 (oscillator-amplitude), U/40 (oscillator-frequency), chambers=10 (wta-ring), classes=7,9 or an .npz (wta-mnist), a texture PNG (gray-scott), an image (hopfield)")
     target.add_argument("--truth-table", dest="target", help="the same as --target (a gate's outputs for XY = 00, 01, 10, 11)")
     target.add_argument("--data", dest="target", help="the same as --target (a CSV of inputs and targets for Neural CRNs)")
     s.add_argument("--steps", "--epochs", type=int, help="optimisation steps, or epochs of chemical learning for Neural CRNs (default: the model's)")

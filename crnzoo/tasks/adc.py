@@ -351,3 +351,20 @@ class ADCTask(ZooTask):
         title = "adc-3bit: species (columns) for the 8 bin-centre inputs (rows) over time, as in Fig. 9"
         draw_figure(model, Path(directory) / self.figure, title=title)
         return {"figures": [self.figure]}
+
+    # ---- fine-tuning on a user's converter (`_adc_finetune`) ----
+
+    def retarget(self, spec):
+        """The converter of `bits=N` and/or `thresholds=t1,...` (`crnzoo.tasks._adc_finetune`)."""
+        from ._adc_finetune import ADCTargetTask, parse
+
+        import sys
+
+        module = sys.modules[__name__]
+        return ADCTargetTask(parse(spec, module), module)
+
+    def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
+        """Random search over the cascade's rates from the shipped ones (`_adc_finetune`)."""
+        from ._adc_finetune import DEFAULT_STEPS
+
+        return self.retarget(spec).tune(model, DEFAULT_STEPS if steps is None else steps, seed, progress)

@@ -305,3 +305,19 @@ class GrayScottTask(ZooTask):
     def artifacts(self, model, directory: Path, card: Mapping[str, Any] | None = None) -> dict:
         draw_figure(model, self.texture, Path(directory) / FIGURE)
         return {"figures": [FIGURE]}
+
+    # ---- fine-tuning on a user's texture image (`_gray_scott_finetune`) ----
+
+    def retarget(self, spec):
+        """The task of a texture PNG (`crnzoo.tasks._gray_scott_finetune`)."""
+        from ._gray_scott_finetune import ImageTextureTask
+
+        import sys
+
+        return ImageTextureTask(spec, f"gray-scott-{self.texture}", sys.modules[__name__])
+
+    def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
+        """Adam on (F, k) from the pretrained point and restarts around it (`_gray_scott_finetune`)."""
+        from ._gray_scott_finetune import DEFAULT_STEPS
+
+        return self.retarget(spec).tune(model, DEFAULT_STEPS if steps is None else steps, seed, lr, progress)

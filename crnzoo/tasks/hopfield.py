@@ -333,3 +333,19 @@ class HopfieldTask(ZooTask):
         title = f"{self.name}: N = {c.n_neurons}, {c.grid}×{c.grid}" + (f", {steps} training steps" if steps else "")
         draw_growth(model, target, Path(directory) / FIGURE, title)
         return {"figures": [FIGURE]}
+
+    # ---- fine-tuning on a user's image (`_hopfield_finetune`) ----
+
+    def retarget(self, spec):
+        """The task of growing the image at path `spec` (`crnzoo.tasks._hopfield_finetune`)."""
+        from ._hopfield_finetune import ImageGrowthTask
+
+        import sys
+
+        return ImageGrowthTask(spec, self.name, self.config, sys.modules[__name__])
+
+    def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
+        """Adam from the pretrained parameters, short (`_hopfield_finetune`)."""
+        from ._hopfield_finetune import DEFAULT_STEPS
+
+        return self.retarget(spec).tune(model, DEFAULT_STEPS if steps is None else steps, seed, lr, progress)

@@ -29,6 +29,7 @@ from ..crn import CatalyticCRN, CRNModel, MassActionCRN
 from ..network import Reaction
 from ..solve import SolverConfig, integrate, simulate
 from ..train import TrainConfig, train
+from ._majority_bias import BiasFinetune
 from .base import ZooTask
 
 
@@ -123,7 +124,7 @@ ACCURACY = "fraction of 10,000 draws A0, B0 ~ U[0,1] (seed 0) whose larger input
 GAP = "the same, over draws with |A0 − B0| > 0.05"
 
 
-class ApproximateMajority(ZooTask):
+class ApproximateMajority(BiasFinetune, ZooTask):
     """A hand-designed approximate majority (`network()` builds it): its consensus accuracy."""
 
     trained = False
@@ -309,7 +310,7 @@ def _learned_metrics() -> dict[str, tuple]:
     return out
 
 
-class LearnedMajority(ZooTask):
+class LearnedMajority(BiasFinetune, ZooTask):
     """`majority-learned`: approximate majority learned from data, compared with `am4`.
 
     Training (`fit`): L2 at T = 200 towards the consensus (`ConsensusTask`), in two phases:

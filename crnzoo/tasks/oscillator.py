@@ -31,6 +31,7 @@ from ..solvers.config import SolverConfig
 from . import _oscillation as osc
 from . import _oscillator_control as ctl
 from ._oscillator_retarget import PERIOD0, FrequencyMapTask, parse_period, rescaled
+from ._oscillator_targets import AmplitudeMapTask, ThreePhasePeriodTask, parse_amplitude, parse_three_phase
 from .base import ZooTask
 
 
@@ -70,6 +71,15 @@ class ThreePhaseTask(ZooTask):
         from ..ssa.checks import persistence
 
         return persistence(model, omega, runs, seed, t1=30.0, species="A", t_from=15.0, min_amplitude=0.2, method=method or "direct")
+
+    def retarget(self, spec) -> ThreePhasePeriodTask:
+        """The task of a new period (`"period=30"`; `_oscillator_targets`)."""
+        return ThreePhasePeriodTask(parse_three_phase(spec))
+
+    def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
+        """The exact retarget to the period (no gradient step; `_oscillator_targets`)."""
+        tuned, out = self.retarget(spec).tune(model)
+        return tuned, {**out, "initial_loss": None, "final_loss": None}
 
 
 # ---- learned, controllable oscillators ------------------------------------------------------
@@ -327,6 +337,17 @@ class AmplitudeTask(_ControlledTask):
     def make(self) -> CatalyticCRN:
         """The initialisation of seed 0 (untrained)."""
         return ctl.amplitude_init(jax.random.PRNGKey(0)).crn
+
+    finetune_steps = 0  # the exact rescaling reaches the map; --steps N adds gradient steps
+
+    def retarget(self, spec) -> AmplitudeMapTask:
+        """The task of an amplitude map (`"range=0.4:1.2[,period=40]"`; `_oscillator_targets`)."""
+        return AmplitudeMapTask(*parse_amplitude(spec))
+
+    def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
+        """Exact rescaling to the new range and period, then `steps` Adam steps (`_oscillator_targets`)."""
+        tuned, out = self.retarget(spec).tune(model, self.finetune_steps if steps is None else steps, seed, lr, train_config, progress)
+        return tuned, {**out, "config": {**self.config, "k_min": out["k_report"]}}
 
     def fit(self, seed=None, steps=None, run_dir=None, progress=True):
         """Train `seeds` initialisations on batches over a = A(0); ship the smallest max amplitude error."""

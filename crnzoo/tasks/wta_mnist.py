@@ -193,3 +193,19 @@ class WtaMnistTask(ZooTask):
         weight_table(weights_of(model), Path(directory) / WEIGHT_TABLE)
         return {"weight_table": WEIGHT_TABLE}
 
+
+    # ---- fine-tuning on a user's classes (`_wta_mnist_finetune`) ----
+
+    def retarget(self, spec):
+        """The task of `classes=7,9` (shared MNIST) or a user's `.npz` (`_wta_mnist_finetune`)."""
+        from ._wta_mnist_finetune import ClassSubsetTask
+
+        return ClassSubsetTask(spec, self.name, EVAL_SOLVER, FAST_SOLVER, fluorescence, scores)
+
+    def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
+        """Adam through the network from the pretrained (or average-digit) weights, on the entry's support size."""
+        from ._wta_mnist_finetune import DEFAULT_STEPS
+
+        keep = self.keep or (self.train_config.prune[-1][0] if self.train_config is not None and self.train_config.prune else None)
+        task = self.retarget(spec)
+        return task.tune(model, DEFAULT_STEPS if steps is None else steps, seed, lr, self.train_config, keep, progress)

@@ -27,6 +27,7 @@ from ..crn import CatalyticCRN, MembraneRing
 from ..crn.diffusion import SparseDiffusionRing
 from ..solve import SolverConfig, integrate
 from ..train import TrainConfig, train
+from ._wta_ring_finetune import RingFinetune
 from ._wta_ring_table import ring_tables
 from .base import ZooTask
 
@@ -148,11 +149,12 @@ def _paper_metrics() -> dict[str, tuple]:
     return out
 
 
-class PaperRing(ZooTask):
+class PaperRing(RingFinetune, ZooTask):
     """`wta-ring-paper`: Table 1 of the App. C.2 network, A read at t = 200."""
 
     trained = False
     metrics = _paper_metrics()
+    ft_name, ft_t_read, ft_ring_task = "wta-ring-paper", 200.0, RingTask
 
     def make(self) -> MembraneRing:
         """App. C.2 chemistry on a ring of 5 chambers (`DEFAULT_A`); D_B = 1, every other D exactly 0."""
@@ -269,7 +271,7 @@ def _ring_task(t_end: float) -> RingTask:
     return RingTask(n_chambers=N_TRAIN, t_end=t_end, dt=DT, low=0.01, high=0.9, k_diffusion=K_MIN)
 
 
-class LearnedRing(ZooTask):
+class LearnedRing(RingFinetune, ZooTask):
     """`wta-ring`: the ring winner-takes-all trained here on 5 chambers, evaluated on 2..8.
 
     Training (`fit`): squared hinge loss (eq. 3, low = 0.01, high = 0.9) on A in every
@@ -290,6 +292,7 @@ class LearnedRing(ZooTask):
     """
 
     metrics = _learned_metrics()
+    ft_name, ft_t_read, ft_k_min, ft_ring_task = "wta-ring", T_EVAL, K_MIN, RingTask
 
     def make(self, seed: int = SEED) -> MembraneRing:
         """W = INIT_STAY·[a = b] + INIT_NOISE·N(0, 1) (slow chemistry: each chamber keeps its
