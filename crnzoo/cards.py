@@ -126,6 +126,9 @@ def render_markdown(card: Mapping[str, Any]) -> str:
             + (f", whole script {_fmt(total)} s" if total is not None else "")
             + (f"; {note}" if isinstance(note, str) else "")
         )
+    miss = card.get("paper_miss")
+    if isinstance(miss, Mapping):
+        out.append(f"- **Short of the paper ({miss.get('status', '')}):** {miss.get('measured', '')}. Tried: " + "; ".join(miss.get("tried") or ["—"]) + f". Why: {miss.get('why', '')}")
     out += ["", "| metric | measured | paper | promise | what |", "|---|---|---|---|---|"]
     for key, m in card["metrics"].items():
         out.append(f"| {key} | {_fmt(m['value'])} | {_fmt(m['paper'])} | {m['promise'] or '—'} | {m['description']} |")

@@ -7,6 +7,8 @@ Tunes the 27 rates of the hand-designed cascade by derivative-free random search
 every card metric with full settings (8 bin centres and 1,000 random levels at least 0.02 from a
 bin edge) and writes weights/adc-3bit/ (checkpoint, card.json, reactions.txt and adc.png, a
 picture like the paper's Fig. 9). About 4 minutes on 2 CPU cores.
+
+The same cascade with its rates learned by gradients is `scripts/train_adc_gradient.py`.
 """
 
 import sys

@@ -83,6 +83,19 @@ def test_fit_texture_keeps_the_best_of_the_restarts():
     assert res["best_loss"] == losses.min()
     np.testing.assert_array_equal([res["F"], res["k"]], h[res["best_step"], res["best_restart"]])
     np.testing.assert_allclose(h[0], gs.restart_starts("kappa", cfg.radius, 3), rtol=1e-6)  # float32 starts
+    np.testing.assert_array_equal(res["restart_final"], h[-1])  # each restart's end, counted on the card
+
+
+def test_card_counts_the_restarts_that_reach_the_target():
+    """Issue 17: every published gray-scott card says how many of its 10 restarts end within 0.001."""
+    from crnzoo import zoo
+
+    for texture in gs.TARGETS:
+        tr = zoo.card(f"gray-scott-{texture}")["training_result"]
+        tF, tk = gs.TARGETS[texture]
+        final = [r["final"] for r in tr["restarts"]]
+        assert tr["restarts_within_0.001"]["final"] == sum(max(abs(F - tF), abs(k - tk)) <= 1e-3 for F, k in final)
+        assert tr["restarts_within_0.001"]["final"] >= 8
 
 
 def test_task_metrics_and_model():
