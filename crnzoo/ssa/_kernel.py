@@ -117,10 +117,11 @@ def _leap_tau(kern: Kernel, n, a, eps):
     return jnp.min(jnp.where(use, jnp.minimum(t1, t2), jnp.inf))
 
 
-def _step(kern: Kernel, ts, t_end, st: _State, leap: bool, eps: float, leap_min: float) -> _State:
-    """One iteration: fire one reaction (or leap), or stop at a save time or schedule event."""
+def _step(kern: Kernel, ts, t_end, st: _State, leap: bool, eps: float, leap_min: float, prop=None) -> _State:
+    """One iteration: fire one reaction (or leap), or stop at a save time or schedule event.
+    `prop(n)`: the propensities at counts n (default: mass action, `propensities`)."""
     T = ts.shape[0]
-    a = propensities(kern, st.n)
+    a = propensities(kern, st.n) if prop is None else prop(st.n)
     a0 = jnp.sum(a)
     key, k1, k2 = jax.random.split(st.key, 3)
     tau_ssa = jnp.where(a0 > 0, -jnp.log(jax.random.uniform(k1, dtype=a.dtype, minval=1e-300)) / a0, jnp.inf)
@@ -174,8 +175,9 @@ def _step(kern: Kernel, ts, t_end, st: _State, leap: bool, eps: float, leap_min:
     return _State(t_new, n, key, out, k, st.ev + hit_event, st.steps + 1, fired, cap)
 
 
-def run_one(kern: Kernel, n0, ts, key, max_steps: int, leap: bool = False, eps: float = 0.03, leap_min: float = 10.0):
-    """One sample path from counts `n0` (S,) at time ts[0], saved at `ts` (T,).
+def run_one(kern: Kernel, n0, ts, key, max_steps: int, leap: bool = False, eps: float = 0.03, leap_min: float = 10.0, prop=None):
+    """One sample path from counts `n0` (S,) at time ts[0], saved at `ts` (T,); `prop(n)`
+    replaces the mass-action propensities (a general kinetic law, e.g. an imported SBML model's).
 
     Returns `(out (T, S), steps, fired, finished)`; `finished` is False when `max_steps`
     iterations ran out before ts[-1] (the unsaved rows are NaN).
@@ -185,7 +187,7 @@ def run_one(kern: Kernel, n0, ts, key, max_steps: int, leap: bool = False, eps: 
     st = _State(ts[0], n0, key, jnp.full((T, S), jnp.nan, n0.dtype), jnp.array(0), jnp.array(0), jnp.array(0), jnp.array(0.0), jnp.array(jnp.inf))
     st = jax.lax.while_loop(
         lambda s: (s.k < T) & (s.steps < max_steps),
-        lambda s: _step(kern, ts, t_end, s, leap, eps, leap_min),
+        lambda s: _step(kern, ts, t_end, s, leap, eps, leap_min, prop),
         st,
     )
     return st.out, st.steps, st.fired, st.k == T
