@@ -123,8 +123,12 @@ def _step(kern: Kernel, ts, t_end, st: _State, leap: bool, eps: float, leap_min:
     T = ts.shape[0]
     a = propensities(kern, st.n) if prop is None else prop(st.n)
     a0 = jnp.sum(a)
-    key, k1, k2 = jax.random.split(st.key, 3)
-    tau_ssa = jnp.where(a0 > 0, -jnp.log(jax.random.uniform(k1, dtype=a.dtype, minval=1e-300)) / a0, jnp.inf)
+    # one counter-based key per iteration (fold_in of the run's key with the step number) and
+    # both uniforms from one draw: fewer threefry hashes per step than splitting the key
+    k2 = jax.random.fold_in(st.key, st.steps)
+    u = jax.random.uniform(k2, (2,), dtype=a.dtype, minval=1e-300)
+    key = st.key
+    tau_ssa = jnp.where(a0 > 0, -jnp.log(u[0]) / a0, jnp.inf)
     t_ev = kern.ev_t[st.ev]
     next_save = ts[jnp.minimum(st.k, T - 1)]
     if leap:
@@ -147,7 +151,7 @@ def _step(kern: Kernel, ts, t_end, st: _State, leap: bool, eps: float, leap_min:
     fired = st.fired
     cap = st.cap
     if leap:
-        counts = poisson(k2, a * (t_leap - st.t))
+        counts = poisson(jax.random.fold_in(k2, 1), a * (t_leap - st.t))
         n_leap = n + counts @ kern.change
         bad = jnp.any(n_leap < 0)
         # a leap that would make a count negative is rejected: halve the cap, try again
@@ -161,7 +165,7 @@ def _step(kern: Kernel, ts, t_end, st: _State, leap: bool, eps: float, leap_min:
         fired = fired + jnp.where(accept_leap, jnp.sum(counts), 0.0)
     # exact firing: reaction j with probability a_j / a0
     fire = ~do_leap & (a0 > 0) & (t_fire < t_ev) & (t_fire <= t_end)
-    j = jnp.clip(jnp.searchsorted(jnp.cumsum(a), jax.random.uniform(k2, dtype=a.dtype) * a0, side="right"), 0, a.shape[0] - 1)
+    j = jnp.clip(jnp.searchsorted(jnp.cumsum(a), u[1] * a0, side="right"), 0, a.shape[0] - 1)
     n = jnp.where(fire, n + kern.change[j], n)
     fired = fired + fire
     # a schedule event: set the held levels, then add
