@@ -237,6 +237,7 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=100)
     ap.add_argument("--budget", type=float, default=600.0, help="seconds per entry")
     ap.add_argument("--unit", default="50nM", help="1 dimensionless concentration unit, for the lab statement")
+    ap.add_argument("--not-run", metavar="REASON", help="measure nothing: record the named entries as not measured, for REASON")
     args = ap.parse_args(argv)
     if args.runs < 1 or args.budget <= 0:
         print("robustness_cards: --runs and --budget must be positive", file=sys.stderr)
@@ -250,7 +251,10 @@ def main(argv=None) -> int:
     command = "scripts/robustness_cards.py " + " ".join(argv if argv is not None else sys.argv[1:])
     for name in names:
         print(f"{name}: ...", flush=True)
-        out = measure(name, args.runs, args.budget, unit_nM)
+        if args.not_run:
+            out = {"name": name, "status": "not tested", "reason": args.not_run, "runs": args.runs, "wall_s": 0.0}
+        else:
+            out = measure(name, args.runs, args.budget, unit_nM)
         out["command"] = command.strip()
         _write(checkpoint_dir(name) / "robustness.json", out)
         print(f"{name}: {out['status']}: {out.get('statement') or out.get('reason')} ({out['wall_s']:.0f} s)", flush=True)
