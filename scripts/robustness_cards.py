@@ -40,7 +40,7 @@ import numpy as np
 PLAN = {
     "majority-am3": (128, 2), "majority-am4": (512, 2), "majority-learned": (512, 2),
     "gate-and": (256, 1), "gate-or": (256, 1), "gate-xor": (512, 1),
-    "three-phase-oscillator": (2048, 2), "adc-3bit": (512, 1),
+    "three-phase-oscillator": (2048, 2), "adc-3bit": (1024, 1),
     "waveform-peaks": (8192, 2), "oscillator-amplitude": (8192, 1), "seven-segment": (8192, 1),
     "waveform-square": (8192, 1), "oscillator-frequency": (8192, 1), "wta-ring": (8192, 1), "wta-ring-paper": (8192, 1),
     "wta-mnist-avg": (64, 2), "wta-mnist-sup": (64, 2), "wta-mnist-accreg": (64, 2), "wta-mnist-pruned": (64, 2),
