@@ -224,7 +224,7 @@ def robustness_summary(rob: Mapping[str, Any]) -> list[str]:
     else:
         out.append(f"the function does not hold with p ≥ {rob['level']:g} at any Ω tried (largest {checks[0]['omega']:g})" if checks else "no Ω measured")
     if rob.get("fails_first"):
-        out.append(f"fails first below it: {rob['fails_first']}")
+        out.append(f"{'fails first below it' if rob.get('omega_min') is not None else 'most common failure'}: {rob['fails_first']}")
     out.append(f"runs kept the function: {tried} ({methods})")
     if rob.get("note"):
         out.append(rob["note"])
