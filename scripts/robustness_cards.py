@@ -237,6 +237,7 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=100)
     ap.add_argument("--budget", type=float, default=600.0, help="seconds per entry")
     ap.add_argument("--unit", default="50nM", help="1 dimensionless concentration unit, for the lab statement")
+    ap.add_argument("--omega-max", type=float, help="first Ω of the walk (default: the entry's PLAN value)")
     ap.add_argument("--not-run", metavar="REASON", help="measure nothing: record the named entries as not measured, for REASON")
     args = ap.parse_args(argv)
     if args.runs < 1 or args.budget <= 0:
@@ -254,6 +255,8 @@ def main(argv=None) -> int:
         if args.not_run:
             out = {"name": name, "status": "not tested", "reason": args.not_run, "runs": args.runs, "wall_s": 0.0}
         else:
+            if args.omega_max:
+                PLAN[name] = (args.omega_max, PLAN.get(name, (4096, 1))[1])
             out = measure(name, args.runs, args.budget, unit_nM)
         out["command"] = command.strip()
         _write(checkpoint_dir(name) / "robustness.json", out)
