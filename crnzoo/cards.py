@@ -97,7 +97,7 @@ def render_text(card: Mapping[str, Any]) -> str:
         lines.append(f"      {m['description']}")
     rob = robustness(card["name"])
     if rob is not None:
-        lines += ["  robustness at finite molecule counts (weights/<name>/robustness.json):", *(f"    {t}" for t in robustness_summary(rob))]
+        lines += ["  robustness at finite molecule counts (weights/<name>/robustness.json):", *(f"    {t.replace('**', '')}" for t in robustness_summary(rob))]
     return "\n".join(lines)
 
 
