@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import resource
 import time
 
 import numpy as np
@@ -33,6 +34,13 @@ from crnzoo.ssa import ssa_simulate
 
 
 TS = np.array([0.0, 5.0, 200.0])
+
+
+def cpu() -> float:
+    """CPU seconds of this process and its finished children (GillesPy2 runs its C++ solver as a
+    child): robust to other jobs on the machine, unlike wall time."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def counts_network(net, omega):
@@ -51,13 +59,17 @@ def stats(counts: np.ndarray, omega: float) -> dict:
     }
 
 
+CPU: dict[str, float] = {}  # backend -> CPU seconds of the timed call (process + children)
+
+
 def run_crnzoo(model, omega, runs, method):
     t = time.perf_counter()
     ssa_simulate(model, TS, omega, runs, seed=1, method=method)
     first = time.perf_counter() - t
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu()
     res = ssa_simulate(model, TS, omega, runs, seed=0, method=method)
     wall = time.perf_counter() - t
+    CPU[f"crnzoo {method}"] = cpu() - c
     return wall, max(first - wall, 0.0), res.counts, f"all {runs} runs, one call, after a warm-up"
 
 
@@ -69,7 +81,7 @@ def run_roadrunner(net, omega, runs, prefix):
     cols = [f"[{s}]" for s in net.species]
     n = min(prefix, runs)
     out = np.empty((n, len(TS), len(cols)))
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu()
     for i in range(n):
         rr.resetAll()
         rr.getIntegrator().setValue("seed", 1000 + i)
@@ -77,6 +89,7 @@ def run_roadrunner(net, omega, runs, prefix):
         for k in range(1, len(TS)):
             out[i, k] = np.asarray(rr.simulate(float(TS[k - 1]), float(TS[k]), 2, selections=["time", *cols]))[-1, 1:]
     wall = (time.perf_counter() - t) * runs / n
+    CPU["libroadrunner gillespie"] = (cpu() - c) * runs / n
     return wall, 0.0, out, f"{n} runs timed, extrapolated x{runs / n:g}" if n < runs else f"all {runs} runs"
 
 
@@ -95,9 +108,10 @@ def run_gillespy2(net, omega, runs):
     t = time.perf_counter()
     solver = gillespy2.SSACSolver(model=m)
     build = time.perf_counter() - t
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu()
     res = solver.run(number_of_trajectories=runs, seed=7)
     wall = time.perf_counter() - t
+    CPU["GillesPy2 SSACSolver"] = cpu() - c
     keep = [int(np.argmin(np.abs(grid - t))) for t in TS]
     out = np.stack([np.stack([traj[s] for s in cn.species], axis=-1)[keep] for traj in res])
     return wall, build, out, f"all {runs} runs, one call (C++ build {build:.1f} s excluded)"
@@ -139,9 +153,12 @@ def main(argv=None) -> int:
         table.append(row)
         fmt = lambda v: ",".join(f"{x:.4f}" for x in v)  # noqa: E731
         print(f"{name:<26}{wall:>9.2f}{compile_s:>10.1f}{wall / ref_wall:>9.2f}  {fmt(s['mean_t5']):<21}{fmt(s['sd_t5']):<21}{s['A_wins']:>6.4f}  {z.max():>10.2f}  {how}")
+    ref_cpu = CPU.get("crnzoo direct")
     for name, row in zip(rows, table):
+        row["cpu_s"] = CPU.get(name)
+        print(f"{name:<26} CPU {CPU.get(name, float('nan')):.2f} s" + (f" ({CPU[name] / ref_cpu:.1f}x crnzoo direct's CPU)" if ref_cpu and name in CPU else ""))
         if name.startswith(("libroadrunner", "GillesPy2")):
-            print(f"crnzoo direct is {row['run_s'] / ref_wall:.1f}x faster than {name}")
+            print(f"crnzoo direct is {row['run_s'] / ref_wall:.1f}x faster than {name} (wall)")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"omega": a.omega, "runs": a.runs, "rows": table}, f, indent=1)

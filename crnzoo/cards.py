@@ -95,10 +95,15 @@ def render_text(card: Mapping[str, Any]) -> str:
     for key, m in card["metrics"].items():
         lines.append(f"    {key:<22} {_fmt(m['value']):>12} | {_fmt(m['paper'])} | {m['promise'] or '—'}")
         lines.append(f"      {m['description']}")
+    rob = robustness(card["name"])
+    if rob is not None:
+        lines += ["  robustness at finite molecule counts (weights/<name>/robustness.json):", *(f"    {t.replace('**', '')}" for t in robustness_summary(rob))]
     return "\n".join(lines)
 
 
-def render_markdown(card: Mapping[str, Any]) -> str:
+def render_markdown(card: Mapping[str, Any], folder: Path | None = None) -> str:
+    """The Markdown card; `folder`: its checkpoint directory (default: the shipped one), for
+    the robustness section."""
     r = card["reactions"]
     seed = card["training"]["seed"]
     out = [
@@ -134,6 +139,10 @@ def render_markdown(card: Mapping[str, Any]) -> str:
         out.append(f"| {key} | {_fmt(m['value'])} | {_fmt(m['paper'])} | {m['promise'] or '—'} | {m['description']} |")
     for fig in figures(card):
         out += ["", f"![{card['name']}: {fig}](weights/{card['name']}/{fig})"]
+    rob = robustness(card["name"], folder)
+    if rob is not None:
+        out += ["", "**Robustness at finite molecule counts** (`scripts/robustness_cards.py`, `crnzoo robustness NAME`):", ""]
+        out += [f"- {t}" for t in robustness_summary(rob)]
     return "\n".join(out) + "\n"
 
 
@@ -163,7 +172,7 @@ def render_model_cards(weights: Path | None = None) -> str:
         r = c["reactions"]
         parts.append(f"| [{c['name']}](#{c['name']}) | {c['system']} | {r['dense']} / {r['at_k_report']} at {r['k_report']:g} |")
     parts.append("")
-    parts += [render_markdown(c) for c in cards]
+    parts += [render_markdown(c, Path(weights) / c["name"] if weights else None) for c in cards]
     return "\n".join(parts)
 
 
@@ -187,3 +196,39 @@ def annotate(directory: Path, **fields: Any) -> dict:
     tmp.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
     os.replace(tmp, path)
     return card
+
+
+# ---- robustness at finite molecule counts: weights/<name>/robustness.json (scripts/robustness_cards.py) ----
+
+
+def robustness(name: str, folder: Path | None = None) -> dict | None:
+    """The entry's `robustness.json` (written by `scripts/robustness_cards.py`), or None."""
+    try:
+        path = Path(folder or checkpoint_dir(name)) / "robustness.json"
+        return json.loads(path.read_text()) if path.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+def robustness_summary(rob: Mapping[str, Any]) -> list[str]:
+    """Lines: smallest working Ω with its interval, what fails first, the lab statement, how measured."""
+    status = rob.get("status")
+    if status == "not tested" or (status == "incomplete" and not rob.get("checks")):
+        return [f"not measured: {rob.get('reason', '')}"]
+    checks = rob.get("checks") or []
+    methods = ", ".join("exact SSA (direct)" if m == "direct" else "tau-leaping (approximate)" for m in rob.get("methods", []))
+    tried = "; ".join(f"Ω={c['omega']:g}: {c['passed']}/{c['runs']}" for c in checks)
+    out = []
+    if rob.get("omega_min") is not None:
+        lo, hi = rob["omega_interval"]
+        out.append(f"smallest Ω (molecules per concentration unit) where the function holds with p ≥ {rob['level']:g}: "
+                   f"**{rob['omega_min']:g}** (95 % CI of the threshold {_fmt(lo)}–{_fmt(hi) if hi is not None else 'open above'})")
+        out.append(f"lab statement: at 1 unit = {rob['unit_nM']:g} nM this needs a volume ≥ {rob['volume_fl']:.3g} fL")
+    else:
+        out.append(f"the function does not hold with p ≥ {rob['level']:g} at any Ω tried (largest {checks[0]['omega']:g})" if checks else "no Ω measured")
+    if rob.get("fails_first"):
+        out.append(f"{'fails first below it' if rob.get('omega_min') is not None else 'most common failure'}: {rob['fails_first']}")
+    out.append(f"runs kept the function: {tried} ({methods})")
+    if rob.get("note"):
+        out.append(rob["note"])
+    return out

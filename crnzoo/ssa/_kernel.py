@@ -117,65 +117,66 @@ def _leap_tau(kern: Kernel, n, a, eps):
     return jnp.min(jnp.where(use, jnp.minimum(t1, t2), jnp.inf))
 
 
-def _step(kern: Kernel, ts, t_end, st: _State, leap: bool, eps: float, leap_min: float) -> _State:
-    """One iteration: fire one reaction (or leap), or stop at a save time or schedule event."""
+def _step(kern: Kernel, ts, t_end, st: _State, leap: bool, eps: float, leap_min: float, prop=None) -> _State:
+    """One iteration does exactly one of: a schedule event, a save, one firing (or one leap).
+
+    The next firing time is drawn; when a schedule event or the next save time comes first,
+    the iteration stops there instead (the event, or writing one row of `out`), which is exact
+    for a Markov jump process (waiting times are memoryless). Each iteration touches one row
+    of `out` (O(S), not O(T·S)). An event and a save at the same time: the event first, so a
+    saved state at an event time is the state after the event. `prop(n)`: the propensities at
+    counts n (default: mass action, `propensities`)."""
     T = ts.shape[0]
-    a = propensities(kern, st.n)
+    a = propensities(kern, st.n) if prop is None else prop(st.n)
     a0 = jnp.sum(a)
-    key, k1, k2 = jax.random.split(st.key, 3)
-    tau_ssa = jnp.where(a0 > 0, -jnp.log(jax.random.uniform(k1, dtype=a.dtype, minval=1e-300)) / a0, jnp.inf)
+    # one counter-based key per iteration (fold_in of the run's key with the step number) and
+    # both uniforms from one draw: fewer threefry hashes per step than splitting the key
+    k2 = jax.random.fold_in(st.key, st.steps)
+    u = jax.random.uniform(k2, (2,), dtype=a.dtype, minval=1e-300)
+    tau_ssa = jnp.where(a0 > 0, -jnp.log(u[0]) / a0, jnp.inf)
     t_ev = kern.ev_t[st.ev]
-    next_save = ts[jnp.minimum(st.k, T - 1)]
-    if leap:
-        tau_l = jnp.minimum(_leap_tau(kern, st.n, a, eps), st.cap)
-        do_leap = tau_l * a0 >= leap_min  # fewer than `leap_min` expected firings: exact step instead
-        stop = jnp.minimum(jnp.minimum(t_ev, next_save), t_end)
-        t_leap = jnp.minimum(st.t + tau_l, stop)
-    else:
-        do_leap = jnp.array(False)
-        t_leap = st.t
+    ks = jnp.minimum(st.k, T - 1)
+    next_save = ts[ks]
     t_fire = st.t + tau_ssa
-    t_new = jnp.where(do_leap, t_leap, jnp.minimum(jnp.minimum(t_fire, t_ev), jnp.maximum(t_end, st.t)))
-    hit_event = (t_ev <= t_new) & (t_ev <= t_end)
-    # saves strictly before t_new hold the state before this iteration's change
-    ar = jnp.arange(T)
-    pending = ar >= st.k
-    pre = pending & (ts < t_new)
-    out = jnp.where(pre[:, None], st.n, st.out)
-    n = st.n
-    fired = st.fired
-    cap = st.cap
+    do_event = (t_ev <= next_save) & (t_ev <= t_fire)
+    do_save = ~do_event & (next_save <= t_fire)
+    n, fired, cap = st.n, st.fired, st.cap
     if leap:
-        counts = poisson(k2, a * (t_leap - st.t))
+        stop = jnp.minimum(t_ev, next_save)
+        tau_l = jnp.minimum(_leap_tau(kern, st.n, a, eps), st.cap)
+        # fewer than `leap_min` expected firings, or an event/save due now: an exact iteration instead
+        do_leap = (tau_l * a0 >= leap_min) & (stop > st.t)
+        t_leap = jnp.minimum(st.t + tau_l, stop)
+        counts = poisson(jax.random.fold_in(k2, 1), a * (t_leap - st.t))
         n_leap = n + counts @ kern.change
         bad = jnp.any(n_leap < 0)
         # a leap that would make a count negative is rejected: halve the cap, try again
-        accept_leap = do_leap & ~bad
+        accept = do_leap & ~bad
         cap = jnp.where(do_leap, jnp.where(bad, 0.5 * (t_leap - st.t), jnp.inf), cap)
-        t_new = jnp.where(do_leap & bad, st.t, t_new)
-        hit_event = hit_event & ~(do_leap & bad)
-        pre = pre & ~(do_leap & bad)
-        out = jnp.where(do_leap & bad, st.out, out)
-        n = jnp.where(accept_leap, n_leap, n)
-        fired = fired + jnp.where(accept_leap, jnp.sum(counts), 0.0)
+        n = jnp.where(accept, n_leap, n)
+        fired = fired + jnp.where(accept, jnp.sum(counts), 0.0)
+        do_event, do_save = do_event & ~do_leap, do_save & ~do_leap
+        fire = ~do_leap & ~do_event & ~do_save
+        t_new = jnp.where(accept, t_leap, jnp.where(do_leap, st.t, jnp.where(do_event, t_ev, jnp.where(do_save, next_save, t_fire))))
+    else:
+        fire = ~do_event & ~do_save
+        t_new = jnp.where(do_event, t_ev, jnp.where(do_save, next_save, t_fire))
     # exact firing: reaction j with probability a_j / a0
-    fire = ~do_leap & (a0 > 0) & (t_fire < t_ev) & (t_fire <= t_end)
-    j = jnp.clip(jnp.searchsorted(jnp.cumsum(a), jax.random.uniform(k2, dtype=a.dtype) * a0, side="right"), 0, a.shape[0] - 1)
+    j = jnp.clip(jnp.searchsorted(jnp.cumsum(a), u[1] * a0, side="right"), 0, a.shape[0] - 1)
     n = jnp.where(fire, n + kern.change[j], n)
     fired = fired + fire
     # a schedule event: set the held levels, then add
     e = jnp.minimum(st.ev, kern.ev_t.shape[0] - 1)
-    n = jnp.where(hit_event, jnp.where(kern.ev_mask, kern.ev_set[e], n + kern.ev_add[e]), n)
-    # saves at exactly t_new (t_new = t_end once nothing fires or happens before it) hold the
-    # state after this iteration's change
-    post = pending & ~pre & (ts == t_new)
-    out = jnp.where(post[:, None], n, out)
-    k = st.k + jnp.sum(pre) + jnp.sum(post)
-    return _State(t_new, n, key, out, k, st.ev + hit_event, st.steps + 1, fired, cap)
+    n = jnp.where(do_event, jnp.where(kern.ev_mask, kern.ev_set[e], n + kern.ev_add[e]), n)
+    # a save: one row
+    row = jnp.where(do_save, n, st.out[ks])
+    out = jax.lax.dynamic_update_slice(st.out, row[None, :], (ks, jnp.zeros((), ks.dtype)))
+    return _State(t_new, n, st.key, out, st.k + do_save, st.ev + do_event, st.steps + 1, fired, cap)
 
 
-def run_one(kern: Kernel, n0, ts, key, max_steps: int, leap: bool = False, eps: float = 0.03, leap_min: float = 10.0):
-    """One sample path from counts `n0` (S,) at time ts[0], saved at `ts` (T,).
+def run_one(kern: Kernel, n0, ts, key, max_steps: int, leap: bool = False, eps: float = 0.03, leap_min: float = 10.0, prop=None):
+    """One sample path from counts `n0` (S,) at time ts[0], saved at `ts` (T,); `prop(n)`
+    replaces the mass-action propensities (a general kinetic law, e.g. an imported SBML model's).
 
     Returns `(out (T, S), steps, fired, finished)`; `finished` is False when `max_steps`
     iterations ran out before ts[-1] (the unsaved rows are NaN).
@@ -185,7 +186,7 @@ def run_one(kern: Kernel, n0, ts, key, max_steps: int, leap: bool = False, eps: 
     st = _State(ts[0], n0, key, jnp.full((T, S), jnp.nan, n0.dtype), jnp.array(0), jnp.array(0), jnp.array(0), jnp.array(0.0), jnp.array(jnp.inf))
     st = jax.lax.while_loop(
         lambda s: (s.k < T) & (s.steps < max_steps),
-        lambda s: _step(kern, ts, t_end, s, leap, eps, leap_min),
+        lambda s: _step(kern, ts, t_end, s, leap, eps, leap_min, prop),
         st,
     )
     return st.out, st.steps, st.fired, st.k == T
