@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import libsbml
 
 from .errors import SBMLImportError
+from .events import read_events
 from .mathml import names_in, to_source
 from .runtime import evaluate_initial
 
@@ -56,6 +57,8 @@ class Spec:
     names: dict[str, str] = dataclasses.field(default_factory=dict)  # symbol -> source text
     labels: list[str] = dataclasses.field(default_factory=list)  # reaction name (else id) per reaction
     text: str = ""  # the SBML document as read (for writing a fitted copy)
+    events: list = dataclasses.field(default_factory=list)  # `EventSpec` per event (crnzoo.sbml.events)
+    atoms: list[tuple[str, bool]] = dataclasses.field(default_factory=list)  # relations the triggers track
 
 
 def read_document(text: str | None = None, path: str | None = None):
@@ -89,8 +92,6 @@ def _refuse_unsupported(doc, model) -> None:
         prefix = plugin.getPrefix() if plugin is not None else ""
         if prefix and doc.isPackageEnabled(plugin.getURI()):
             raise SBMLImportError(f"model uses the SBML package {prefix!r}: not supported")
-    if model.getNumEvents():
-        raise SBMLImportError("model uses events: not supported")
     if model.getNumConstraints():
         raise SBMLImportError("model uses constraints: not supported")
     for rule in model.getListOfRules():
@@ -259,11 +260,12 @@ def build_spec(doc) -> Spec:
         computed_eqs[var] = (to_source(rule.getMath(), names, arity, f"assignment rule for {var}"), names_in(rule.getMath()))
     computed = [(k, computed_eqs[k][0]) for k in _toposort(computed_eqs, "assignment rules and rates")]
     rate_rules = {var: to_source(rule.getMath(), names, arity, f"rate rule for {var}") for var, rule in rate.items()}
+    events, atoms = read_events(model, names, arity, state, params, set(assign))
 
     spec = Spec(
         model.getName() or model.getId() or "sbml_model", species, state, params, values, constants, computed,
         reactions, stoich, re_st, pr_st, rate_rules, functions, laws, local_names, names,
-        [r.getName() or r.getId() for r in model.getListOfReactions()],
+        [r.getName() or r.getId() for r in model.getListOfReactions()], events=events, atoms=atoms,
     )
     _initial_values(spec, model, initial, assign, arity)
     spec.text = libsbml.writeSBMLToString(doc)

@@ -54,18 +54,22 @@ def _split(v: str) -> list[str]:
     return [x.strip() for x in v.split(",") if x.strip()]
 
 
-def _simulate(model, ts: np.ndarray, solver: SolverConfig) -> np.ndarray:
+def _simulate(model, ts: np.ndarray, solver: SolverConfig) -> tuple[np.ndarray, np.ndarray | None]:
+    """(states (T, N), parameters (T, P) or None when events change none)."""
     from ..solve import integrate
 
+    if model.has_events:
+        traj, ps = model.simulate_events(ts, solver)
+        return traj.ys, ps
     y0 = jnp.asarray(model.x0)[None]
     if y0.shape[-1] == 0:  # nothing changes by an ODE (every symbol is assigned)
-        return np.zeros((len(ts), 0))
+        return np.zeros((len(ts), 0)), None
     if ts[-1] == ts[0]:
-        return np.asarray(y0)
+        return np.asarray(y0), None
     ys, _, ok, _, reached, result = integrate(model, y0, jnp.asarray(ts), jnp.asarray(ts[0]), solver)
     if not bool(ok):
         raise RuntimeError(f"solver {solver.solver} stopped at t={float(reached):.4g}")
-    return np.asarray(ys)[:, 0]
+    return np.asarray(ys)[:, 0], None
 
 
 def _compare(expected: np.ndarray, got: np.ndarray, atol: float, rtol: float) -> tuple[bool, str]:
@@ -108,8 +112,10 @@ def run_case(folder: str | Path) -> CaseResult:
     reason = ""
     for solver in SOLVERS:
         try:
-            ys = _simulate(model, ts, solver)
-            got = model.values(ts, ys, variables, amounts)
+            ys, ps = _simulate(model, ts, solver)
+            got = model.values(ts, ys, variables, amounts, ps)
+        except SBMLImportError as e:  # found while simulating (e.g. simultaneous events of equal priority)
+            return CaseResult(name, "unsupported", str(e), tags, time.perf_counter() - started)
         except (RuntimeError, ValueError) as e:
             reason = f"{solver.solver}: {e}"
             continue
