@@ -41,7 +41,8 @@ class EventFunctions:
     """Generated functions of a model's events (hashed by identity: a static argument).
 
     `atoms(t, y, p)` -> g (K,); `discrete(t, y, p, b)` -> (triggers (E,), delays (E,),
-    priorities (E,), assigned values (M,)); `strict` (K,) says which atoms are strict (`>`).
+    priorities (E,), assigned values (M,)), evaluated op by op (a few calls per event: no
+    compile); `strict` (K,) says which atoms are strict (`>`).
     """
 
     rhs: Callable
@@ -73,7 +74,11 @@ def compile_events(spec, rhs: Callable) -> EventFunctions:
     ns = namespace(spec)
     exec(compile(src, f"<sbml events {spec.name}>", "exec"), ns)
     strict = np.asarray([s for _, s in spec.atoms], dtype=bool)
-    return EventFunctions(rhs, ns["_atoms"], jax.jit(ns["_atoms"]), jax.jit(ns["_discrete"]), strict, offsets)
+    return EventFunctions(rhs, ns["_atoms"], jax.jit(ns["_atoms"]), ns["_discrete"], strict, offsets)
+
+
+def _pow2(n: int) -> int:
+    return 1 << max(0, n - 1).bit_length()
 
 
 def _cond(k: int, atoms: Callable):
@@ -85,7 +90,7 @@ def _cond(k: int, atoms: Callable):
 
 
 @eqx.filter_jit
-def _segment(fns: EventFunctions, n_atoms: int, config: SolverConfig, y0, p, s, t0, t1, ts):
+def _segment(fns, n_atoms: int, config: SolverConfig, y0, p, s, t0, t1, ts):
     """Solve from t0 towards t1, saving at `ts` (clipped into [t0, t1]); stop early at a crossing."""
     term = diffrax.ODETerm(lambda t, y, args: fns.rhs(t, y, args[0]))
     event = None
@@ -165,13 +170,31 @@ class _Run:
         raise SimulationError(f"more than {limit} event executions at t = {self.t:g} (an event cascade that does not end)")
 
 
-def simulate_events(model, ts: np.ndarray, config: SolverConfig, max_stretches: int = 100_000) -> tuple[np.ndarray, np.ndarray]:
+def simulate_events(model, ts: np.ndarray, config: SolverConfig, engine=None, max_stretches: int = 100_000) -> tuple[np.ndarray, np.ndarray]:
     """(states (T, N), parameters (T, P)) at the output times `ts` (increasing, ts[0] = start)
-    of an SBML model with events (events may change parameters)."""
+    of an SBML model with events (events may change parameters). `engine`: a
+    `crnzoo.sbml.shared.SharedSolve` to reuse one compiled solve across models (default: the
+    model's own compiled solve)."""
+    if engine is None:
+        return _loop(model, ts, config, model.static.events, None, max_stretches)
+    key = engine.register(model)
+    try:
+        view = engine.view(len(model.spec.state), len(model.spec.params), len(model.spec.atoms))
+        return _loop(model, ts, config, view, key, max_stretches)
+    finally:
+        engine.release(key)
+
+
+def _loop(model, ts, config, seg, key, max_stretches):
     spec = model.spec
     fns = model.static.events
     ts = np.asarray(ts, dtype=np.float64)
     n = len(spec.atoms)
+    n_seg = seg.n_atoms if key is not None else n
+    if key is not None:  # pad the output times to a power of two (one compiled program for many lengths)
+        tsj = jnp.asarray(np.concatenate([ts, np.full(_pow2(len(ts)) - len(ts), ts[-1])]))
+    else:
+        tsj = jnp.asarray(ts)
     out = np.full((len(ts), len(spec.state)), np.nan)
     out_p = np.full((len(ts), len(spec.params)), np.nan)
     t_end = float(ts[-1])
@@ -179,16 +202,19 @@ def simulate_events(model, ts: np.ndarray, config: SolverConfig, max_stretches: 
     eps = 1e-9 * scale
     run = _Run(fns, spec, np.asarray(model.x0, np.float64), np.asarray(model.params, np.float64), float(ts[0]))
     run.fire(eps)
-    tsj = jnp.asarray(ts)
     for _ in range(max_stretches):
         t_stop = min([t_end, *(x[0] for x in run.pending)])
         if t_stop > run.t + eps:
             s = np.where(run.b, -1.0, 1.0)
-            ys, y1, t1, mask, ok = _segment(fns, n, config, jnp.asarray(run.y), jnp.asarray(run.p), jnp.asarray(s),
+            y, p = (run.y, run.p) if key is None else seg.pad(run.y, run.p, key)
+            if key is not None:
+                s = np.concatenate([s, np.ones(n_seg - n)])
+            ys, y1, t1, mask, ok = _segment(seg, n_seg, config, jnp.asarray(y), jnp.asarray(p), jnp.asarray(s),
                                             jnp.asarray(run.t), jnp.asarray(t_stop), tsj)
             if not bool(ok):
                 raise SimulationError(f"solver {config.solver} stopped at t={run.t:.6g}..{t_stop:.6g} (step limit or non-finite state)")
-            ys, t1, mask = np.asarray(ys), float(t1), np.asarray(mask, bool)
+            ys, t1 = np.asarray(ys)[: len(ts), : len(run.y)], float(t1)
+            y1, mask = np.asarray(y1)[: len(run.y)], np.asarray(mask, bool)[:n]
             take = (ts >= run.t - eps) & (ts < t1 - eps)
             out[take] = ys[take]
             out_p[take] = run.p

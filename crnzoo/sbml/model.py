@@ -52,7 +52,7 @@ class SBMLModel(CRNModel):
         x0 = jnp.asarray([spec.values[k] for k in spec.state], dtype=jnp.float64)
         p = jnp.asarray([spec.values[k] for k in spec.params], dtype=jnp.float64)
         compiled = compile_spec(spec)
-        events = compile_events(spec, compiled.rhs) if spec.events else None
+        events = compile_events(spec, compiled.rhs)
         return cls(x0, p, _Static(spec, compiled, events))
 
     @property
@@ -60,13 +60,13 @@ class SBMLModel(CRNModel):
         """Whether the model has SBML events (simulate with `simulate_events`, not `crnzoo.simulate`)."""
         return bool(self.static.spec.events)
 
-    def simulate_events(self, ts, config=None) -> tuple[Trajectory, np.ndarray]:
+    def simulate_events(self, ts, config=None, engine=None) -> tuple[Trajectory, np.ndarray]:
         """(`Trajectory` of the states at `ts` (`ts[0]` the start), parameters (T, P) there) with
         the model's events applied (`crnzoo.sbml.eventsim`; not differentiable)."""
         from ..solvers.config import SolverConfig
         from .eventsim import simulate_events
 
-        ys, ps = simulate_events(self, np.asarray(ts, np.float64), config or SolverConfig())
+        ys, ps = simulate_events(self, np.asarray(ts, np.float64), config or SolverConfig(), engine)
         return Trajectory(np.asarray(ts, np.float64), ys, self.species, self.species, 1), ps
 
     @property
