@@ -97,9 +97,12 @@ def _segment(fns, n_atoms: int, config: SolverConfig, y0, p, s, t0, t1, ts):
     if n_atoms:
         root = optx.Newton(rtol=1e-12, atol=1e-12 * jnp.maximum(1.0, jnp.abs(t1)))
         event = diffrax.Event([_cond(k, fns.atoms) for k in range(n_atoms)], root, direction=True)
+    controller = config.controller()
+    if getattr(fns, "norm", None) is not None and isinstance(controller, diffrax.PIDController):
+        controller = diffrax.PIDController(rtol=config.rtol, atol=config.atol, pcoeff=config.pcoeff, icoeff=config.icoeff, norm=fns.norm)
     sol = diffrax.diffeqsolve(
         term, DIFFRAX_SOLVERS[config.solver](), t0=t0, t1=t1, dt0=config.first_step, y0=y0, args=(p, s),
-        saveat=diffrax.SaveAt(subs=[diffrax.SubSaveAt(ts=jnp.clip(ts, t0, t1)), diffrax.SubSaveAt(t1=True)]), stepsize_controller=config.controller(),
+        saveat=diffrax.SaveAt(subs=[diffrax.SubSaveAt(ts=jnp.clip(ts, t0, t1)), diffrax.SubSaveAt(t1=True)]), stepsize_controller=controller,
         max_steps=config.max_steps, event=event, throw=False,
     )
     mask = jnp.stack(sol.event_mask) if n_atoms else jnp.zeros((0,), bool)
@@ -192,7 +195,7 @@ def _loop(model, ts, config, seg, key, max_stretches):
     n = len(spec.atoms)
     n_seg = seg.n_atoms if key is not None else n
     if key is not None:  # pad the output times to a power of two (one compiled program for many lengths)
-        tsj = jnp.asarray(np.concatenate([ts, np.full(_pow2(len(ts)) - len(ts), ts[-1])]))
+        tsj = jnp.asarray(np.concatenate([ts, np.full(max(128, _pow2(len(ts))) - len(ts), ts[-1])]))
     else:
         tsj = jnp.asarray(ts)
     out = np.full((len(ts), len(spec.state)), np.nan)
