@@ -25,6 +25,28 @@ _REL = {libsbml.AST_RELATIONAL_GT: (False, True), libsbml.AST_RELATIONAL_GEQ: (F
         libsbml.AST_RELATIONAL_LT: (True, True), libsbml.AST_RELATIONAL_LEQ: (True, False)}  # (swap sides, strict)
 
 
+def _expand(node, lambdas: dict, depth: int = 0):
+    """A copy of the AST `node` with calls of function definitions replaced by their bodies
+    (so that relations inside a function become tracked atoms)."""
+    if depth > 50:
+        raise SBMLImportError("function definitions nest more than 50 deep: not supported")
+    if node.getType() == libsbml.AST_FUNCTION and node.getName() in lambdas:
+        lam = lambdas[node.getName()]
+        n = lam.getNumBvars()
+        if node.getNumChildren() != n or lam.getNumChildren() <= n:
+            raise SBMLImportError(f"function {node.getName()} is called with {node.getNumChildren()} arguments; it takes {n}")
+        body = lam.getChild(n).deepCopy()
+        for i in range(n):
+            body.renameSIdRefs(lam.getChild(i).getName(), f"__arg{depth}_{i}")
+        for i in range(n):
+            body.replaceArgument(f"__arg{depth}_{i}", _expand(node.getChild(i), lambdas, depth + 1))
+        return _expand(body, lambdas, depth + 1)
+    out = node.deepCopy()
+    for i in range(node.getNumChildren()):
+        out.replaceChild(i, _expand(node.getChild(i), lambdas, depth), True)
+    return out
+
+
 @dataclasses.dataclass
 class EventSpec:
     """One SBML event (sources are Python/JAX text over `t`, `y`, `p`, `_b` and computed `_v_` names)."""
@@ -49,6 +71,7 @@ def read_events(model, names: dict[str, str], arity: dict[str, int], state: list
     """
     atoms: list[tuple[str, bool]] = []
     events: list[EventSpec] = []
+    lambdas = {fd.getId(): fd.getMath() for fd in model.getListOfFunctionDefinitions() if fd.getMath() is not None}
     for i, ev in enumerate(model.getListOfEvents()):
         eid = ev.getId() or f"event {i + 1}"
         trig = ev.getTrigger()
@@ -69,7 +92,7 @@ def read_events(model, names: dict[str, str], arity: dict[str, int], state: list
             atoms.append((f"(({a}) - ({b}))", strict))
             return f"_b[{len(atoms) - 1}]"
 
-        trigger = to_source(trig.getMath(), names, arity, where, hook)
+        trigger = to_source(_expand(trig.getMath(), lambdas), names, arity, where, hook)
         targets, values = [], []
         for ea in ev.getListOfEventAssignments():
             var = ea.getVariable()

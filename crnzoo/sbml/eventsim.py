@@ -178,8 +178,12 @@ def simulate_events(model, ts: np.ndarray, config: SolverConfig, engine=None, ma
     of an SBML model with events (events may change parameters). `engine`: a
     `crnzoo.sbml.shared.SharedSolve` to reuse one compiled solve across models (default: the
     model's own compiled solve)."""
-    if engine is None:
+    if engine is None and model.spec.state:
         return _loop(model, ts, config, model.static.events, None, max_stretches)
+    if engine is None:  # nothing obeys an ODE: the padded shared solve still locates crossings in time
+        from .shared import SharedSolve
+
+        engine = SharedSolve()
     key = engine.register(model)
     try:
         view = engine.view(len(model.spec.state), len(model.spec.params), len(model.spec.atoms))
