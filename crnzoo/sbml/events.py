@@ -96,6 +96,8 @@ def read_events(model, names: dict[str, str], arity: dict[str, int], state: list
         targets, values = [], []
         for ea in ev.getListOfEventAssignments():
             var = ea.getVariable()
+            if not ea.isSetMath():  # SBML L3v2: an assignment without math assigns nothing
+                continue
             if var in assigned:
                 raise SBMLImportError(f"event {eid} assigns {var!r}, which an assignment rule sets: not valid SBML")
             if var in state:
@@ -106,8 +108,6 @@ def read_events(model, names: dict[str, str], arity: dict[str, int], state: list
                 raise SBMLImportError(f"event {eid} assigns compartment {var}: not supported")
             else:
                 raise SBMLImportError(f"event {eid} assigns {var!r} (a stoichiometry or unknown id): not supported")
-            if not ea.isSetMath():
-                raise SBMLImportError(f"event {eid} assigns {var} with no math: not supported")
             values.append(to_source(ea.getMath(), names, arity, f"event {eid} assignment to {var}"))
         delay = ev.getDelay() if ev.isSetDelay() else None
         prio = ev.getPriority() if ev.isSetPriority() else None

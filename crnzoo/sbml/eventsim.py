@@ -26,7 +26,6 @@ from collections.abc import Callable
 
 import diffrax
 import equinox as eqx
-import jax
 import jax.numpy as jnp
 import numpy as np
 import optimistix as optx
@@ -41,14 +40,14 @@ class EventFunctions:
     """Generated functions of a model's events (hashed by identity: a static argument).
 
     `atoms(t, y, p)` -> g (K,); `discrete(t, y, p, b)` -> (triggers (E,), delays (E,),
-    priorities (E,), assigned values (M,)), evaluated op by op (a few calls per event: no
-    compile); `strict` (K,) says which atoms are strict (`>`).
+    priorities (E,), assigned values (M,)), evaluated with numpy (no compile); `strict` (K,)
+    says which atoms are strict (`>`).
     """
 
     rhs: Callable
     atoms: Callable  # traced inside the solve
-    atoms_now: Callable  # the same, jitted, for the Python loop
-    discrete: Callable
+    atoms_now: Callable  # the same on the host (numpy), for the Python loop and shared-solve callbacks
+    discrete: Callable  # on the host (numpy)
     strict: np.ndarray
     offsets: tuple[int, ...]  # start of each event's values in the assigned vector (E + 1)
 
@@ -71,10 +70,21 @@ def compile_events(spec, rhs: Callable) -> EventFunctions:
         f"    return ({_stack([ev.trigger for ev in evs])}, {_stack([ev.delay or '0.0' for ev in evs])}, "
         f"{_stack([ev.priority or '0.0' for ev in evs])}, {_stack(values)})",
     ]) + "\n"
-    ns = namespace(spec)
-    exec(compile(src, f"<sbml events {spec.name}>", "exec"), ns)
+    ns, ns_np = namespace(spec), namespace(spec, "numpy")
+    code = compile(src, f"<sbml events {spec.name}>", "exec")
+    exec(code, ns)
+    exec(code, ns_np)
     strict = np.asarray([s for _, s in spec.atoms], dtype=bool)
-    return EventFunctions(rhs, ns["_atoms"], jax.jit(ns["_atoms"]), ns["_discrete"], strict, offsets)
+    return EventFunctions(rhs, ns["_atoms"], _quiet(ns_np["_atoms"]), _quiet(ns_np["_discrete"]), strict, offsets)
+
+
+def _quiet(f: Callable) -> Callable:
+    """`f` with numpy's floating-point warnings off (the model's math decides what inf and nan mean)."""
+    def g(*args):
+        with np.errstate(all="ignore"):
+            return f(*args)
+
+    return g
 
 
 def _pow2(n: int) -> int:
@@ -116,14 +126,14 @@ class _Run:
     def __init__(self, fns: EventFunctions, spec, y: np.ndarray, p: np.ndarray, t: float):
         self.fns, self.spec = fns, spec
         self.y, self.p, self.t = y.copy(), p.copy(), t
-        g = np.asarray(fns.atoms_now(t, jnp.asarray(y), jnp.asarray(p)))
+        g = np.asarray(fns.atoms_now(t, y, p))
         self.b = np.where(fns.strict, g > 0, g >= 0)
         self.prev = np.asarray([ev.initial_value for ev in spec.events], dtype=bool)
         self.pending: list[tuple[float, int, int, np.ndarray | None]] = []  # (time, seq, event, values)
         self.seq = 0
 
     def evaluate(self):
-        trig, delay, prio, vals = self.fns.discrete(self.t, jnp.asarray(self.y), jnp.asarray(self.p), jnp.asarray(self.b))
+        trig, delay, prio, vals = self.fns.discrete(self.t, self.y, self.p, self.b)
         return np.asarray(trig) > 0.5, np.asarray(delay), np.asarray(prio), np.asarray(vals)
 
     def _update_triggers(self) -> None:
@@ -163,10 +173,10 @@ class _Run:
             i = chosen[2]
             o = self.fns.offsets
             values = chosen[3] if chosen[3] is not None else vals[o[i]:o[i + 1]]
-            g_before = np.asarray(self.fns.atoms_now(self.t, jnp.asarray(self.y), jnp.asarray(self.p)))
+            g_before = np.asarray(self.fns.atoms_now(self.t, self.y, self.p))
             for (kind, j), v in zip(self.spec.events[i].targets, values):
                 (self.y if kind == "y" else self.p)[j] = v
-            g_after = np.asarray(self.fns.atoms_now(self.t, jnp.asarray(self.y), jnp.asarray(self.p)))
+            g_after = np.asarray(self.fns.atoms_now(self.t, self.y, self.p))
             moved = g_after != g_before  # relations an assignment moved take their new value
             self.b = np.where(moved, np.where(self.fns.strict, g_after > 0, g_after >= 0), self.b)
             self._update_triggers()

@@ -80,7 +80,7 @@ OPS: dict[int, Callable[[list[str]], str]] = {
     _T.AST_FUNCTION_LOG: _log,
     _T.AST_FUNCTION_FLOOR: _fn("jnp.floor"),
     _T.AST_FUNCTION_CEILING: _fn("jnp.ceil"),
-    _T.AST_FUNCTION_FACTORIAL: lambda a: f"jnp.exp(jax.scipy.special.gammaln(({a[0]}) + 1.0))",
+    _T.AST_FUNCTION_FACTORIAL: lambda a: f"jnp.exp(_gammaln(({a[0]}) + 1.0))",
     _T.AST_FUNCTION_PIECEWISE: _piecewise,
     _T.AST_FUNCTION_SIN: _fn("jnp.sin"),
     _T.AST_FUNCTION_COS: _fn("jnp.cos"),

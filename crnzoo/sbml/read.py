@@ -148,7 +148,7 @@ def build_spec(doc) -> Spec:
     functions, arity = _functions(model)
     assign = {r.getVariable(): r for r in model.getListOfRules() if r.isAssignment()}
     rate = {r.getVariable(): r for r in model.getListOfRules() if r.isRate()}
-    initial = {ia.getSymbol(): ia for ia in model.getListOfInitialAssignments()}
+    initial = {ia.getSymbol(): ia for ia in model.getListOfInitialAssignments() if ia.isSetMath()}  # L3v2: no math, no effect
 
     values: dict[str, float] = {}
     constants: dict[str, float] = {}
@@ -218,6 +218,7 @@ def build_spec(doc) -> Spec:
     # reactions
     reactions, stoich, re_st, pr_st, laws, local_names = [], [], [], [], [], []
     rate_sources: dict[str, tuple[str, set[str]]] = {}
+    deferred: list[tuple[int, int, str, float, str]] = []  # (reaction, side, species, sign, id) of stoichiometries set at t = 0
     for j, r in enumerate(model.getListOfReactions()):
         rid = r.getId()
         reactions.append(rid)
@@ -226,9 +227,17 @@ def build_spec(doc) -> Spec:
         for refs, sign in ((r.getListOfReactants(), -1.0), (r.getListOfProducts(), 1.0)):
             side: dict[str, float] = {}
             for ref in refs:
-                if ref.isSetId() and (ref.getId() in initial or ref.getId() in changing):
-                    raise SBMLImportError(f"reaction {rid}: stoichiometry {ref.getId()} is set by a rule or initial assignment: not supported")
+                if ref.isSetId() and ref.getId() in changing:
+                    raise SBMLImportError(f"reaction {rid}: stoichiometry {ref.getId()} is set by a rule: not supported")
                 n = ref.getStoichiometry() if ref.isSetStoichiometry() else 1.0
+                if ref.isSetId() and ref.getId() in initial:  # a constant set at t = 0: filled in after initial values
+                    deferred.append((j, len(sides), ref.getSpecies(), sign, ref.getId()))
+                    constants[ref.getId()] = values[ref.getId()] = math.nan
+                    names[ref.getId()] = f"_c[{ref.getId()!r}]"
+                    sides_n = 0.0
+                    side[ref.getSpecies()] = side.get(ref.getSpecies(), 0.0) + sides_n
+                    net.setdefault(ref.getSpecies(), 0.0)
+                    continue
                 if ref.isSetId():
                     constants[ref.getId()] = n
                     names[ref.getId()] = repr(float(n))
@@ -268,6 +277,12 @@ def build_spec(doc) -> Spec:
         [r.getName() or r.getId() for r in model.getListOfReactions()], events=events, atoms=atoms,
     )
     _initial_values(spec, model, initial, assign, arity)
+    for j, side, sid, sign, ref_id in deferred:
+        n = spec.values[ref_id]
+        if not math.isfinite(n):
+            raise SBMLImportError(f"stoichiometry {ref_id} of reaction {reactions[j]} has no finite initial value ({n})")
+        (re_st if side == 0 else pr_st)[j][sid] += n
+        stoich[j][sid] += sign * n
     spec.text = libsbml.writeSBMLToString(doc)
     return spec
 

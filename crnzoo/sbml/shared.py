@@ -4,9 +4,9 @@ Compiling a Diffrax solve takes seconds per model (most of a Test Suite case's t
 evaluating a small model's right-hand side takes microseconds. `SharedSolve` compiles the
 stretch-between-events solve of `crnzoo.sbml.eventsim` once per padded size (state, parameters,
 tracked relations and output times rounded up to powers of two) and evaluates each model's
-right-hand side and relations on the host through `jax.pure_callback`, calling that model's own
-jitted functions (the same generated code as `crnzoo.simulate`). Both have a custom JVP
-(their own `jax.jvp`, on the host), so implicit solvers (kvaerno5) and Newton's root finding
+right-hand side and relations on the host through `jax.pure_callback`: the same generated code
+as `crnzoo.simulate`, with numpy bound to `jnp` (no compile per model). Both have a custom JVP
+(a central difference on the host), so implicit solvers (kvaerno5) and Newton's root finding
 of event times work too.
 
 Not differentiable with respect to parameters (a simulator, not a trainer); one instance per
@@ -30,9 +30,8 @@ def _bucket(n: int, least: int = 4) -> int:
 
 @dataclasses.dataclass
 class _Entry:
-    rhs: object  # jitted rhs(t, y, p) of the model
-    atoms: object  # atoms(t, y, p) (jitted)
-    jvp: dict | None  # jitted JVPs of rhs and atoms, made on first use
+    rhs: object  # rhs(t, y, p) of the model, numpy
+    atoms: object  # atoms(t, y, p), numpy
     n: int
     n_params: int
     n_atoms: int
@@ -46,11 +45,14 @@ class SharedSolve:
         self._next = 0
 
     def register(self, model) -> int:
-        """A key for `model` (an `SBMLModel`); its functions are jitted here (small compiles)."""
-        spec, fns = model.spec, model.static.events
+        """A key for `model` (an `SBMLModel`): its numpy right-hand side and relations (no compile)."""
+        from .eventsim import _quiet
+
+        spec = model.spec
         key = self._next
         self._next += 1
-        self._models[key] = _Entry(jax.jit(model.static.compiled.rhs), fns.atoms_now, None, len(spec.state), len(spec.params), len(spec.atoms))
+        self._models[key] = _Entry(_quiet(model.static.compiled.rhs_np), model.static.events.atoms_now,
+                                   len(spec.state), len(spec.params), len(spec.atoms))
         return key
 
     def release(self, key: int) -> None:
@@ -58,40 +60,36 @@ class SharedSolve:
 
     def view(self, n: int, n_params: int, n_atoms: int) -> "_View":
         """Padded sizes: few distinct programs (each takes seconds to compile), little waste."""
-        return _View(self, _bucket(n, 8), _bucket(n_params + 1, 16), _bucket(n_atoms, 4) if n_atoms else 0)
+        return _View(self, _bucket(n, 8), _bucket(n_params + 1, 16), _bucket(n_atoms, 4))  # models without events too
 
     # host side (numpy in, numpy out) ----------------------------------------------------
-    def _entry(self, p: np.ndarray) -> _Entry:
-        return self._models[int(p[-1])]
-
-    def _rhs(self, t, y, p):
-        t, y, p = np.asarray(t), np.asarray(y), np.asarray(p)
-        e = self._entry(p)
-        out = np.zeros(y.shape, y.dtype)
-        out[: e.n] = np.asarray(e.rhs(t, y[: e.n], p[: e.n_params]))
+    def _call(self, what, width, t, y, p):
+        e = self._models[int(p[-1])]
+        out = np.zeros((width,), np.float64) if what == "rhs" else -np.ones((width,), np.float64)  # atoms: never cross
+        n, k = e.n, e.n_params
+        if what == "rhs":
+            out[:n] = e.rhs(float(t), y[:n], p[:k])
+        elif e.n_atoms:
+            out[: e.n_atoms] = e.atoms(float(t), y[:n], p[:k])
         return out
+
+    def _host(self, what, width, t, y, p):
+        return self._call(what, width, np.asarray(t), np.asarray(y, np.float64), np.asarray(p, np.float64))
 
     def _jvp(self, what, width, t, y, p, dt, dy, dp):
-        t, y, p, dt, dy, dp = map(np.asarray, (t, y, p, dt, dy, dp))
-        e = self._entry(p)
-        if e.jvp is None:
-            e.jvp = {}
-        if what not in e.jvp:
-            f = e.rhs if what == "rhs" else e.atoms
-            e.jvp[what] = jax.jit(lambda t, y, p, dt, dy, dp: jax.jvp(f, (t, y, p), (dt, dy, dp))[1])
-        n, k = e.n, e.n_params
-        got = np.asarray(e.jvp[what](t, y[:n], p[:k], dt, dy[:n], dp[:k]))
-        out = np.zeros((width,), y.dtype)
-        out[: len(got)] = got
-        return out
-
-    def _atoms(self, width, t, y, p):
-        t, y, p = np.asarray(t), np.asarray(y), np.asarray(p)
-        e = self._entry(p)
-        out = -np.ones((width,), y.dtype)  # padding: never crosses upwards
-        if e.n_atoms:
-            out[: e.n_atoms] = np.asarray(e.atoms(t, y[: e.n], p[: e.n_params]))
-        return out
+        """Central difference along (dt, dy, dp): the Jacobian-vector product an implicit solver
+        or Newton's root finding needs (their accuracy is set by error control, not by this)."""
+        t, y, p, dt, dy, dp = (np.asarray(x, np.float64) for x in (t, y, p, dt, dy, dp))
+        dp = dp.copy()
+        dp[-1] = 0.0  # the key slot
+        size = max(float(np.max(np.abs(dy), initial=0.0)), float(np.max(np.abs(dp), initial=0.0)), float(abs(dt)))
+        if size == 0.0:
+            return np.zeros((width,), np.float64)
+        scale = max(1.0, float(np.max(np.abs(y), initial=0.0)), float(abs(t)))
+        h = 1e-6 * scale / size
+        hi = self._call(what, width, t + h * dt, y + h * dy, p + h * dp)
+        lo = self._call(what, width, t - h * dt, y - h * dy, p - h * dp)
+        return (hi - lo) / (2 * h)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,7 +120,7 @@ class _View:
 @functools.partial(jax.custom_jvp, nondiff_argnums=(0, 1, 2))
 def _host(engine, what: str, width: int, t, y, p):
     """engine's host function `what` ("rhs" or "atoms") of (t, y, p), an array of `width`."""
-    f = engine._rhs if what == "rhs" else functools.partial(engine._atoms, width)
+    f = functools.partial(engine._host, what, width)
     return jax.pure_callback(f, jax.ShapeDtypeStruct((width,), y.dtype), t, y, p, vmap_method="sequential")
 
 
