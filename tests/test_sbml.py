@@ -90,16 +90,19 @@ def test_gradients_flow_through_an_imported_model():
     assert np.all(np.isfinite(np.asarray(g))) and float(g[0]) != 0.0
 
 
+ALGEBRAIC = SBML.replace("</listOfRules>", '<algebraicRule><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><minus/><ci>Vm</ci><ci>Km</ci></apply></math></algebraicRule></listOfRules>')
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
-        ("<listOfReactions>", "events"),
+        ("<listOfReactions>", "algebraic rule"),
         ('<species id="A" compartment="c" initialConcentration="3"', "species A has no initial value"),
     ],
 )
 def test_unsupported_or_incomplete_models_are_refused_by_name(change, message):
-    if message == "events":
-        text = SBML.replace("</listOfReactions>", "</listOfReactions><listOfEvents><event useValuesFromTriggerTime=\"true\"><trigger initialValue=\"true\" persistent=\"true\"><math xmlns=\"http://www.w3.org/1998/Math/MathML\"><true/></math></trigger></event></listOfEvents>")
+    if message == "algebraic rule":
+        text = ALGEBRAIC
     else:
         text = SBML.replace(change, '<species id="A" compartment="c"')
     with pytest.raises(SBMLImportError, match=message):
@@ -110,15 +113,23 @@ def test_bad_files_get_one_line_and_exit_2(tmp_path, capsys):
     cases = {
         "notxml.xml": "this is not XML",
         "notsbml.xml": '<?xml version="1.0" encoding="UTF-8"?><html><body/></html>',
-        "events.xml": SBML.replace("</listOfReactions>", "</listOfReactions><listOfEvents><event useValuesFromTriggerTime=\"true\"><trigger initialValue=\"true\" persistent=\"true\"><math xmlns=\"http://www.w3.org/1998/Math/MathML\"><true/></math></trigger></event></listOfEvents>"),
+        "algebraic.xml": ALGEBRAIC,
         "noinit.xml": SBML.replace('<species id="A" compartment="c" initialConcentration="3"', '<species id="A" compartment="c"'),
     }
     for name, text in cases.items():
         path = tmp_path / name
         path.write_text(text)
-        assert main(["simulate", str(path), "--t1", "1"]) == 2
+        assert main(["simulate", str(path), "--t1", "1"]) == 2, name
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and err.startswith("crnzoo simulate: error:"), err
+        if name.startswith("not"):  # info: unreadable files are errors too ...
+            assert main(["info", str(path)]) == 2
+            err = capsys.readouterr().err.strip()
+            assert len(err.splitlines()) == 1 and err.startswith("crnzoo info: error:"), err
+        else:  # ... a readable model is described, with what crnzoo refuses in it
+            assert main(["info", str(path)]) == 0
+            last = capsys.readouterr().out.strip().splitlines()[-1]
+            assert last.startswith("crnzoo: NOT supported:") and ("algebraic rule" in last or "no initial value" in last), last
 
 
 def test_simulate_and_export_an_sbml_file(tmp_path, capsys):
@@ -181,3 +192,91 @@ def test_sbml_test_suite_three_plain_cases(shared_data):
 def test_sbml_test_suite_plain_sample(shared_data):
     """A fixed sample of 32 plain-reaction cases (every sixth of the list); ~5-10 s each (JAX compiles)."""
     _check_cases(shared_data, _plain_cases(shared_data)[::6])
+
+
+EVENTS = """<?xml version="1.0" encoding="UTF-8"?>
+<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2"><model id="ev">
+<listOfCompartments><compartment id="c" size="1" constant="true"/></listOfCompartments>
+<listOfSpecies><species id="A" compartment="c" initialAmount="1" hasOnlySubstanceUnits="false" boundaryCondition="false" constant="false"/></listOfSpecies>
+<listOfParameters><parameter id="k" value="1" constant="false"/><parameter id="T" constant="false"/></listOfParameters>
+<listOfRules><assignmentRule variable="T"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><times/><ci>k</ci><ci>A</ci></apply></math></assignmentRule></listOfRules>
+<listOfReactions><reaction id="decay" reversible="false"><listOfReactants><speciesReference species="A" stoichiometry="1" constant="true"/></listOfReactants>
+<kineticLaw><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><times/><ci>k</ci><ci>A</ci></apply></math></kineticLaw></reaction></listOfReactions>
+<listOfEvents>
+<event id="refill" useValuesFromTriggerTime="true"><trigger initialValue="true" persistent="true"><math xmlns="http://www.w3.org/1998/Math/MathML">
+<apply><lt/><ci>A</ci><cn>0.5</cn></apply></math></trigger>
+<listOfEventAssignments><eventAssignment variable="A"><math xmlns="http://www.w3.org/1998/Math/MathML"><cn>1</cn></math></eventAssignment></listOfEventAssignments></event>
+<event id="faster" useValuesFromTriggerTime="true"><trigger initialValue="true" persistent="true"><math xmlns="http://www.w3.org/1998/Math/MathML">
+<apply><geq/><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/time">t</csymbol><cn>1</cn></apply></math></trigger>
+<delay><math xmlns="http://www.w3.org/1998/Math/MathML"><cn>0.5</cn></math></delay>
+<listOfEventAssignments><eventAssignment variable="k"><math xmlns="http://www.w3.org/1998/Math/MathML"><cn>2</cn></math></eventAssignment></listOfEventAssignments></event>
+</listOfEvents></model></sbml>"""
+
+
+def _events_exact(ts):
+    """A' = -k A; A -> 1 whenever A falls below 0.5; k: 1 -> 2 at t = 1.5 (trigger t >= 1, delay 0.5)."""
+    out, t, a, k = [], 0.0, 1.0, 1.0
+    for t_out in ts:
+        while True:
+            t_switch = 1.5 if k == 1.0 else np.inf
+            t_refill = t + np.log(a / 0.5) / k
+            t_next = min(t_switch, t_refill)
+            if t_next > t_out:
+                break
+            a, t = (a * np.exp(-k * (t_next - t)), t_next)
+            if t_next == t_refill:
+                a = 1.0
+            else:
+                k = 2.0
+        out.append((a * np.exp(-k * (t_out - t)), k))
+    return np.asarray(out)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    """One shared compiled solve for this module's event and Test Suite checks."""
+    from crnzoo.sbml.shared import SharedSolve
+
+    return SharedSolve()
+
+
+def test_events_triggers_delays_and_parameter_changes(engine):
+    m = from_sbml(EVENTS)
+    assert m.has_events and [e.id for e in m.spec.events] == ["refill", "faster"]
+    ts = np.linspace(0.0, 3.0, 31)
+    traj, ps = m.simulate_events(ts, crnzoo.SolverConfig("tsit5", rtol=1e-10, atol=1e-12), engine)
+    exact = _events_exact(ts)
+    np.testing.assert_allclose(traj.ys[:, 0], exact[:, 0], rtol=1e-6, atol=1e-9)
+    values = m.values(ts, traj.ys, ["A", "k", "T"], ps=ps)
+    np.testing.assert_allclose(values[:, 1], exact[:, 1])  # k as the event set it
+    np.testing.assert_allclose(values[:, 2], exact[:, 0] * exact[:, 1], rtol=1e-6)  # T = k A with the changed k
+    assert values[:, 0].min() >= 0.5 - 1e-6  # refilled each time it reaches 0.5
+
+
+def test_event_constructs_crnzoo_cannot_do_are_refused_by_name():
+    eq = EVENTS.replace("<apply><lt/><ci>A</ci><cn>0.5</cn></apply>", "<apply><eq/><ci>A</ci><cn>0.5</cn></apply>")
+    with pytest.raises(SBMLImportError, match="equality"):
+        from_sbml(eq)
+    comp = EVENTS.replace('<eventAssignment variable="k">', '<eventAssignment variable="c">')
+    with pytest.raises(SBMLImportError, match="assigns compartment c"):
+        from_sbml(comp)
+
+
+def test_info_describes_an_sbml_file(tmp_path, capsys):
+    path = tmp_path / "ev.xml"
+    path.write_text(EVENTS)
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    for text in ("species (1):", "A in c: amount 1", "decay: A -> ∅; rate k * A", "assignment: T = k * A",
+                 "refill: when A < 0.5: A = 1", "faster: when time >= 1 after 0.5: k = 2", "crnzoo: supported"):
+        assert text in out, (text, out)
+
+
+@pytest.mark.slow
+def test_simulate_an_sbml_file_with_events(tmp_path):
+    """`crnzoo simulate` on a model with events (its own compiled solve: seconds)."""
+    path, csv = tmp_path / "ev.xml", tmp_path / "ev.csv"
+    path.write_text(EVENTS)
+    assert main(["simulate", str(path), "--t1", "3", "--points", "31", "--csv", str(csv)]) == 0
+    table = np.loadtxt(csv, delimiter=",", skiprows=1)
+    np.testing.assert_allclose(table[:, 1], _events_exact(table[:, 0])[:, 0], rtol=1e-5, atol=1e-7)
