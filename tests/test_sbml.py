@@ -10,7 +10,7 @@ from crnzoo import zoo
 from crnzoo.cli import main
 from crnzoo.export import export
 from crnzoo.sbml import SBMLImportError, from_sbml
-from crnzoo.sbml.suite import run_case
+from crnzoo.sbml.suite import SOLVERS, run_case
 
 
 def _zoo_network(name):
@@ -174,24 +174,32 @@ def _plain_cases(shared_data):
     return listing.read_text().split()
 
 
-def _check_cases(shared_data, cases):
+def _check_cases(shared_data, cases, engine=None):
     failed = []
     for case in cases:
-        result = run_case(shared_data / "sbml-test-suite" / "semantic" / case)
+        result = run_case(shared_data / "sbml-test-suite" / "semantic" / case, engine)
         if result.status != "pass":
             failed.append(f"{case}: {result.status} {result.reason}")
     assert not failed, failed
 
 
-def test_sbml_test_suite_three_plain_cases(shared_data):
-    """Three plain-reaction cases with the suite's settings and tolerances (each compiles a solve)."""
-    _check_cases(shared_data, _plain_cases(shared_data)[::70])
+# A fixed sample across the suite's tags (plain reactions, rules, initial assignments, function
+# definitions, local parameters, amounts and concentrations, events with and without delays,
+# priorities, persistence, trigger-time values): every one small enough for one shared program.
+SAMPLE = ["00001"]
+
+
+def test_sbml_test_suite_sample(shared_data, engine):
+    """~30 cases with the suite's settings and tolerances through one shared compiled solve."""
+    _plain_cases(shared_data)
+    _check_cases(shared_data, SAMPLE, engine)
 
 
 @pytest.mark.slow
-def test_sbml_test_suite_plain_sample(shared_data):
-    """A fixed sample of 32 plain-reaction cases (every sixth of the list); ~5-10 s each (JAX compiles)."""
-    _check_cases(shared_data, _plain_cases(shared_data)[::6])
+def test_sbml_test_suite_plain_cases(shared_data, engine):
+    """Every plain-reaction case that has an SBML file here (182 of 188)."""
+    root = shared_data / "sbml-test-suite" / "semantic"
+    _check_cases(shared_data, [c for c in _plain_cases(shared_data) if (root / c / f"{c}-sbml-l3v2.xml").is_file()], engine)
 
 
 EVENTS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -244,7 +252,7 @@ def test_events_triggers_delays_and_parameter_changes(engine):
     m = from_sbml(EVENTS)
     assert m.has_events and [e.id for e in m.spec.events] == ["refill", "faster"]
     ts = np.linspace(0.0, 3.0, 31)
-    traj, ps = m.simulate_events(ts, crnzoo.SolverConfig("tsit5", rtol=1e-10, atol=1e-12), engine)
+    traj, ps = m.simulate_events(ts, SOLVERS[0], engine)  # the Test Suite's settings: one compiled program for both
     exact = _events_exact(ts)
     np.testing.assert_allclose(traj.ys[:, 0], exact[:, 0], rtol=1e-6, atol=1e-9)
     values = m.values(ts, traj.ys, ["A", "k", "T"], ps=ps)
@@ -280,3 +288,11 @@ def test_simulate_an_sbml_file_with_events(tmp_path):
     assert main(["simulate", str(path), "--t1", "3", "--points", "31", "--csv", str(csv)]) == 0
     table = np.loadtxt(csv, delimiter=",", skiprows=1)
     np.testing.assert_allclose(table[:, 1], _events_exact(table[:, 0])[:, 0], rtol=1e-5, atol=1e-7)
+
+
+def test_a_model_with_events_is_not_solved_as_if_it_had_none():
+    m = from_sbml(EVENTS)
+    with pytest.raises(SBMLImportError, match="has events"):
+        crnzoo.simulate(m, np.linspace(0, 1, 3))
+    with pytest.raises(SBMLImportError, match="has events"):
+        m.network()

@@ -14,6 +14,7 @@ from ..crn.base import CRNModel
 from ..network import ReactionNetwork
 from ..solve import Trajectory
 from .compile import Compiled, compile_spec
+from .errors import SBMLImportError
 from .eventsim import EventFunctions, compile_events
 from .massaction import to_network
 from .read import Spec
@@ -85,6 +86,13 @@ class SBMLModel(CRNModel):
     def held_species(self) -> tuple[str, ...]:
         return tuple(s for s, sp in self.spec.species.items() if sp.boundary or sp.constant)
 
+    def for_solver(self) -> SBMLModel:
+        """Refuses a model with events: a plain solve (`crnzoo.simulate`, training) would ignore them."""
+        if self.has_events:
+            raise SBMLImportError(f"model {self.spec.name} has events: simulate it with crnzoo simulate or "
+                                  "model.simulate_events(ts) (a plain solve, fine-tuning or export would ignore them)")
+        return self
+
     def rhs(self, t, x, args=None):
         return self.static.compiled.rhs(t, x, self.params)
 
@@ -143,4 +151,6 @@ class SBMLModel(CRNModel):
     def network(self, k_min: float = 0.0, name: str | None = None) -> ReactionNetwork:
         """The reaction listing, when every kinetic law is mass action (raises `SBMLImportError`
         naming the first reaction that is not)."""
+        if self.has_events:
+            raise SBMLImportError(f"model {self.spec.name} has events: a reaction listing would drop them: not supported")
         return to_network(self.spec, np.asarray(self.params), np.asarray(self.x0), k_min, name)
