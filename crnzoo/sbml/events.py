@@ -89,8 +89,10 @@ def read_events(model, names: dict[str, str], arity: dict[str, int], state: list
                 raise SBMLImportError(f"{where} chains a relation over {node.getNumChildren()} arguments: not supported")
             swap, strict = _REL[ty]
             a, b = (to_source(node.getChild(j), names, arity, where) for j in ((1, 0) if swap else (0, 1)))
-            atoms.append((f"(({a}) - ({b}))", strict))
-            return f"_b[{len(atoms) - 1}]"
+            atom = (f"(({a}) - ({b}))", strict)
+            if atom not in atoms:  # one atom per distinct relation: events on the same relation see it change together
+                atoms.append(atom)
+            return f"_b[{atoms.index(atom)}]"
 
         trigger = to_source(_expand(trig.getMath(), lambdas), names, arity, where, hook)
         targets, values = [], []

@@ -128,6 +128,7 @@ class _Run:
         self.y, self.p, self.t = y.copy(), p.copy(), t
         g = np.asarray(fns.atoms_now(t, y, p))
         self.b = np.where(fns.strict, g > 0, g >= 0)
+        self.flipped = np.full(self.b.shape, -np.inf)  # when each atom last changed at a located crossing
         self.prev = np.asarray([ev.initial_value for ev in spec.events], dtype=bool)
         self.pending: list[tuple[float, int, int, np.ndarray | None]] = []  # (time, seq, event, values)
         self.seq = 0
@@ -236,8 +237,12 @@ def _loop(model, ts, config, seg, key, max_stretches):
             out[take] = ys[take]
             out_p[take] = run.p
             run.y, run.t = np.asarray(y1, np.float64).copy(), t1
-            if mask.any():
-                run.b = np.where(mask, ~run.b, run.b)
+            if mask.any():  # Diffrax names one crossing; others at the same instant (|c| within tolerance) cross too
+                c = np.where(run.b, -1.0, 1.0) * np.asarray(fns.atoms_now(run.t, run.y, run.p), np.float64)
+                also = (c > -1e-9 * scale) & (run.flipped < run.t - eps)
+                flip = mask | also
+                run.b = np.where(flip, ~run.b, run.b)
+                run.flipped = np.where(flip, run.t, run.flipped)
         else:
             run.t = max(run.t, t_stop)
         run.fire(eps)
