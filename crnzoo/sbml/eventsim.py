@@ -223,24 +223,29 @@ def _loop(model, ts, config, seg, key, max_stretches):
     for _ in range(max_stretches):
         t_stop = min([t_end, *(x[0] for x in run.pending)])
         if t_stop > run.t + eps:
-            s = np.where(run.b, -1.0, 1.0)
-            y, p = (run.y, run.p) if key is None else seg.pad(run.y, run.p, key)
-            if key is not None:
-                s = np.concatenate([s, np.ones(n_seg - n)])
-            ys, y1, t1, mask, ok = _segment(seg, n_seg, config, jnp.asarray(y), jnp.asarray(p), jnp.asarray(s),
-                                            jnp.asarray(run.t), jnp.asarray(t_stop), tsj)
-            if not bool(ok):
-                raise SimulationError(f"solver {config.solver} stopped at t={run.t:.6g}..{t_stop:.6g} (step limit or non-finite state)")
-            ys, t1 = np.asarray(ys)[: len(ts), : len(run.y)], float(t1)
-            y1, mask = np.asarray(y1)[: len(run.y)], np.asarray(mask, bool)[:n]
+            enabled = np.ones(n, bool)
+            while True:  # Diffrax names the first crossing of a step in list order, not in time: find the earliest
+                s = np.where(enabled, np.where(run.b, -1.0, 1.0), 0.0)  # 0: an atom that cannot trigger
+                y, p = (run.y, run.p) if key is None else seg.pad(run.y, run.p, key)
+                if key is not None:
+                    s = np.concatenate([s, np.ones(n_seg - n)])
+                ys, y1, t1, mask, ok = _segment(seg, n_seg, config, jnp.asarray(y), jnp.asarray(p), jnp.asarray(s),
+                                                jnp.asarray(run.t), jnp.asarray(t_stop), tsj)
+                if not bool(ok):
+                    raise SimulationError(f"solver {config.solver} stopped at t={run.t:.6g}..{t_stop:.6g} (step limit or non-finite state)")
+                ys, t1 = np.asarray(ys)[: len(ts), : len(run.y)], float(t1)
+                y1, mask = np.asarray(y1, np.float64)[: len(run.y)], np.asarray(mask, bool)[:n]
+                c = np.where(run.b, -1.0, 1.0) * np.asarray(fns.atoms_now(t1, y1, run.p), np.float64) if n else np.zeros(0)
+                earlier = mask.any() and bool(np.any((c > 1e-9 * scale) & ~mask & enabled))
+                if not earlier:
+                    break
+                enabled &= ~mask  # another relation crossed before the located one: look again without it
             take = (ts >= run.t - eps) & (ts < t1 - eps)
             out[take] = ys[take]
             out_p[take] = run.p
-            run.y, run.t = np.asarray(y1, np.float64).copy(), t1
-            if mask.any():  # Diffrax names one crossing; others at the same instant (|c| within tolerance) cross too
-                c = np.where(run.b, -1.0, 1.0) * np.asarray(fns.atoms_now(run.t, run.y, run.p), np.float64)
-                also = (c > -1e-9 * scale) & (run.flipped < run.t - eps)
-                flip = mask | also
+            run.y, run.t = y1.copy(), t1
+            if mask.any():  # crossings at the same instant as the located one (|c| within tolerance) count too
+                flip = mask | ((c > -1e-9 * scale) & enabled & (run.flipped < run.t - eps))
                 run.b = np.where(flip, ~run.b, run.b)
                 run.flipped = np.where(flip, run.t, run.flipped)
         else:
