@@ -210,7 +210,7 @@ def _loop(model, ts, config, seg, key, max_stretches):
     n = len(spec.atoms)
     n_seg = seg.n_atoms if key is not None else n
     if key is not None:  # pad the output times to a power of two (one compiled program for many lengths)
-        tsj = jnp.asarray(np.concatenate([ts, np.full(max(128, _pow2(len(ts))) - len(ts), ts[-1])]))
+        tsj = jnp.asarray(np.concatenate([ts, np.full(max(1024, _pow2(len(ts))) - len(ts), ts[-1])]))
     else:
         tsj = jnp.asarray(ts)
     out = np.full((len(ts), len(spec.state)), np.nan)

@@ -60,7 +60,7 @@ class SharedSolve:
 
     def view(self, n: int, n_params: int, n_atoms: int) -> "_View":
         """Padded sizes: few distinct programs (each takes seconds to compile), little waste."""
-        return _View(self, _bucket(n, 8), _bucket(n_params + 1, 16), _bucket(n_atoms, 4))  # models without events too
+        return _View(self, _bucket(n, 16), _bucket(n_params + 1, 32), _bucket(n_atoms, 4))  # models without events too
 
     # host side (numpy in, numpy out) ----------------------------------------------------
     def _call(self, what, width, t, y, p):
