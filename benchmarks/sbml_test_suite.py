@@ -22,7 +22,6 @@ import sys
 import time
 from pathlib import Path
 
-
 _ENGINE: list = []  # this worker process's shared solve (one compiled program per padded size)
 
 

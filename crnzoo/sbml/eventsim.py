@@ -32,7 +32,7 @@ import optimistix as optx
 
 from ..solvers.config import DIFFRAX_SOLVERS, SimulationError, SolverConfig
 from .errors import SBMLImportError
-from .runtime import namespace
+from .runtime import namespace, quiet
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -67,24 +67,16 @@ def compile_events(spec, rhs: Callable) -> EventFunctions:
     src = "\n".join([
         "def _atoms(t, y, p):", *body, f"    return {_stack([g for g, _ in spec.atoms])}", "",
         "def _discrete(t, y, p, _b):", *body,
-        f"    return ({_stack([ev.trigger for ev in evs])}, {_stack([ev.delay or '0.0' for ev in evs])}, "
-        f"{_stack([ev.priority or '0.0' for ev in evs])}, {_stack(values)})",
+        (f"    return ({_stack([ev.trigger for ev in evs])}, {_stack([ev.delay or '0.0' for ev in evs])}, "
+         f"{_stack([ev.priority or '0.0' for ev in evs])}, {_stack(values)})"),
     ]) + "\n"
     ns, ns_np = namespace(spec), namespace(spec, "numpy")
     code = compile(src, f"<sbml events {spec.name}>", "exec")
     exec(code, ns)
     exec(code, ns_np)
     strict = np.asarray([s for _, s in spec.atoms], dtype=bool)
-    return EventFunctions(rhs, ns["_atoms"], _quiet(ns_np["_atoms"]), _quiet(ns_np["_discrete"]), strict, offsets)
+    return EventFunctions(rhs, ns["_atoms"], quiet(ns_np["_atoms"]), quiet(ns_np["_discrete"]), strict, offsets)
 
-
-def _quiet(f: Callable) -> Callable:
-    """`f` with numpy's floating-point warnings off (the model's math decides what inf and nan mean)."""
-    def g(*args):
-        with np.errstate(all="ignore"):
-            return f(*args)
-
-    return g
 
 
 def _pow2(n: int) -> int:

@@ -70,3 +70,13 @@ def evaluate_initial(spec, env: dict, equations: list[tuple[str, str]]) -> None:
             env[key] = float(eval(compile(src, f"<sbml {key}>", "eval"), ns))
         except (ZeroDivisionError, OverflowError, TypeError, ValueError) as e:
             raise SBMLImportError(f"initial value of {key} could not be computed: {e}") from None
+
+
+def quiet(f):
+    """`f` with numpy's floating-point warnings off (the model's math decides what inf and nan mean)."""
+
+    def g(*args):
+        with np.errstate(all="ignore"):
+            return f(*args)
+
+    return g

@@ -23,6 +23,8 @@ import jax.numpy as jnp
 import numpy as np
 import optimistix as optx
 
+from .runtime import quiet
+
 
 def _bucket(n: int, least: int = 4) -> int:
     return max(least, 1 << max(0, int(n) - 1).bit_length())
@@ -46,19 +48,17 @@ class SharedSolve:
 
     def register(self, model) -> int:
         """A key for `model` (an `SBMLModel`): its numpy right-hand side and relations (no compile)."""
-        from .eventsim import _quiet
-
         spec = model.spec
         key = self._next
         self._next += 1
-        self._models[key] = _Entry(_quiet(model.static.compiled.rhs_np), model.static.events.atoms_now,
+        self._models[key] = _Entry(quiet(model.static.compiled.rhs_np), model.static.events.atoms_now,
                                    len(spec.state), len(spec.params), len(spec.atoms))
         return key
 
     def release(self, key: int) -> None:
         self._models.pop(key, None)
 
-    def view(self, n: int, n_params: int, n_atoms: int) -> "_View":
+    def view(self, n: int, n_params: int, n_atoms: int) -> _View:
         """Padded sizes: few distinct programs (each takes seconds to compile), little waste."""
         return _View(self, _bucket(n, 16), _bucket(n_params + 1, 32), _bucket(n_atoms, 4))  # models without events too
 
