@@ -52,7 +52,8 @@ def compile_spec(spec: Spec) -> Compiled:
             scale = 1.0 if sp.only_substance else 1.0 / spec.constants[sp.compartment]
             S[index[sid], j] += n * scale
     laws = {j: product_law(spec, j) for j in range(len(spec.reactions))}
-    read = {r for k, src in spec.computed for r in spec.reactions if f"_v_{r}" in src}  # rates other math reads
+    others = [src for _, src in spec.computed] + list(spec.rate_rules.values())
+    read = {r for src in others for r in spec.reactions if f"_v_{r}" in src}  # rates other math reads
     fast = [j for j, law in laws.items() if law is not None and spec.reactions[j] not in read]
     fast_ids = {spec.reactions[j] for j in fast}
     body = [f"    _v_{k} = {src}" for k, src in spec.computed if k not in fast_ids]
