@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import functools
 import json
 import multiprocessing as mp
 import os
@@ -21,14 +22,19 @@ import sys
 import time
 from pathlib import Path
 
+_ENGINE: list = []  # this worker process's shared solve (one compiled program per padded size)
 
-def _run(folder: str) -> dict:
+
+def _run(folder: str, own: bool = False) -> dict:
     os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")  # small ODEs: compile time dominates
     import crnzoo  # noqa: F401  (64-bit mode)
+    from crnzoo.sbml.shared import SharedSolve
     from crnzoo.sbml.suite import run_case
 
+    if not _ENGINE and not own:
+        _ENGINE.append(SharedSolve())
     try:
-        r = run_case(folder)
+        r = run_case(folder, None if own else _ENGINE[0])
         return {"case": r.case, "status": r.status, "reason": r.reason, "tags": list(r.tags), "seconds": round(r.seconds, 2)}
     except Exception as e:  # a crash of the importer is a failure of the case, reported
         return {"case": Path(folder).name, "status": "fail", "reason": f"crash: {type(e).__name__}: {e}"[:300], "tags": [], "seconds": 0.0}
@@ -57,6 +63,8 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--jsonl", help="write one JSON line per case here (appended as cases finish)")
     ap.add_argument("--report", action="store_true", help="run nothing: print the tables of the cases in --jsonl")
+    ap.add_argument("--own-compile", action="store_true", help="compile each model's own solve (crnzoo.simulate's way; slower) "
+                    "instead of one shared solve per process")
     args = ap.parse_args(argv)
     if args.root:
         root = Path(args.root)
@@ -86,8 +94,8 @@ def main(argv=None) -> int:
     folders = [str(semantic / n) for n in names]
     started = time.perf_counter()
     out = open(args.jsonl, "a") if args.jsonl else None
-    with mp.get_context("spawn").Pool(args.jobs, maxtasksperchild=25) as pool:
-        for r in pool.imap_unordered(_run, folders):
+    with mp.get_context("spawn").Pool(args.jobs, maxtasksperchild=200) as pool:
+        for r in pool.imap_unordered(functools.partial(_run, own=args.own_compile), folders):
             results.append(r)
             print(f"{r['case']} {r['status']:<11} {r['seconds']:6.1f} s  {r['reason']}", flush=True)
             if out:

@@ -46,8 +46,13 @@ def cmd_list(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from .. import cards, zoo
+    from .. import cards, sbml, zoo
 
+    if sbml.is_model_file(args.name):  # an SBML or Antimony file: what it holds and whether crnzoo simulates it
+        from ..sbml.info import describe
+
+        print(describe(args.name))
+        return 0
     print(cards.render_text(zoo.card(args.name)))
     return 0
 

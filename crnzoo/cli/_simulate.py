@@ -72,14 +72,20 @@ def cmd_simulate(args) -> int:
     if args.omega is not None or args.runs is not None:
         raise _Usage("--omega and --runs go with --ssa")
     started = time.perf_counter()
+    event_ps = None
     try:
-        traj = simulate(model, ts, x0=x0, schedule=schedule, solver=solver, name=label)
+        if isinstance(model, SBMLModel) and model.has_events:  # SBML events: stretches between events (crnzoo.sbml.eventsim)
+            if x0 is not None:
+                raise _Usage("--x0 is not supported for SBML models with events (set initial values in the file)")
+            traj, event_ps = model.simulate_events(ts, solver)
+        else:
+            traj = simulate(model, ts, x0=x0, schedule=schedule, solver=solver, name=label)
     except SimulationError as e:
         raise SimulationError(f"{e} (options: --max-steps N; --solver kvaerno5 for stiff networks)") from None
     elapsed = time.perf_counter() - started
     traj, n_clip, lowest = traj.clip_roundoff(100.0 * solver.atol)
     if isinstance(model, SBMLModel):  # an imported SBML model: species as declared (or --amounts)
-        traj = model.outputs(traj, amounts=args.amounts)
+        traj = model.outputs(traj, amounts=args.amounts, ps=event_ps)
     elif args.amounts:
         raise _Usage("--amounts is for SBML and Antimony models (zoo models have no compartments)")
     final = traj.final.reshape(-1)

@@ -4,9 +4,12 @@
 `SBMLModel`: compartments and their sizes, species in amounts or concentrations
 (`hasOnlySubstanceUnits`), boundary and constant species, global and local parameters,
 general kinetic laws (MathML compiled to JAX), non-unit stoichiometry, reversible reactions,
-conversion factors, function definitions, assignment and rate rules and initial assignments. Events, algebraic
-rules, delays, rateOf, fast reactions, constraints, variable compartments with
-species and SBML packages are refused by name (`SBMLImportError`, a `ValueError`).
+conversion factors, function definitions, assignment and rate rules, initial assignments (also of
+constant stoichiometries) and events (`SBMLModel.simulate_events`: triggers, delays, priorities,
+persistence, trigger-time values; `crnzoo.sbml.eventsim`). Algebraic rules, delays, rateOf, fast
+reactions, constraints, variable compartments with species, stoichiometries set by rules and
+SBML packages are refused by name (`SBMLImportError`, a `ValueError`). `crnzoo.sbml.info.describe`
+lists what a file holds (`crnzoo info model.xml`).
 `load_antimony(path)` converts Antimony text through the `antimony` package (extra
 `crnzoo[antimony]`). `is_model_file(path)` says whether `crnzoo.load` should read a path here.
 """

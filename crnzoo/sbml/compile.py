@@ -30,6 +30,8 @@ class Compiled:
     observe: Callable
     symbols: tuple[str, ...]
     source: str
+    rhs_np: Callable  # the same source with numpy for jnp (host evaluation, no compile)
+    observe_np: Callable
 
 
 def _stack(items: list[str]) -> str:
@@ -50,7 +52,8 @@ def compile_spec(spec: Spec) -> Compiled:
             scale = 1.0 if sp.only_substance else 1.0 / spec.constants[sp.compartment]
             S[index[sid], j] += n * scale
     laws = {j: product_law(spec, j) for j in range(len(spec.reactions))}
-    read = {r for k, src in spec.computed for r in spec.reactions if f"_v_{r}" in src}  # rates other math reads
+    others = [src for _, src in spec.computed] + list(spec.rate_rules.values())
+    read = {r for src in others for r in spec.reactions if f"_v_{r}" in src}  # rates other math reads
     fast = [j for j, law in laws.items() if law is not None and spec.reactions[j] not in read]
     fast_ids = {spec.reactions[j] for j in fast}
     body = [f"    _v_{k} = {src}" for k, src in spec.computed if k not in fast_ids]
@@ -67,9 +70,9 @@ def compile_spec(spec: Spec) -> Compiled:
     rr_idx = [index[k] for k in spec.rate_rules]
     conv = [(index[s], sp.conversion) for s, sp in spec.species.items() if sp.conversion and s in index and s not in spec.rate_rules]
     if conv:  # conversion factors scale each species' change by reactions
-        lines.append(f"    dy = dy.at[..., jnp.asarray({[i for i, _ in conv]})].multiply({_stack([spec.names[c] for _, c in conv])})")
+        lines.append(f"    dy = _mul(dy, jnp.asarray({[i for i, _ in conv]}), {_stack([spec.names[c] for _, c in conv])})")
     if rr_idx:
-        lines.append(f"    dy = dy.at[..., jnp.asarray({rr_idx})].set({_stack(list(spec.rate_rules.values()))})")
+        lines.append(f"    dy = _set(dy, jnp.asarray({rr_idx}), {_stack(list(spec.rate_rules.values()))})")
     lines.append("    return dy")
     symbols = tuple(dict.fromkeys([*spec.state, *spec.params, *spec.constants, *(k for k, _ in spec.computed)]))
     symbols = tuple(s for s in symbols if "." not in s)
@@ -77,9 +80,12 @@ def compile_spec(spec: Spec) -> Compiled:
     full = [f"    _v_{k} = {src}" for k, src in spec.computed]
     lines += ["", "def _observe(t, y, p):", *full, f"    return {_stack(obs)}"]
     source = "\n".join(lines) + "\n"
-    ns = _namespace(spec)
-    ns["_S"] = jnp.asarray(S[:, slow])
-    if fast:
-        ns.update(_SF=jnp.asarray(S[:, fast]), _coef=jnp.asarray(coef), _P=jnp.asarray(P), _Q=jnp.asarray(Q))
-    exec(compile(source, f"<sbml model {spec.name}>", "exec"), ns)
-    return Compiled(ns["_rhs"], ns["_observe"], symbols, source)
+    out = []
+    for backend, arr in (("jax", jnp.asarray), ("numpy", np.asarray)):
+        ns = _namespace(spec, backend)
+        ns["_S"] = arr(S[:, slow])
+        if fast:
+            ns.update(_SF=arr(S[:, fast]), _coef=arr(coef), _P=arr(P), _Q=arr(Q))
+        exec(compile(source, f"<sbml model {spec.name}>", "exec"), ns)
+        out.append(ns)
+    return Compiled(out[0]["_rhs"], out[0]["_observe"], symbols, source, out[1]["_rhs"], out[1]["_observe"])

@@ -80,7 +80,7 @@ OPS: dict[int, Callable[[list[str]], str]] = {
     _T.AST_FUNCTION_LOG: _log,
     _T.AST_FUNCTION_FLOOR: _fn("jnp.floor"),
     _T.AST_FUNCTION_CEILING: _fn("jnp.ceil"),
-    _T.AST_FUNCTION_FACTORIAL: lambda a: f"jnp.exp(jax.scipy.special.gammaln(({a[0]}) + 1.0))",
+    _T.AST_FUNCTION_FACTORIAL: lambda a: f"jnp.exp(_gammaln(({a[0]}) + 1.0))",
     _T.AST_FUNCTION_PIECEWISE: _piecewise,
     _T.AST_FUNCTION_SIN: _fn("jnp.sin"),
     _T.AST_FUNCTION_COS: _fn("jnp.cos"),
@@ -145,14 +145,21 @@ def _number(x: float) -> str:
     return repr(float(x))
 
 
-def to_source(ast, names: Mapping[str, str], functions: Mapping[str, int] = {}, where: str = "math") -> str:
+def to_source(ast, names: Mapping[str, str], functions: Mapping[str, int] = {}, where: str = "math",
+              hook: Callable[[object], str | None] | None = None) -> str:
     """Python/JAX expression text of the libsbml AST `ast`.
 
     `names`: SBML id -> expression text; `functions`: function-definition id -> arity.
+    `hook(node)`, when given, may return the text of a node itself (None: the usual
+    translation); event triggers use it to turn each relation into a tracked boolean.
     Raises `SBMLImportError` for an unknown name or unsupported MathML, naming `where`.
     """
     if ast is None:
         raise SBMLImportError(f"{where} has no math")
+    if hook is not None:
+        own = hook(ast)
+        if own is not None:
+            return own
     ty = ast.getType()
     if ty in (_T.AST_INTEGER,):
         return _number(ast.getInteger())
@@ -167,7 +174,7 @@ def to_source(ast, names: Mapping[str, str], functions: Mapping[str, int] = {}, 
         if name not in names:
             raise SBMLImportError(f"{where} names {name!r}, which is not a symbol of the model")
         return names[name]
-    args = [to_source(ast.getChild(i), names, functions, where) for i in range(ast.getNumChildren())]
+    args = [to_source(ast.getChild(i), names, functions, where, hook) for i in range(ast.getNumChildren())]
     if ty == _T.AST_FUNCTION:
         name = ast.getName()
         if name not in functions:

@@ -14,6 +14,8 @@ from ..crn.base import CRNModel
 from ..network import ReactionNetwork
 from ..solve import Trajectory
 from .compile import Compiled, compile_spec
+from .errors import SBMLImportError
+from .eventsim import EventFunctions, compile_events
 from .massaction import to_network
 from .read import Spec
 
@@ -24,6 +26,7 @@ class _Static:
 
     spec: Spec
     compiled: Compiled
+    events: EventFunctions | None = None
 
 
 class SBMLModel(CRNModel):
@@ -49,7 +52,23 @@ class SBMLModel(CRNModel):
     def from_spec(cls, spec: Spec) -> SBMLModel:
         x0 = jnp.asarray([spec.values[k] for k in spec.state], dtype=jnp.float64)
         p = jnp.asarray([spec.values[k] for k in spec.params], dtype=jnp.float64)
-        return cls(x0, p, _Static(spec, compile_spec(spec)))
+        compiled = compile_spec(spec)
+        events = compile_events(spec, compiled.rhs)
+        return cls(x0, p, _Static(spec, compiled, events))
+
+    @property
+    def has_events(self) -> bool:
+        """Whether the model has SBML events (simulate with `simulate_events`, not `crnzoo.simulate`)."""
+        return bool(self.static.spec.events)
+
+    def simulate_events(self, ts, config=None, engine=None) -> tuple[Trajectory, np.ndarray]:
+        """(`Trajectory` of the states at `ts` (`ts[0]` the start), parameters (T, P) there) with
+        the model's events applied (`crnzoo.sbml.eventsim`; not differentiable)."""
+        from ..solvers.config import SolverConfig
+        from .eventsim import simulate_events
+
+        ys, ps = simulate_events(self, np.asarray(ts, np.float64), config or SolverConfig(), engine)
+        return Trajectory(np.asarray(ts, np.float64), ys, self.species, self.species, 1), ps
 
     @property
     def spec(self) -> Spec:
@@ -67,18 +86,29 @@ class SBMLModel(CRNModel):
     def held_species(self) -> tuple[str, ...]:
         return tuple(s for s, sp in self.spec.species.items() if sp.boundary or sp.constant)
 
+    def for_solver(self) -> SBMLModel:
+        """Refuses a model with events: a plain solve (`crnzoo.simulate`, training) would ignore them."""
+        if self.has_events:
+            raise SBMLImportError(f"model {self.spec.name} has events: simulate it with crnzoo simulate or "
+                                  "model.simulate_events(ts) (a plain solve, fine-tuning or export would ignore them)")
+        return self
+
     def rhs(self, t, x, args=None):
         return self.static.compiled.rhs(t, x, self.params)
 
-    def observe(self, ts, ys) -> tuple[tuple[str, ...], np.ndarray]:
-        """(symbols, values (T, K)): every symbol of the model at the saved states `ys` (T, N)."""
-        f = jax.vmap(self.static.compiled.observe, in_axes=(0, 0, None))
-        return self.static.compiled.symbols, np.asarray(f(jnp.asarray(ts), jnp.asarray(ys), self.params))
+    def observe(self, ts, ys, ps=None) -> tuple[tuple[str, ...], np.ndarray]:
+        """(symbols, values (T, K)): every symbol of the model at the saved states `ys` (T, N)
+        (and parameters `ps` (T, P) where events change them; default: `params`)."""
+        if ps is None:
+            f = jax.vmap(self.static.compiled.observe, in_axes=(0, 0, None))
+            return self.static.compiled.symbols, np.asarray(f(jnp.asarray(ts), jnp.asarray(ys), self.params))
+        f = jax.vmap(self.static.compiled.observe, in_axes=(0, 0, 0))
+        return self.static.compiled.symbols, np.asarray(f(jnp.asarray(ts), jnp.asarray(ys), jnp.asarray(ps)))
 
-    def values(self, ts, ys, ids, amounts: set[str] | bool = False) -> np.ndarray:
+    def values(self, ts, ys, ids, amounts: set[str] | bool = False, ps=None) -> np.ndarray:
         """Columns (T, len(ids)) of the symbols `ids`; species in `amounts` (or all, if True) as
-        amounts, the other species as concentrations, anything else as its value."""
-        symbols, table = self.observe(ts, ys)
+        amounts, the other species as concentrations, anything else as its value (`ps`: see `observe`)."""
+        symbols, table = self.observe(ts, ys, ps)
         col = {s: i for i, s in enumerate(symbols)}
         out = []
         for k in ids:
@@ -96,13 +126,13 @@ class SBMLModel(CRNModel):
             out.append(x)
         return np.stack(out, -1) if out else np.zeros((len(ts), 0))
 
-    def outputs(self, traj: Trajectory, amounts: bool = False) -> Trajectory:
+    def outputs(self, traj: Trajectory, amounts: bool = False, ps=None) -> Trajectory:
         """The species columns as the model declares them (amount where `hasOnlySubstanceUnits`,
         else concentration; every species as an amount with `amounts`), assignment-rule species
         included, named by species id."""
         ids = tuple(self.spec.species)
         declared = amounts or {s for s, sp in self.spec.species.items() if sp.only_substance}
-        return Trajectory(traj.ts, self.values(traj.ts, traj.ys, ids, declared), ids, ids, 1)
+        return Trajectory(traj.ts, self.values(traj.ts, traj.ys, ids, declared, ps), ids, ids, 1)
 
     # ---- training hooks --------------------------------------------------------------------
     def trainable(self):
@@ -121,4 +151,6 @@ class SBMLModel(CRNModel):
     def network(self, k_min: float = 0.0, name: str | None = None) -> ReactionNetwork:
         """The reaction listing, when every kinetic law is mass action (raises `SBMLImportError`
         naming the first reaction that is not)."""
+        if self.has_events:
+            raise SBMLImportError(f"model {self.spec.name} has events: a reaction listing would drop them: not supported")
         return to_network(self.spec, np.asarray(self.params), np.asarray(self.x0), k_min, name)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import libsbml
 
 from .errors import SBMLImportError
+from .events import read_events
 from .mathml import names_in, to_source
 from .runtime import evaluate_initial
 
@@ -56,6 +57,8 @@ class Spec:
     names: dict[str, str] = dataclasses.field(default_factory=dict)  # symbol -> source text
     labels: list[str] = dataclasses.field(default_factory=list)  # reaction name (else id) per reaction
     text: str = ""  # the SBML document as read (for writing a fitted copy)
+    events: list = dataclasses.field(default_factory=list)  # `EventSpec` per event (crnzoo.sbml.events)
+    atoms: list[tuple[str, bool]] = dataclasses.field(default_factory=list)  # relations the triggers track
 
 
 def read_document(text: str | None = None, path: str | None = None):
@@ -89,8 +92,6 @@ def _refuse_unsupported(doc, model) -> None:
         prefix = plugin.getPrefix() if plugin is not None else ""
         if prefix and doc.isPackageEnabled(plugin.getURI()):
             raise SBMLImportError(f"model uses the SBML package {prefix!r}: not supported")
-    if model.getNumEvents():
-        raise SBMLImportError("model uses events: not supported")
     if model.getNumConstraints():
         raise SBMLImportError("model uses constraints: not supported")
     for rule in model.getListOfRules():
@@ -147,7 +148,7 @@ def build_spec(doc) -> Spec:
     functions, arity = _functions(model)
     assign = {r.getVariable(): r for r in model.getListOfRules() if r.isAssignment()}
     rate = {r.getVariable(): r for r in model.getListOfRules() if r.isRate()}
-    initial = {ia.getSymbol(): ia for ia in model.getListOfInitialAssignments()}
+    initial = {ia.getSymbol(): ia for ia in model.getListOfInitialAssignments() if ia.isSetMath()}  # L3v2: no math, no effect
 
     values: dict[str, float] = {}
     constants: dict[str, float] = {}
@@ -217,6 +218,7 @@ def build_spec(doc) -> Spec:
     # reactions
     reactions, stoich, re_st, pr_st, laws, local_names = [], [], [], [], [], []
     rate_sources: dict[str, tuple[str, set[str]]] = {}
+    deferred: list[tuple[int, int, str, float, str]] = []  # (reaction, side, species, sign, id) of stoichiometries set at t = 0
     for j, r in enumerate(model.getListOfReactions()):
         rid = r.getId()
         reactions.append(rid)
@@ -225,9 +227,17 @@ def build_spec(doc) -> Spec:
         for refs, sign in ((r.getListOfReactants(), -1.0), (r.getListOfProducts(), 1.0)):
             side: dict[str, float] = {}
             for ref in refs:
-                if ref.isSetId() and (ref.getId() in initial or ref.getId() in changing):
-                    raise SBMLImportError(f"reaction {rid}: stoichiometry {ref.getId()} is set by a rule or initial assignment: not supported")
+                if ref.isSetId() and ref.getId() in changing:
+                    raise SBMLImportError(f"reaction {rid}: stoichiometry {ref.getId()} is set by a rule: not supported")
                 n = ref.getStoichiometry() if ref.isSetStoichiometry() else 1.0
+                if ref.isSetId() and ref.getId() in initial:  # a constant set at t = 0: filled in after initial values
+                    deferred.append((j, len(sides), ref.getSpecies(), sign, ref.getId()))
+                    constants[ref.getId()] = values[ref.getId()] = math.nan
+                    names[ref.getId()] = f"_c[{ref.getId()!r}]"
+                    sides_n = 0.0
+                    side[ref.getSpecies()] = side.get(ref.getSpecies(), 0.0) + sides_n
+                    net.setdefault(ref.getSpecies(), 0.0)
+                    continue
                 if ref.isSetId():
                     constants[ref.getId()] = n
                     names[ref.getId()] = repr(float(n))
@@ -259,13 +269,20 @@ def build_spec(doc) -> Spec:
         computed_eqs[var] = (to_source(rule.getMath(), names, arity, f"assignment rule for {var}"), names_in(rule.getMath()))
     computed = [(k, computed_eqs[k][0]) for k in _toposort(computed_eqs, "assignment rules and rates")]
     rate_rules = {var: to_source(rule.getMath(), names, arity, f"rate rule for {var}") for var, rule in rate.items()}
+    events, atoms = read_events(model, names, arity, state, params, set(assign))
 
     spec = Spec(
         model.getName() or model.getId() or "sbml_model", species, state, params, values, constants, computed,
         reactions, stoich, re_st, pr_st, rate_rules, functions, laws, local_names, names,
-        [r.getName() or r.getId() for r in model.getListOfReactions()],
+        [r.getName() or r.getId() for r in model.getListOfReactions()], events=events, atoms=atoms,
     )
     _initial_values(spec, model, initial, assign, arity)
+    for j, side, sid, sign, ref_id in deferred:
+        n = spec.values[ref_id]
+        if not math.isfinite(n):
+            raise SBMLImportError(f"stoichiometry {ref_id} of reaction {reactions[j]} has no finite initial value ({n})")
+        (re_st if side == 0 else pr_st)[j][sid] += n
+        stoich[j][sid] += sign * n
     spec.text = libsbml.writeSBMLToString(doc)
     return spec
 

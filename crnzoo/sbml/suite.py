@@ -54,18 +54,22 @@ def _split(v: str) -> list[str]:
     return [x.strip() for x in v.split(",") if x.strip()]
 
 
-def _simulate(model, ts: np.ndarray, solver: SolverConfig) -> np.ndarray:
+def _simulate(model, ts: np.ndarray, solver: SolverConfig, engine=None) -> tuple[np.ndarray, np.ndarray | None]:
+    """(states (T, N), parameters (T, P) or None when events change none)."""
     from ..solve import integrate
 
+    if model.has_events or (engine is not None and len(model.x0) and ts[-1] > ts[0]):
+        traj, ps = model.simulate_events(ts, solver, engine)
+        return traj.ys, ps
     y0 = jnp.asarray(model.x0)[None]
     if y0.shape[-1] == 0:  # nothing changes by an ODE (every symbol is assigned)
-        return np.zeros((len(ts), 0))
+        return np.zeros((len(ts), 0)), None
     if ts[-1] == ts[0]:
-        return np.asarray(y0)
+        return np.asarray(y0), None
     ys, _, ok, _, reached, result = integrate(model, y0, jnp.asarray(ts), jnp.asarray(ts[0]), solver)
     if not bool(ok):
         raise RuntimeError(f"solver {solver.solver} stopped at t={float(reached):.4g}")
-    return np.asarray(ys)[:, 0]
+    return np.asarray(ys)[:, 0], None
 
 
 def _compare(expected: np.ndarray, got: np.ndarray, atol: float, rtol: float) -> tuple[bool, str]:
@@ -82,8 +86,11 @@ def _compare(expected: np.ndarray, got: np.ndarray, atol: float, rtol: float) ->
 SOLVERS = (SolverConfig("tsit5", rtol=1e-10, atol=1e-14, max_steps=200_000), SolverConfig("kvaerno5", rtol=1e-10, atol=1e-14, max_steps=200_000))
 
 
-def run_case(folder: str | Path) -> CaseResult:
-    """Load, simulate and compare one semantic case; never raises for a model's fault."""
+def run_case(folder: str | Path, engine=None) -> CaseResult:
+    """Load, simulate and compare one semantic case; never raises for a model's fault.
+
+    `engine`: a `crnzoo.sbml.shared.SharedSolve` reused across cases (one compiled solve for
+    many models: the runner's and the default test's way); None compiles each model's own solve."""
     from . import load_sbml
 
     folder = Path(folder)
@@ -108,10 +115,12 @@ def run_case(folder: str | Path) -> CaseResult:
     reason = ""
     for solver in SOLVERS:
         try:
-            ys = _simulate(model, ts, solver)
-            got = model.values(ts, ys, variables, amounts)
+            ys, ps = _simulate(model, ts, solver, engine)
+            got = model.values(ts, ys, variables, amounts, ps)
+        except SBMLImportError as e:  # found while simulating (e.g. simultaneous events of equal priority)
+            return CaseResult(name, "unsupported", str(e), tags, time.perf_counter() - started)
         except (RuntimeError, ValueError) as e:
-            reason = f"{solver.solver}: {e}"
+            reason = (reason + "; " if reason else "") + f"{solver.solver}: {e}"
             continue
         ok, reason = _compare(expected[:, 1:], got, atol, rtol)
         if ok:
