@@ -19,8 +19,8 @@ Checks by family (the entry's own read-outs):
   in the last half of the horizon ≥ the formal count − 1 and amplitude ≥ half the formal one.
 - otherwise: the formal species' final amounts agree within 0.1 concentration units.
 
-Leak: every gate/translator pair of reaction i may react as L_i + T_i -> the products of
-reaction i, at `leak` /nM/s (zero by default).
+Leak: every gate/fuel pair of reaction i (`CompiledReaction.leak_pair`) may react as
+gate + fuel -> the products of reaction i, at `leak` /nM/s (zero by default).
 """
 
 from __future__ import annotations
@@ -50,16 +50,19 @@ class FunctionResult:
 
 
 def with_leak(dna: ReactionNetwork, design: Design, leak: float) -> ReactionNetwork:
-    """`dna` plus leak reactions L_i + T_i -> products of reaction i at `leak` /nM/s."""
+    """`dna` plus, for every formal reaction i, the leak reaction gate_i + fuel_i -> products of
+    reaction i at `leak` /nM/s (the pair is the scheme's `leak_pair`: L_i + T_i in
+    Soloveichik 2010, G_i + its first releaser in Qian 2011)."""
     if leak <= 0:
         return dna
     names = set(dna.species)
     extra = []
-    for i, _ in enumerate(design.reactions):
-        prods = [c.name for c in design.complexes if c.kind == "signal" and c.reaction == i]
-        gate, trans = f"L{i}", f"T{i}"
-        if gate in names and trans in names and prods:
-            extra.append(Reaction({gate: 1, trans: 1}, {p: 1 for p in prods}, leak))
+    for r in design.reactions:
+        if len(r.leak_pair) == 2 and set(r.leak_pair) <= names and r.products:
+            prods: dict[str, int] = {}
+            for p in r.products:
+                prods[p] = prods.get(p, 0) + 1
+            extra.append(Reaction(dict.fromkeys(r.leak_pair, 1), prods, leak))
     species = tuple(dna.species) + tuple(sorted({p for r in extra for p in r.products} - names))
     return dataclasses.replace(dna, species=species, reactions=dna.reactions + tuple(extra))
 

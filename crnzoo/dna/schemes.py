@@ -34,41 +34,8 @@ from .design import PAIRED_OPEN as O
 from .design import UNPAIRED as U
 from .design import CompiledReaction, Complex, Design, strand
 
-SHORT_NT = 6  # toehold length (nt)
-LONG_NT = 15  # branch-migration / history domain length (nt)
-K_NUC_PER_M_S = 3e5  # Peppercorn's bimolecular binding rate per toehold nucleotide, /M/s
-
-
-class SchemeError(ValueError):
-    """A formal CRN the scheme cannot compile (bad input: the CLI exits 2)."""
-
-
-def toehold_rate_nM_s(length: int = SHORT_NT) -> float:
-    """Peppercorn's toehold binding rate for a toehold of `length` nt, in /nM/s."""
-    return K_NUC_PER_M_S * length * 1e-9
-
-
-def _expand(side: Mapping[str, int]) -> list[str]:
-    return [s for s, n in side.items() for _ in range(int(n))]
-
-
-def _check(network: ReactionNetwork, scheme: str) -> None:
-    for i, r in enumerate(network.reactions):
-        m = r.molecularity
-        if m > 2:
-            raise SchemeError(
-                f"reaction {i} ({r.equation()}) has molecularity {m}: scheme {scheme} compiles uni- and bimolecular reactions only"
-            )
-        if m == 0:
-            raise SchemeError(f"reaction {i} ({r.equation()}) is zero-order (a source): scheme {scheme} needs a reactant")
-
-
-def _round_up(x: float, digits: int = 3) -> float:
-    """`x` rounded up to `digits` significant digits (a slow-down that is never too small)."""
-    if x <= 1:
-        return 1.0
-    e = 10 ** (math.floor(math.log10(x)) - digits + 1)
-    return math.ceil(x / e - 1e-9) * e
+from .qian2011 import qian2011
+from ._common import K_NUC_PER_M_S, LONG_NT, SHORT_NT, SchemeError, _check, _expand, _round_up, toehold_rate_nM_s  # noqa: F401
 
 
 def _signal(name: str, formal: str, history: str, conc: float = 0.0, reaction: int | None = None) -> Complex:
@@ -132,7 +99,10 @@ def soloveichik2010(
         complexes.extend(made)
         fuels = [c for c in made if c.kind != "signal"]
         compiled.append(
-            CompiledReaction(r.equation(), k, r.molecularity, tuple(c.name for c in fuels), sum(c.conc_nM for c in fuels))
+            CompiledReaction(
+                r.equation(), k, r.molecularity, tuple(c.name for c in fuels), sum(c.conc_nM for c in fuels),
+                tuple(c.name for c in made if c.kind == "signal"), (f"L{i}", f"T{i}") if r.products else (),
+            )
         )
     notes = (
         f"toeholds {SHORT_NT} nt, other domains {LONG_NT} nt; rates set for q(signal + gate) = {q1:.3g} /nM/s and q(second reactant) = {q2:.3g} /nM/s",
@@ -177,7 +147,7 @@ def _ssw_reaction(i: int, r: Reaction, k: float, q1: float, q2: float, cmax: flo
     return made
 
 
-SCHEMES: dict[str, Callable[..., Design]] = {"soloveichik2010": soloveichik2010}
+SCHEMES: dict[str, Callable[..., Design]] = {"soloveichik2010": soloveichik2010, "qian2011": qian2011}
 
 
 def compile_network(network: ReactionNetwork, scheme: str, scale: Scale, **options) -> Design:
