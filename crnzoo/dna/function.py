@@ -17,6 +17,9 @@ Checks by family (the entry's own read-outs):
   from the state with A and B swapped; holds iff the DNA winners equal the formal ones.
 - `oscillator`: persistence — the DNA system still oscillates: peaks of the first species
   in the last half of the horizon ≥ the formal count − 1 and amplitude ≥ half the formal one.
+- `waveform`: the formal species' trajectories agree within 0.1 concentration units.
+- with `Cases` (seven-segment's 16 digits, the ADC's 8 bin centres): every case's read-out
+  at the horizon (thresholded or dual-rail decoded) equals the formal one.
 - otherwise: the formal species' final amounts agree within 0.1 concentration units.
 
 Leak: every gate/fuel pair of reaction i (`CompiledReaction.leak_pair`) may react as
@@ -36,6 +39,23 @@ from ..solvers.config import SolverConfig
 from .design import Design
 
 EPS = 0.1
+
+
+@dataclasses.dataclass(frozen=True)
+class Cases:
+    """An entry's read-out over several initial states (built by the CLI from the entry's task).
+
+    - `label`: what the cases are, e.g. "16 digits".
+    - `x0s`: initial states (formal species -> dimensionless amount; others from the network).
+    - `outputs`: the read-out species.
+    - `threshold`: an output is on iff > threshold at the horizon; None: the outputs are
+      dual-rail pairs (hi, lo), decoded with ε = 0.1 as the gates are.
+    """
+
+    label: str
+    x0s: tuple[dict, ...]
+    outputs: tuple[str, ...]
+    threshold: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,12 +179,36 @@ def _peaks(x: np.ndarray) -> int:
     return int(np.sum((x[1:-1] > x[:-2]) & (x[1:-1] >= x[2:]) & (x[1:-1] > x.min() + 0.1 * (x.max() - x.min()))))
 
 
+def _readout(final: np.ndarray, idx: list[int], threshold: float | None) -> np.ndarray:
+    x = final[idx]
+    if threshold is not None:
+        return (x > threshold).astype(int)
+    return _decode(x[0::2], x[1::2])
+
+
+def check_cases(cases: Cases, formal: ReactionNetwork, net: ReactionNetwork, design: Design, leak: float, **kw) -> FunctionResult:
+    """The read-out of every case at the horizon, formal vs DNA: holds iff all equal (and valid)."""
+    idx = [list(formal.species).index(s) for s in cases.outputs]
+    bad = []
+    for n, x0 in enumerate(cases.x0s):
+        _, f, d = run_both(formal, net, design, x0=x0, n_save=3, **kw)
+        fr, dr = _readout(f[-1], idx, cases.threshold), _readout(d[-1], idx, cases.threshold)
+        if not (np.array_equal(fr, dr) and np.all(dr >= 0)):
+            bad.append(f"case {n}: formal {fr.tolist()}, DNA {dr.tolist()}")
+    detail = f"{len(cases.x0s) - len(bad)}/{len(cases.x0s)} {cases.label} read out as in the formal network" + (f" ({bad[0]})" if bad else "")
+    return FunctionResult(f"read-out over {cases.label}", not bad, detail, leak)
+
+
 def check_function(family: str, formal: ReactionNetwork, dna: ReactionNetwork, design: Design, *, t1: float, time_s: float,
-                   conc_nM: float, schedule: Schedule | None = None, held: Sequence[str] = (), leak: float = 0.0) -> FunctionResult:
-    """Run the family's check (module docstring) on `dna` with leak rate `leak` /nM/s."""
+                   conc_nM: float, schedule: Schedule | None = None, held: Sequence[str] = (), leak: float = 0.0,
+                   cases: Cases | None = None) -> FunctionResult:
+    """Run the family's check (module docstring) on `dna` with leak rate `leak` /nM/s; with
+    `cases`, the entry's read-out over those initial states instead."""
     net = with_leak(dna, design, leak)
     kw = dict(t1=t1, time_s=time_s, conc_nM=conc_nM, schedule=schedule, held=held)
     sp = list(formal.species)
+    if cases is not None:
+        return check_cases(cases, formal, net, design, leak, **kw)
     if family == "gate":
         ts, f, d = run_both(formal, net, design, **kw)
         reads = [float(t) - 1e-3 for t in (schedule.switch_times if schedule else ())] + [t1]
@@ -189,11 +233,14 @@ def check_function(family: str, formal: ReactionNetwork, dna: ReactionNetwork, d
         ok = dp >= max(1, fp - 1) and da >= 0.5 * fa
         return FunctionResult("oscillation persists", ok, f"last half: formal {fp} peaks amplitude {fa:.3f}, DNA {dp} peaks amplitude {da:.3f}", leak)
     _, f, d = run_both(formal, net, design, **kw)
+    if family == "waveform":  # the function is the shape over the whole horizon
+        err = float(np.max(np.abs(f - d)))
+        return FunctionResult("trajectory agrees", err <= 0.1, f"largest difference over the horizon {err:.3g} concentration units", leak)
     err = float(np.max(np.abs(f[-1] - d[-1])))
     return FunctionResult("final state agrees", err <= 0.1, f"largest final difference {err:.3g} concentration units", leak)
 
 
-def leak_tolerance(family: str, formal, dna, design, *, rates: Sequence[float] = (1e-9, 1e-8, 1e-7, 1e-6, 1e-5), **kw) -> tuple[float | None, list[FunctionResult]]:
+def leak_tolerance(family: str, formal, dna, design, *, rates: Sequence[float] = (1e-12, 1e-11, 1e-10, 1e-9, 1e-8), **kw) -> tuple[float | None, list[FunctionResult]]:
     """The largest leak rate (/nM/s) of `rates` (increasing) up to which the function holds, and every result."""
     results, best = [], None
     for k in rates:
