@@ -77,6 +77,16 @@ def _fmt(v) -> str:
     return str(v)
 
 
+def dna_line(name: str, weights: Path | None = None) -> str | None:
+    """The DNA implementation's one-line summary from `weights/<name>/dna.json` (written by
+    scripts/dna_targets.py from `crnzoo implement`; kept out of card.json), or None."""
+    path = (Path(weights) / name if weights else checkpoint_dir(name)) / "dna.json"
+    if not path.is_file():
+        return None
+    d = json.loads(path.read_text())
+    return f"{d['headline']} ({d['scheme']}; `{d['command']}`)"
+
+
 def render_text(card: Mapping[str, Any]) -> str:
     """A readable plain-text card (used by `crnzoo info`)."""
     r = card["reactions"]
@@ -95,10 +105,13 @@ def render_text(card: Mapping[str, Any]) -> str:
     for key, m in card["metrics"].items():
         lines.append(f"    {key:<22} {_fmt(m['value']):>12} | {_fmt(m['paper'])} | {m['promise'] or '—'}")
         lines.append(f"      {m['description']}")
+    dna = dna_line(card["name"])
+    if dna:
+        lines.append(f"  DNA:         {dna}")
     return "\n".join(lines)
 
 
-def render_markdown(card: Mapping[str, Any]) -> str:
+def render_markdown(card: Mapping[str, Any], weights: Path | None = None) -> str:
     r = card["reactions"]
     seed = card["training"]["seed"]
     out = [
@@ -126,6 +139,9 @@ def render_markdown(card: Mapping[str, Any]) -> str:
             + (f", whole script {_fmt(total)} s" if total is not None else "")
             + (f"; {note}" if isinstance(note, str) else "")
         )
+    dna = dna_line(card["name"], weights)
+    if dna:
+        out.append(f"- **DNA implementation:** {dna}")
     out += ["", "| metric | measured | paper | promise | what |", "|---|---|---|---|---|"]
     for key, m in card["metrics"].items():
         out.append(f"| {key} | {_fmt(m['value'])} | {_fmt(m['paper'])} | {m['promise'] or '—'} | {m['description']} |")
@@ -160,7 +176,7 @@ def render_model_cards(weights: Path | None = None) -> str:
         r = c["reactions"]
         parts.append(f"| [{c['name']}](#{c['name']}) | {c['system']} | {r['dense']} / {r['at_k_report']} at {r['k_report']:g} |")
     parts.append("")
-    parts += [render_markdown(c) for c in cards]
+    parts += [render_markdown(c, weights) for c in cards]
     return "\n".join(parts)
 
 

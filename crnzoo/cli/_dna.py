@@ -37,7 +37,8 @@ def formal_network(entry, model, name: str) -> tuple[ReactionNetwork, str]:
     keep = set(species)
     reactions = tuple(r for r in net.reactions if r.species() <= keep)
     initial = {s: v for s, v in net.initial.items() if s in keep}
-    sub = dataclasses.replace(net, species=species, reactions=reactions, initial=initial)
+    roles = {s: v for s, v in (net.roles or {}).items() if s in keep}
+    sub = dataclasses.replace(net, species=species, reactions=reactions, initial=initial, roles=roles)
     return sub, f"chamber 0 of {len(net.species) // max(1, len(species))} (no diffusion): {len(reactions)} of {net.n_reactions} reactions"
 
 
