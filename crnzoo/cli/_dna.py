@@ -44,7 +44,6 @@ def formal_network(entry, model, name: str) -> tuple[ReactionNetwork, str]:
 
 def function_cases(entry, model, formal: ReactionNetwork) -> Cases | None:
     """The entry's read-out over its input cases, or None for the family's default check."""
-    base = dict(zip(model.species, (float(v) for v in model.x0)))
     if entry.family == "seven_segment":
         from ..tasks import seven_segment as ss
 
@@ -53,6 +52,6 @@ def function_cases(entry, model, formal: ReactionNetwork) -> Cases | None:
     if entry.family == "adc":
         from ..tasks import adc
 
-        x0s = adc.states_for(adc.bin_centres(), [base[s] for s in model.species])
+        x0s = adc.states_for(adc.bin_centres(), [float(v) for v in model.x0])
         return Cases("8 bin centres", tuple(dict(zip(model.species, map(float, x))) for x in x0s), adc.OUTPUTS, None)
     return None

@@ -82,11 +82,22 @@ def soloveichik2010(
     q2 = float(q_second_nM_s or q)
     budget = {i: max(cmax, float((budget_nM or {}).get(i, 0.0))) for i in range(network.n_reactions)}
     ks = [scale.physical_rate(r.rate, r.molecularity) for r in network.reactions]
-    slowdown = 1.0
+    # Every gate of first reactant X holds [L_i]/[B_i] = k_i/(slowdown q) of it: the sum over
+    # X's gates stays within `sequestration`. Reactions with the same reactant pair share one
+    # buffer strand (b_X1 tc_X1 ta_X2; Peppercorn, like a test tube, cannot tell two apart).
+    slowdown, held, pair = 1.0, {}, {}
     for i, (r, k) in enumerate(zip(network.reactions, ks)):
-        need = k / (q2 * sequestration) if r.molecularity == 2 else k / (q1 * budget[i])
-        slowdown = max(slowdown, need)
-    slowdown = _round_up(slowdown)
+        reac = _expand(r.reactants)
+        if len(reac) == 2:
+            held[reac[0]] = held.get(reac[0], 0.0) + k / (q2 * sequestration)
+            pair.setdefault(tuple(reac), []).append(i)
+        else:
+            slowdown = max(slowdown, k / (q1 * budget[i]))
+    slowdown = _round_up(max([slowdown, *held.values()]))
+    buffer = {}  # reaction -> (buffer name, [B] nM): every gate of the pair gets at least its budget
+    for key, group in pair.items():
+        conc = max(budget[i] * q2 * slowdown / ks[i] for i in group)
+        buffer.update({i: (f"B{group[0]}", conc, len(group) > 1) for i in group})
 
     domains: dict[str, int] = {}
     complexes: list[Complex] = []
@@ -95,7 +106,7 @@ def soloveichik2010(
         complexes.append(_signal(s, s, f"h_{s}", network.initial.get(s, 0.0) * scale.concentration_nM))
     compiled = []
     for i, (r, k) in enumerate(zip(network.reactions, ks)):
-        made = _ssw_reaction(i, r, k / slowdown, q1, q2, budget[i], domains)
+        made = _ssw_reaction(i, r, k / slowdown, q1, q2, budget[i], domains, buffer.get(i))
         complexes.extend(made)
         fuels = [c for c in made if c.kind != "signal"]
         compiled.append(
@@ -107,13 +118,16 @@ def soloveichik2010(
     notes = (
         f"toeholds {SHORT_NT} nt, other domains {LONG_NT} nt; rates set for q(signal + gate) = {q1:.3g} /nM/s and q(second reactant) = {q2:.3g} /nM/s",
         f"time scale slowed {slowdown:g}x: the DNA system runs the formal CRN with every rate constant divided by {slowdown:g}",
-        f"bimolecular reactions: [L]/[B] = k/(slowdown*q) <= {sequestration:g} of a first reactant is held in its gate",
+        f"bimolecular reactions: [L]/[B] = k/(slowdown*q); at most {sequestration:g} of a first reactant is held in its gates (summed)",
+        "reactions with the same two reactants share one buffer strand",
     )
     return Design("soloveichik2010", "Soloveichik, Seelig & Winfree, PNAS 107:5393 (2010)", domains, tuple(complexes), tuple(compiled), slowdown, q1, notes)
 
 
-def _ssw_reaction(i: int, r: Reaction, k: float, q1: float, q2: float, cmax: float, domains: dict[str, int]) -> list[Complex]:
-    """Gate L_i, buffer B_i (bimolecular), translator T_i and the product strands of reaction i at rate k (nM, s)."""
+def _ssw_reaction(i: int, r: Reaction, k: float, q1: float, q2: float, cmax: float, domains: dict[str, int],
+                  buffer: tuple[str, float, bool] | None = None) -> list[Complex]:
+    """Gate L_i, buffer (bimolecular: `buffer` = name, [B] nM, shared?; made by its first
+    reaction), translator T_i and the product strands of reaction i at rate k (nM, s)."""
     reac, prods = _expand(r.reactants), _expand(r.products)
     last = reac[-1]
     hist = [f"d{i}_{j}" for j in range(len(prods))]
@@ -131,13 +145,11 @@ def _ssw_reaction(i: int, r: Reaction, k: float, q1: float, q2: float, cmax: flo
     tops.append(strand(*out))
     bottom = strand((f"tc_{last}*", C), (f"b_{last}*", C), *[(d + "*", m) for d, m in bottom_tail], (f"ta_{reac[0]}*", U))
     made: list[Complex] = []
-    if len(reac) == 1:
-        gate_conc, buffer_conc = k / q1, 0.0
-    else:
-        gate_conc, buffer_conc = cmax, cmax * q2 / k
+    gate_conc = k / q1 if len(reac) == 1 else k * buffer[1] / q2
     made.append(Complex(f"L{i}", tuple(tops) + (bottom,), gate_conc, "gate", None, i))
-    if len(reac) == 2:
-        made.append(Complex(f"B{i}", (strand((f"b_{reac[0]}", U), (f"tc_{reac[0]}", U), (f"ta_{reac[1]}", U)),), buffer_conc, "buffer", None, i))
+    if len(reac) == 2 and buffer[0] == f"B{i}":
+        owner = None if buffer[2] else i
+        made.append(Complex(buffer[0], (strand((f"b_{reac[0]}", U), (f"tc_{reac[0]}", U), (f"ta_{reac[1]}", U)),), buffer[1], "buffer", None, owner))
     if prods:
         tstrands = [strand((h, O), (f"ta_{p}", O), (f"b_{p}", U), (f"tc_{p}", U)) for h, p in zip(hist, prods)]
         tb = [(d, C) for h, p in reversed(list(zip(hist, prods))) for d in (f"ta_{p}*", f"{h}*")]
