@@ -85,7 +85,7 @@ def main(argv=None) -> int:
         d = run(name, args.scheme, args.timeout, leak=name in SMALL)
         lines.append(row(d))
         print(lines[-1], flush=True)
-        if not args.no_write and "unfinished" not in d:
+        if not args.no_write and not d.get("unfinished", "did not finish").startswith("exit"):  # a time-out is reported on the card too
             path = ROOT / "weights" / name / "dna.json"
             tmp = path.with_name(f".dna.json.tmp-{os.getpid()}")
             tmp.write_text(json.dumps(d, indent=2) + "\n")
