@@ -32,15 +32,17 @@ def main(argv=None) -> int:
         stages.append((label, time.perf_counter() - w, time.process_time() - c))
         return out
 
+    from crnzoo.cli._dna import formal_network
+
     entry = zoo.entry(args.name)
-    formal = stage("load", lambda: crnzoo.load(args.name).network(entry.k_report))
+    formal = stage("load", lambda: formal_network(entry, crnzoo.load(args.name), "net")[0])  # the ring: one chamber
     design = stage("compile", lambda: compile_network(formal, args.scheme, Scale.parse("50nM,1s")))
     enum = stage("enumerate", lambda: enumerate_design(design))
     verdict = stage("verify", lambda: verify_bisimulation(formal, enum.network, design, timeout_s=600))
     for label, w, c in stages:
         print(f"{label:<10} wall {w:7.2f} s  cpu {c:7.2f} s")
     print(f"{'total':<10} wall {sum(s[1] for s in stages):7.2f} s  cpu {sum(s[2] for s in stages):7.2f} s"
-          f"  ({args.name}, {args.scheme}: {formal.n_reactions} formal reactions, {enum.network.n_reactions} DNA reactions, verified {verdict.result})")
+          f"  ({args.name}, {args.scheme}: {formal.n_reactions} formal reactions, {enum.network.n_species} DNA species, {enum.network.n_reactions} DNA reactions, {len(design.strands())} strands, verified {verdict.result})")
     return 0
 
 

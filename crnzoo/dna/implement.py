@@ -52,6 +52,14 @@ def fuel_use_nM(formal: ReactionNetwork, t1: float, conc_nM: float, schedule=Non
     return out
 
 
+def dna_amount(nM: float) -> str:
+    """A concentration in nM as text in the unit that reads best (nM, µM or mM)."""
+    for unit, f in (("mM", 1e6), ("µM", 1e3)):
+        if nM >= f:
+            return f"{nM / f:.3g} {unit}"
+    return f"{nM:.3g} nM"
+
+
 def measured_rates(design: Design, enumerated: Enumerated) -> tuple[float | None, float | None]:
     """Peppercorn's condensed rate constants (/nM/s): signal + gate L_i, and signal + intermediate."""
     signals = set(design.interpretation())
@@ -162,7 +170,7 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     }
     summary["headline"] = (
         f"{name}" + (f" ({part.split(':')[0]})" if part else "") + f": {formal.n_reactions} formal reactions -> {summary['strands']} strands, "
-        f"{summary['total_dna_nM'] / 1000:.3g} µM of DNA in total, {verified}, "
+        f"{dna_amount(summary['total_dna_nM'])} of DNA in total, {verified}, "
         f"function {'holds' if func.ok else 'FAILS'} at the DNA level" + (f" with leak {tol_text} /nM/s" if func.ok else "")
     )
     files = {
