@@ -1,6 +1,7 @@
 """DNA strand-displacement implementations of zoo networks (`crnzoo implement`).
 
-`schemes` (translation schemes -> `design.Design`), `pil` (PIL text), `enumerate`
+`schemes` (translation schemes -> `design.Design`: Soloveichik 2010 there, Qian 2011 in
+`qian2011`), `pil` (PIL text), `enumerate`
 (Peppercorn), `check` (crnverifier bisimulation), `function` (the entry's function at the
 DNA level, with leak), `implement` (the pipeline). Peppercorn and crnverifier come with
 the `dna` extra: `pip install 'crnzoo[dna]'`.
