@@ -7,7 +7,7 @@ DNA level, with leak), `implement` (the pipeline). Peppercorn and crnverifier co
 the `dna` extra: `pip install 'crnzoo[dna]'`.
 """
 
-from .design import Complex, CompiledReaction, Design
+from .design import CompiledReaction, Complex, Design
 from .schemes import SCHEMES, SchemeError, compile_network
 
-__all__ = ["Complex", "CompiledReaction", "Design", "SCHEMES", "SchemeError", "compile_network"]
+__all__ = ["SCHEMES", "CompiledReaction", "Complex", "Design", "SchemeError", "compile_network"]

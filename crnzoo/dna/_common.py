@@ -4,7 +4,7 @@ the molecularity check and the slow-down rounding."""
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..network import ReactionNetwork
 

@@ -16,7 +16,7 @@ import dataclasses
 import signal
 import threading
 import time
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..network import ReactionNetwork
 from .design import Design

@@ -9,7 +9,7 @@ written in kernel notation (`a( b + ) c*`): every domain carries one structure m
 from __future__ import annotations
 
 import dataclasses
-from typing import Mapping
+from collections.abc import Mapping
 
 # Structure marks of one domain in a strand.
 PAIRED_OPEN, PAIRED_CLOSE, UNPAIRED = "(", ")", "."

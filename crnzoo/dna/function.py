@@ -29,7 +29,7 @@ gate + fuel -> the products of reaction i, at `leak` /nM/s (zero by default).
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

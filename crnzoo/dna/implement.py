@@ -75,7 +75,7 @@ def measured_rates(design: Design, enumerated: Enumerated) -> tuple[float | None
             first.append(r.rate)
         elif other and not other & fuels:
             second.append(r.rate)
-    med = lambda v: statistics.median(v) if v else None  # noqa: E731
+    med = lambda v: statistics.median(v) if v else None
     return med(first), med(second)
 
 
@@ -193,4 +193,4 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     return summary
 
 
-__all__ = ["implement", "SchemeError", "fuel_use_nM", "measured_rates"]
+__all__ = ["SchemeError", "fuel_use_nM", "implement", "measured_rates"]

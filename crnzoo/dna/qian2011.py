@@ -31,11 +31,19 @@ simulation, which has the concentrations, is where this scheme's function is che
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..export.scale import Scale
 from ..network import ReactionNetwork
-from ._common import LONG_NT, SHORT_NT, SchemeError, _check, _expand, _round_up, toehold_rate_nM_s
+from ._common import (
+    LONG_NT,
+    SHORT_NT,
+    SchemeError,
+    _check,
+    _expand,
+    _round_up,
+    toehold_rate_nM_s,
+)
 from .design import PAIRED_CLOSE as C
 from .design import PAIRED_OPEN as O
 from .design import UNPAIRED as U

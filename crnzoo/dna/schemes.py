@@ -25,17 +25,25 @@ Implemented from the papers (our own code):
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from ..export.scale import Scale
 from ..network import Reaction, ReactionNetwork
+from ._common import (  # noqa: F401
+    K_NUC_PER_M_S,
+    LONG_NT,
+    SHORT_NT,
+    SchemeError,
+    _check,
+    _expand,
+    _round_up,
+    toehold_rate_nM_s,
+)
 from .design import PAIRED_CLOSE as C
 from .design import PAIRED_OPEN as O
 from .design import UNPAIRED as U
 from .design import CompiledReaction, Complex, Design, strand
-
 from .qian2011 import qian2011
-from ._common import K_NUC_PER_M_S, LONG_NT, SHORT_NT, SchemeError, _check, _expand, _round_up, toehold_rate_nM_s  # noqa: F401
 
 
 def _signal(name: str, formal: str, history: str, conc: float = 0.0, reaction: int | None = None) -> Complex:
