@@ -77,6 +77,17 @@ def _fmt(v) -> str:
     return str(v)
 
 
+def dna_line(name: str, folder: Path | None = None) -> str | None:
+    """The DNA implementation's one-line summary from `<folder>/dna.json` (`folder`: the
+    checkpoint directory, default the shipped `weights/<name>`; written by scripts/dna_targets.py
+    from `crnzoo implement`, kept out of card.json), or None."""
+    path = Path(folder or checkpoint_dir(name)) / "dna.json"
+    if not path.is_file():
+        return None
+    d = json.loads(path.read_text())
+    return f"{d['headline']} ({d['scheme']}; `{d['command']}`)"
+
+
 def render_text(card: Mapping[str, Any]) -> str:
     """A readable plain-text card (used by `crnzoo info`)."""
     r = card["reactions"]
@@ -95,6 +106,9 @@ def render_text(card: Mapping[str, Any]) -> str:
     for key, m in card["metrics"].items():
         lines.append(f"    {key:<22} {_fmt(m['value']):>12} | {_fmt(m['paper'])} | {m['promise'] or '—'}")
         lines.append(f"      {m['description']}")
+    dna = dna_line(card["name"])
+    if dna:
+        lines.append(f"  DNA:         {dna}")
     rob = robustness(card["name"])
     if rob is not None:
         lines += ["  robustness at finite molecule counts (weights/<name>/robustness.json):", *(f"    {t.replace('**', '')}" for t in robustness_summary(rob))]
@@ -103,7 +117,7 @@ def render_text(card: Mapping[str, Any]) -> str:
 
 def render_markdown(card: Mapping[str, Any], folder: Path | None = None) -> str:
     """The Markdown card; `folder`: its checkpoint directory (default: the shipped one), for
-    the robustness section."""
+    the DNA and robustness sections."""
     r = card["reactions"]
     seed = card["training"]["seed"]
     out = [
@@ -134,6 +148,9 @@ def render_markdown(card: Mapping[str, Any], folder: Path | None = None) -> str:
     miss = card.get("paper_miss")
     if isinstance(miss, Mapping):
         out.append(f"- **Short of the paper ({miss.get('status', '')}):** {miss.get('measured', '')}. Tried: " + "; ".join(miss.get("tried") or ["—"]) + f". Why: {miss.get('why', '')}")
+    dna = dna_line(card["name"], folder)
+    if dna:
+        out.append(f"- **DNA implementation:** {dna}")
     out += ["", "| metric | measured | paper | promise | what |", "|---|---|---|---|---|"]
     for key, m in card["metrics"].items():
         out.append(f"| {key} | {_fmt(m['value'])} | {_fmt(m['paper'])} | {m['promise'] or '—'} | {m['description']} |")

@@ -140,10 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("implement", help="compile a model to DNA strand displacement, enumerate, verify and check it")
     s.add_argument("name", help="zoo model name or checkpoint folder")
-    s.add_argument("--scheme", default="soloveichik2010", help="translation scheme (soloveichik2010)")
+    s.add_argument("--scheme", default="soloveichik2010", help="translation scheme: soloveichik2010 (default) or qian2011")
     s.add_argument("--scale", default="50nM,1s", help="what one concentration and time unit are, e.g. 50nM,1s")
     s.add_argument("--cmax", type=float, default=None, help="gate/translator concentration in nM (default 100 concentration units)")
     s.add_argument("--verify-timeout", type=float, default=600.0, help="time budget of the bisimulation check, s")
+    s.add_argument("--leak", default="1e-12,1e-11,1e-10,1e-9,1e-8", help="leak rates to sweep, /nM/s (increasing), or none")
     s.add_argument("-o", "--output", required=True, help="new (or empty) output folder")
     s.set_defaults(func=cmd_implement)
 

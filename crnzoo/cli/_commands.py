@@ -165,19 +165,22 @@ def cmd_implement(args) -> int:
     from ..dna.implement import implement
     from ..dna.schemes import SCHEMES
     from ..export.scale import Scale
+    from ._dna import formal_network, function_cases, parse_leak
 
     if args.scheme not in SCHEMES:
         raise _Usage(f"unknown scheme {args.scheme!r}; choose from {', '.join(SCHEMES)}")
     from .. import zoo
 
     scale = Scale.parse(args.scale)
+    leak = parse_leak(args.leak)
     model, card = _load(args.name)
     entry = zoo.entry(card["name"]) if card else zoo.entry(args.name)
-    formal = model.network(entry.k_report, name=_network_name(entry.name))
+    formal, part = formal_network(entry, model, _network_name(entry.name))
     try:
         s = implement(
             formal, args.scheme, scale, args.output, name=entry.name, family=entry.family, t1=entry.t1,
             schedule=entry.schedule, held=list(model.held_species), cmax_nM=args.cmax, verify_timeout_s=args.verify_timeout,
+            leak_rates=leak, cases=function_cases(entry, model, formal), part=part,
         )
     except EnumerationError as e:
         print(f"crnzoo implement: {e}", file=sys.stderr)

@@ -16,7 +16,7 @@ import dataclasses
 import signal
 import threading
 import time
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..network import ReactionNetwork
 from .design import Design
@@ -50,22 +50,23 @@ def modules(implementation: ReactionNetwork, design: Design) -> list[list[list[l
     holds the reactions of its gate, buffer and translator and of the intermediates they
     form. None when a reaction cannot be assigned to exactly one module."""
     signals = set(design.interpretation())
-    owner = {c.name: c.reaction for c in design.complexes if c.kind != "signal"}
+    owner = {c.name: c.reaction for c in design.complexes if c.kind != "signal" and c.reaction is not None}
+    shared = {c.name for c in design.complexes if c.kind != "signal" and c.reaction is None}  # fuels of several reactions
     changed = True
     while changed:
         changed = False
         for r in implementation.reactions:
-            mods = {owner[s] for s in r.species() if s in owner}
+            mods = {owner[s] for s in r.species() - shared if s in owner}
             if len(mods) == 1:
                 (m,) = mods
-                for s in r.species() - signals:
+                for s in r.species() - signals - shared:
                     if s not in owner:
                         owner[s] = m
                         changed = True
     out: list[list] = [[] for _ in design.reactions]
     fuels = set(design.fuels())
     for r in implementation.reactions:
-        mods = {owner.get(s) for s in r.species() - signals}
+        mods = {owner.get(s) for s in r.species() - signals - shared}
         if len(mods) != 1 or None in mods:
             return None
         crn = _crn(ReactionNetwork(implementation.species, (r,)), fuels)

@@ -9,7 +9,7 @@ written in kernel notation (`a( b + ) c*`): every domain carries one structure m
 from __future__ import annotations
 
 import dataclasses
-from typing import Mapping
+from collections.abc import Mapping
 
 # Structure marks of one domain in a strand.
 PAIRED_OPEN, PAIRED_CLOSE, UNPAIRED = "(", ")", "."
@@ -78,6 +78,9 @@ class CompiledReaction:
     - `rate`: its formal rate constant in nM^(1-m)/s at the given scale.
     - `complexes`: names of the gate, translator, buffer and fuel complexes made for it.
     - `fuel_nM`: total initial concentration of those complexes (nM).
+    - `products`: names of the signal complexes the reaction releases (for the leak model).
+    - `leak_pair`: the gate and fuel complexes whose spurious reaction releases the products
+      without the reactants (the leak model of `crnzoo.dna.function.with_leak`).
     """
 
     equation: str
@@ -85,6 +88,8 @@ class CompiledReaction:
     molecularity: int
     complexes: tuple[str, ...]
     fuel_nM: float
+    products: tuple[str, ...] = ()
+    leak_pair: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,6 +19,14 @@ from .pil import to_pil
 # Enumerator settings: toeholds (6 nt) fall off, 15-nt domains stay bound.
 RELEASE_CUTOFF_NT = 7
 MAX_COMPLEX_SIZE = 12
+# No remote-toehold branch migration (Peppercorn's --reject-remote). With remote toeholds
+# allowed, a released Soloveichik-2010 output strand `b_X tc_X d ta_P ...` shares `b_X tc_X`
+# with the buffer strand `b_X tc_X ta_Y` of a gate whose first reactant is X and replaces it
+# through the remote toehold ta_Y (15 nt away): a cascade of such crosstalk complexes is what
+# kept majority-am3's enumeration running past 4 minutes (67 -> thousands of complexes);
+# rejecting it, the enumeration takes ~3 s. Remote-toehold migration is orders of magnitude
+# slower than the designed steps (Genot et al., JACS 2011), so the schemes do not rely on it.
+REJECT_REMOTE = True
 
 
 class EnumerationError(RuntimeError):
@@ -75,6 +83,7 @@ def enumerate_design(design: Design, *, max_complex_size: int = MAX_COMPLEX_SIZE
             condensed=True,
             max_complex_size=max_complex_size,
             release_cutoff=RELEASE_CUTOFF_NT,
+            reject_remote=REJECT_REMOTE,
         )
     except Exception as e:  # Peppercorn raises its own types (PolymerizationError, ...)
         raise EnumerationError(f"Peppercorn could not enumerate the {design.scheme} design: {type(e).__name__}: {e}") from e

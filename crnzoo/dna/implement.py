@@ -36,6 +36,7 @@ from .pil import to_pil
 from .schemes import SchemeError, compile_network
 
 BUDGET_FACTOR = 3.0  # gates and translators hold this many times the fuel their reaction uses
+LEAK_RATES = (1e-12, 1e-11, 1e-10, 1e-9, 1e-8)  # /nM/s; measured DSD leaks are ~1e-9..1e-8 /nM/s (1-10 /M/s)
 
 
 def fuel_use_nM(formal: ReactionNetwork, t1: float, conc_nM: float, schedule=None) -> dict[int, float]:
@@ -49,6 +50,14 @@ def fuel_use_nM(formal: ReactionNetwork, t1: float, conc_nM: float, schedule=Non
         flux = r.rate * np.prod([x[:, idx[s]] ** n for s, n in r.reactants.items()], axis=0)
         out[i] = float(np.trapezoid(flux, ts)) * conc_nM
     return out
+
+
+def dna_amount(nM: float) -> str:
+    """A concentration in nM as text in the unit that reads best (nM, µM or mM)."""
+    for unit, f in (("mM", 1e6), ("µM", 1e3)):
+        if nM >= f:
+            return f"{nM / f:.3g} {unit}"
+    return f"{nM:.3g} nM"
 
 
 def measured_rates(design: Design, enumerated: Enumerated) -> tuple[float | None, float | None]:
@@ -66,7 +75,7 @@ def measured_rates(design: Design, enumerated: Enumerated) -> tuple[float | None
             first.append(r.rate)
         elif other and not other & fuels:
             second.append(r.rate)
-    med = lambda v: statistics.median(v) if v else None  # noqa: E731
+    med = lambda v: statistics.median(v) if v else None
     return med(first), med(second)
 
 
@@ -81,12 +90,12 @@ def _md(summary: dict) -> str:
 
 {s['headline']}
 
-- Scheme: {s['citation']}; scale {s['scale']}; time slowed {s['slowdown']:g}x.
+- Scheme: {s['citation']}; scale {s['scale']}; time slowed {s['slowdown']:g}x.{(chr(10) + '- Compiled part: ' + s['part']) if s.get('part') else ''}
 - Formal reactions: {s['formal_reactions']}; distinct strands: {s['strands']}; total DNA: {s['total_dna_nM']:.4g} nM.
 - Enumeration (Peppercorn): {s['dna_species']} species, {s['dna_reactions']} condensed reactions, {s['seconds']['enumerate']:.1f} s.
 - Verification ({s['verification']['method']}): {s['verification']['result']} — {s['verification']['reason']} ({s['seconds']['verify']:.1f} s).
 - Function at the DNA level ({f['check']}), no leak: {f['ok']} — {f['detail']}.
-- Leak tolerance (L_i + T_i -> products): {s['leak_tolerance_nM_s']} /nM/s.
+- Leak tolerance (gate + fuel -> products of each formal reaction): {s['leak_tolerance_nM_s']} /nM/s.
 
 | formal reaction | k (nM, s) | complexes | fuel (nM) | used over horizon (nM) |
 |---|---|---|---|---|
@@ -98,7 +107,7 @@ Notes: {' '.join(s['notes'])}
 
 def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Path, *, name: str, family: str, t1: float,
               schedule=None, held=(), cmax_nM: float | None = None, verify_timeout_s: float = 600.0,
-              leak_rates=(1e-9, 1e-8, 1e-7, 1e-6, 1e-5)) -> dict:
+              leak_rates=LEAK_RATES, cases=None, part: str = "") -> dict:
     """Compile, enumerate, verify and check an entry's sparsified network `formal`; write `out`.
 
     `name`, `family`, `t1`, `schedule`, `held`: the entry's name, family (which function
@@ -126,11 +135,11 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     dna = dataclasses.replace(enum.network, initial=initial)
     t_enum = time.perf_counter() - t0
     verdict = verify_bisimulation(formal, dna, design, timeout_s=verify_timeout_s)
-    t1 = time.perf_counter()
-    kw = dict(t1=t1, time_s=scale.time_s, conc_nM=conc, schedule=schedule, held=held)
+    t_sim0 = time.perf_counter()  # (not `t1`: that is the entry's horizon)
+    kw = dict(t1=t1, time_s=scale.time_s, conc_nM=conc, schedule=schedule, held=held, cases=cases)
     func = check_function(family, formal, dna, design, **kw)
-    tol, sweep = leak_tolerance(family, formal, dna, design, rates=leak_rates, **kw) if func.ok else (None, [])
-    t_sim = time.perf_counter() - t1
+    tol, sweep = leak_tolerance(family, formal, dna, design, rates=leak_rates, **kw) if func.ok and leak_rates else (None, [])
+    t_sim = time.perf_counter() - t_sim0
     reactions = [dict(dataclasses.asdict(r), fuel_used_nM=used[i]) for i, r in enumerate(design.reactions)]
     for r in reactions:
         r["complexes"] = list(r["complexes"])
@@ -140,6 +149,7 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     verified = {True: "verified by CRN bisimulation", False: "NOT a correct implementation (no bisimulation)", None: "verification not decided"}[verdict.result]
     summary = {
         "entry": name,
+        "part": part,
         "scheme": design.scheme,
         "citation": design.citation,
         "scale": str(scale),
@@ -159,8 +169,8 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
         "notes": list(design.notes),
     }
     summary["headline"] = (
-        f"{name}: {formal.n_reactions} formal reactions -> {summary['strands']} strands, "
-        f"{summary['total_dna_nM'] / 1000:.3g} µM of DNA in total, {verified}, "
+        f"{name}" + (f" ({part.split(':')[0]})" if part else "") + f": {formal.n_reactions} formal reactions -> {summary['strands']} strands, "
+        f"{dna_amount(summary['total_dna_nM'])} of DNA in total, {verified}, "
         f"function {'holds' if func.ok else 'FAILS'} at the DNA level" + (f" with leak {tol_text} /nM/s" if func.ok else "")
     )
     files = {
@@ -183,4 +193,4 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     return summary
 
 
-__all__ = ["implement", "SchemeError", "fuel_use_nM", "measured_rates"]
+__all__ = ["SchemeError", "fuel_use_nM", "implement", "measured_rates"]

@@ -25,50 +25,25 @@ Implemented from the papers (our own code):
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from ..export.scale import Scale
 from ..network import Reaction, ReactionNetwork
+from ._common import (  # noqa: F401
+    K_NUC_PER_M_S,
+    LONG_NT,
+    SHORT_NT,
+    SchemeError,
+    _check,
+    _expand,
+    _round_up,
+    toehold_rate_nM_s,
+)
 from .design import PAIRED_CLOSE as C
 from .design import PAIRED_OPEN as O
 from .design import UNPAIRED as U
 from .design import CompiledReaction, Complex, Design, strand
-
-SHORT_NT = 6  # toehold length (nt)
-LONG_NT = 15  # branch-migration / history domain length (nt)
-K_NUC_PER_M_S = 3e5  # Peppercorn's bimolecular binding rate per toehold nucleotide, /M/s
-
-
-class SchemeError(ValueError):
-    """A formal CRN the scheme cannot compile (bad input: the CLI exits 2)."""
-
-
-def toehold_rate_nM_s(length: int = SHORT_NT) -> float:
-    """Peppercorn's toehold binding rate for a toehold of `length` nt, in /nM/s."""
-    return K_NUC_PER_M_S * length * 1e-9
-
-
-def _expand(side: Mapping[str, int]) -> list[str]:
-    return [s for s, n in side.items() for _ in range(int(n))]
-
-
-def _check(network: ReactionNetwork, scheme: str) -> None:
-    for i, r in enumerate(network.reactions):
-        m = r.molecularity
-        if m > 2:
-            raise SchemeError(
-                f"reaction {i} ({r.equation()}) has molecularity {m}: scheme {scheme} compiles uni- and bimolecular reactions only"
-            )
-        if m == 0:
-            raise SchemeError(f"reaction {i} ({r.equation()}) is zero-order (a source): scheme {scheme} needs a reactant")
-
-
-def _round_up(x: float, digits: int = 3) -> float:
-    """`x` rounded up to `digits` significant digits (a slow-down that is never too small)."""
-    if x <= 1:
-        return 1.0
-    e = 10 ** (math.floor(math.log10(x)) - digits + 1)
-    return math.ceil(x / e - 1e-9) * e
+from .qian2011 import qian2011
 
 
 def _signal(name: str, formal: str, history: str, conc: float = 0.0, reaction: int | None = None) -> Complex:
@@ -115,11 +90,22 @@ def soloveichik2010(
     q2 = float(q_second_nM_s or q)
     budget = {i: max(cmax, float((budget_nM or {}).get(i, 0.0))) for i in range(network.n_reactions)}
     ks = [scale.physical_rate(r.rate, r.molecularity) for r in network.reactions]
-    slowdown = 1.0
+    # Every gate of first reactant X holds [L_i]/[B_i] = k_i/(slowdown q) of it: the sum over
+    # X's gates stays within `sequestration`. Reactions with the same reactant pair share one
+    # buffer strand (b_X1 tc_X1 ta_X2; Peppercorn, like a test tube, cannot tell two apart).
+    slowdown, held, pair = 1.0, {}, {}
     for i, (r, k) in enumerate(zip(network.reactions, ks)):
-        need = k / (q2 * sequestration) if r.molecularity == 2 else k / (q1 * budget[i])
-        slowdown = max(slowdown, need)
-    slowdown = _round_up(slowdown)
+        reac = _expand(r.reactants)
+        if len(reac) == 2:
+            held[reac[0]] = held.get(reac[0], 0.0) + k / (q2 * sequestration)
+            pair.setdefault(tuple(reac), []).append(i)
+        else:
+            slowdown = max(slowdown, k / (q1 * budget[i]))
+    slowdown = _round_up(max([slowdown, *held.values()]))
+    buffer = {}  # reaction -> (buffer name, [B] nM): every gate of the pair gets at least its budget
+    for key, group in pair.items():
+        conc = max(budget[i] * q2 * slowdown / ks[i] for i in group)
+        buffer.update({i: (f"B{group[0]}", conc, len(group) > 1) for i in group})
 
     domains: dict[str, int] = {}
     complexes: list[Complex] = []
@@ -128,22 +114,28 @@ def soloveichik2010(
         complexes.append(_signal(s, s, f"h_{s}", network.initial.get(s, 0.0) * scale.concentration_nM))
     compiled = []
     for i, (r, k) in enumerate(zip(network.reactions, ks)):
-        made = _ssw_reaction(i, r, k / slowdown, q1, q2, budget[i], domains)
+        made = _ssw_reaction(i, r, k / slowdown, q1, q2, budget[i], domains, buffer.get(i))
         complexes.extend(made)
         fuels = [c for c in made if c.kind != "signal"]
         compiled.append(
-            CompiledReaction(r.equation(), k, r.molecularity, tuple(c.name for c in fuels), sum(c.conc_nM for c in fuels))
+            CompiledReaction(
+                r.equation(), k, r.molecularity, tuple(c.name for c in fuels), sum(c.conc_nM for c in fuels),
+                tuple(c.name for c in made if c.kind == "signal"), (f"L{i}", f"T{i}") if r.products else (),
+            )
         )
     notes = (
         f"toeholds {SHORT_NT} nt, other domains {LONG_NT} nt; rates set for q(signal + gate) = {q1:.3g} /nM/s and q(second reactant) = {q2:.3g} /nM/s",
         f"time scale slowed {slowdown:g}x: the DNA system runs the formal CRN with every rate constant divided by {slowdown:g}",
-        f"bimolecular reactions: [L]/[B] = k/(slowdown*q) <= {sequestration:g} of a first reactant is held in its gate",
+        f"bimolecular reactions: [L]/[B] = k/(slowdown*q); at most {sequestration:g} of a first reactant is held in its gates (summed)",
+        "reactions with the same two reactants share one buffer strand",
     )
     return Design("soloveichik2010", "Soloveichik, Seelig & Winfree, PNAS 107:5393 (2010)", domains, tuple(complexes), tuple(compiled), slowdown, q1, notes)
 
 
-def _ssw_reaction(i: int, r: Reaction, k: float, q1: float, q2: float, cmax: float, domains: dict[str, int]) -> list[Complex]:
-    """Gate L_i, buffer B_i (bimolecular), translator T_i and the product strands of reaction i at rate k (nM, s)."""
+def _ssw_reaction(i: int, r: Reaction, k: float, q1: float, q2: float, cmax: float, domains: dict[str, int],
+                  buffer: tuple[str, float, bool] | None = None) -> list[Complex]:
+    """Gate L_i, buffer (bimolecular: `buffer` = name, [B] nM, shared?; made by its first
+    reaction), translator T_i and the product strands of reaction i at rate k (nM, s)."""
     reac, prods = _expand(r.reactants), _expand(r.products)
     last = reac[-1]
     hist = [f"d{i}_{j}" for j in range(len(prods))]
@@ -161,13 +153,11 @@ def _ssw_reaction(i: int, r: Reaction, k: float, q1: float, q2: float, cmax: flo
     tops.append(strand(*out))
     bottom = strand((f"tc_{last}*", C), (f"b_{last}*", C), *[(d + "*", m) for d, m in bottom_tail], (f"ta_{reac[0]}*", U))
     made: list[Complex] = []
-    if len(reac) == 1:
-        gate_conc, buffer_conc = k / q1, 0.0
-    else:
-        gate_conc, buffer_conc = cmax, cmax * q2 / k
+    gate_conc = k / q1 if len(reac) == 1 else k * buffer[1] / q2
     made.append(Complex(f"L{i}", tuple(tops) + (bottom,), gate_conc, "gate", None, i))
-    if len(reac) == 2:
-        made.append(Complex(f"B{i}", (strand((f"b_{reac[0]}", U), (f"tc_{reac[0]}", U), (f"ta_{reac[1]}", U)),), buffer_conc, "buffer", None, i))
+    if len(reac) == 2 and buffer[0] == f"B{i}":
+        owner = None if buffer[2] else i
+        made.append(Complex(buffer[0], (strand((f"b_{reac[0]}", U), (f"tc_{reac[0]}", U), (f"ta_{reac[1]}", U)),), buffer[1], "buffer", None, owner))
     if prods:
         tstrands = [strand((h, O), (f"ta_{p}", O), (f"b_{p}", U), (f"tc_{p}", U)) for h, p in zip(hist, prods)]
         tb = [(d, C) for h, p in reversed(list(zip(hist, prods))) for d in (f"ta_{p}*", f"{h}*")]
@@ -177,7 +167,7 @@ def _ssw_reaction(i: int, r: Reaction, k: float, q1: float, q2: float, cmax: flo
     return made
 
 
-SCHEMES: dict[str, Callable[..., Design]] = {"soloveichik2010": soloveichik2010}
+SCHEMES: dict[str, Callable[..., Design]] = {"soloveichik2010": soloveichik2010, "qian2011": qian2011}
 
 
 def compile_network(network: ReactionNetwork, scheme: str, scale: Scale, **options) -> Design:
