@@ -47,7 +47,7 @@ _TEMPLATE = wta_crn(np.zeros((N_PIXELS, N_CLASSES)))
 PROTOCOL = (
     "one binary 10×10 image per run: X[i] = 5 nM per on pixel (0 otherwise), W[i,j] = 100·w[i,j] nM, XF[i] = 2·Σ_j W[i,j], "
     "SG = RG = 100, A = 400, YF = Rep = 200 nM, P = S = Y = F = 0; simulate 10 h; the class (digit 7, 8, 9) is argmax_j F[j]. "
-    "Data: MNIST 7/8/9, first 5,000 train / 900 test per class, 12×12 bicubic (OpenCV, uint8), top-20 pixels, central 10×10. "
+    "Data: MNIST 7/8/9, first 5,000 train / 900 test per class, 12×12 bicubic (OpenCV's fixed-point uint8 INTER_CUBIC, integer form; OpenCV's SIMD code differs by ±1 in a few pixels), top-20 pixels, central 10×10. "
     "Restoration fuel written YF[k] (free index), as in the reference code. The default x0 has no image (X = 0)."
 )
 
