@@ -11,6 +11,7 @@ from ._args import Usage as _Usage
 from ._args import parse_x0 as _parse_x0
 from ._args import solver_config as _solver_config
 from ._commands import _load
+from ._readouts import readout
 from ._spatial import is_spatial, simulate_spatial
 
 
@@ -110,7 +111,7 @@ def cmd_simulate(args) -> int:
         shown = tuple(t.strip() for t in args.species.split(",")) if args.species else (
             tuple(outputs) if len(model.species) > 12 and outputs else None)
         plot_trajectory(traj, args.plot, title=label + (f" — inputs {args.inputs}" if args.inputs else ""), schedule=schedule,
-                        species=shown, units=units)
+                        species=shown, units=units, readout=readout(card, traj))
         print(f"wrote {args.plot}")
     return 0
 
