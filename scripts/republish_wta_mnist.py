@@ -10,6 +10,9 @@ the same (it states what the checkpoint does), and the script exits 1. Each card
 atomically and resealed (`card_hash`), then restored to check it.
 
     python scripts/republish_wta_mnist.py [wta-mnist-sup ...]
+
+An entry is measured with `EVAL_SOLVER` once it is listed in `REMEASURED`
+(crnzoo/models/wta_mnist.py); until then it keeps `LEGACY_SOLVER` and its old card.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import warnings
 
 from crnzoo import checkpoint, zoo
 from crnzoo.cards import metric_table
+from crnzoo.tasks.wta_mnist import EVAL_SOLVER
 
 NAMES = ("wta-mnist-avg", "wta-mnist-pruned", "wta-mnist-sup", "wta-mnist-accreg")
 
@@ -48,6 +52,8 @@ def republish(name: str) -> bool:
     card = json.loads(path.read_text())
     checkpoint.check_card_hash(card, path)
     entry, model = zoo.entry(name), zoo.load(name)
+    if entry.solver != EVAL_SOLVER:
+        raise SystemExit(f"{name} is registered with {entry.solver}: add it to REMEASURED in crnzoo/models/wta_mnist.py first")
     started = time.perf_counter()
     values = entry.task.evaluate(model)
     metrics = metric_table(entry, values)

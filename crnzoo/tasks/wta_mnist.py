@@ -43,6 +43,9 @@ from .base import ZooTask
 
 
 EVAL_SOLVER = SolverConfig("rosenbrock", rtol=1e-8, atol=1e-7, max_steps=200_000)  # nM-scale states: atol 1e-7 nM
+# The setting the first cards were measured with (1 nM off an accurate solve); an entry keeps it
+# only until scripts/republish_wta_mnist.py has re-measured its card.
+LEGACY_SOLVER = SolverConfig("rosenbrock", rtol=1e-5, atol=1e-4, max_steps=200_000)
 FAST_SOLVER = dataclasses.replace(EVAL_SOLVER, rtol=1e-4, atol=1e-3)
 EVAL_CHUNK = 900  # images per jointly solved system
 FAST_IMAGES = 600
@@ -95,12 +98,12 @@ def weight_table(w, path=None, digits=DIGITS) -> str:
     return text
 
 
-def _metric_templates(paper: tuple, promises: Mapping[str, str]) -> dict[str, tuple]:
+def _metric_templates(paper: tuple, promises: Mapping[str, str], solver: SolverConfig = EVAL_SOLVER) -> dict[str, tuple]:
     sim, wta, mean_sup, nonzero = paper
     return {
         "sim_acc": (
             "Sim Acc: fraction of the 2,700 test images (900 per digit) whose argmax F at 10 h is the label "
-            f"(adaptive DiagonalRosenbrock, rtol {EVAL_SOLVER.rtol:g}, atol {EVAL_SOLVER.atol:g} nM; --fast: the first 600 at rtol {FAST_SOLVER.rtol:g})",
+            f"(adaptive DiagonalRosenbrock, rtol {solver.rtol:g}, atol {solver.atol:g} nM; --fast: the first 600 at rtol {FAST_SOLVER.rtol:g})",
             sim, promises.get("sim_acc"), 2e-3,
         ),
         "wta_acc": ("WTA Acc: accuracy of the ideal winner-take-all argmax(x·w) on the 2,700 test images", wta, promises.get("wta_acc"), 1e-9),
@@ -138,9 +141,11 @@ class WtaMnistTask(ZooTask):
         keep: int | None = None,
         train_config: WeightTrainConfig | None = None,
         reference: str | None = None,
+        solver: SolverConfig = EVAL_SOLVER,
     ):
         self.name, self.keep, self.train_config, self.reference = name, keep, train_config, reference
-        self.metrics = _metric_templates(paper, promises)
+        self.solver = solver  # the card's solver: every Sim Acc and mean SUP figure is measured with it
+        self.metrics = _metric_templates(paper, promises, solver)
 
     def evaluate(self, model, fast: bool = False) -> dict[str, float]:
         """Sim Acc and mean SUP (fast: the first 600 test images at rtol 1e-4), WTA Acc and non-zero
@@ -151,7 +156,7 @@ class WtaMnistTask(ZooTask):
             F = fluorescence(model, x, solver=FAST_SOLVER, chunk=FAST_IMAGES)
         else:
             x, y = data.test_x, data.test_y
-            F = fluorescence(model, x)
+            F = fluorescence(model, x, solver=self.solver)
         return scores(F, y, weights_of(model), data.test_x, data.test_y)
 
     def make(self) -> IndexedCRN:
