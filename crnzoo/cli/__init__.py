@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--kmin", type=float, help="drop reactions with rate <= kmin (default: the card's threshold)")
     s.add_argument("--scale", help="physical units, e.g. '50nM,1s' (1 concentration unit = 50 nM, 1 time unit = 1 s)")
     s.add_argument("-o", "--output", help="output file (default: standard output)")
+    s.add_argument("--no-clocks", action="store_true", help="a clocked circuit (ncrn-*): list the stage reactions without their clock gating or schedule")
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("verify", help="recompute a model's card metrics from its checkpoint")

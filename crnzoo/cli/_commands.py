@@ -58,7 +58,7 @@ def cmd_info(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from ..export import FORMATS, export
+    from ..export import FORMATS, export, lab_network
 
     if args.format not in FORMATS:
         raise _Usage(f"unknown format {args.format!r}; choose from {', '.join(FORMATS)}")
@@ -66,15 +66,18 @@ def cmd_export(args) -> int:
     k_min = args.kmin if args.kmin is not None else (card["reactions"]["k_report"] if card else 0.0)
     if not (k_min >= 0 and np.isfinite(k_min)):
         raise _Usage(f"--kmin must be >= 0, got {k_min}")
-    net = model.network(k_min, name=_network_name(card["name"] if card else args.name))
+    name = _network_name(card["name"] if card else args.name)
+    # A clocked circuit (a Neural CRN) is exported as the lab runs it: gated by its clocks, with the schedule.
+    net, clock = (model.network(k_min, name=name), None) if getattr(args, "no_clocks", False) else lab_network(model, k_min, name)
     if args.format == "png" and not args.output:
         raise _Usage("--format png needs an output file: -o network.png")
     if args.output is not None:
         check_output(args.output, "-o", "." + {"antimony": "ant", "sbml": "xml"}.get(args.format, args.format))
     # Species the model holds (a gate's inputs: catalysts only) are SBML boundary species.
-    text = export(net, args.format, path=args.output, scale=args.scale, boundary=list(model.held_species))
+    text = export(net, args.format, path=args.output, scale=args.scale, boundary=list(model.held_species), clock=clock)
     if args.output is not None:
-        print(f"wrote {args.output} ({net.n_reactions} reactions at k_min = {k_min:g})", file=sys.stderr)
+        gated = f"; clock-gated, schedule: {', '.join(clock.species)} phases of {clock.phase:g}" if clock else ""
+        print(f"wrote {args.output} ({net.n_reactions} reactions at k_min = {k_min:g}{gated})", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0

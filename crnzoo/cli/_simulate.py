@@ -11,6 +11,8 @@ from ._args import Usage as _Usage
 from ._args import parse_x0 as _parse_x0
 from ._args import solver_config as _solver_config
 from ._commands import _load
+from ._readouts import readout
+from ._spatial import is_spatial, simulate_spatial
 
 
 def cmd_simulate(args) -> int:
@@ -27,6 +29,11 @@ def cmd_simulate(args) -> int:
     if args.points < 2:
         raise _Usage(f"--points must be >= 2 (the start and the end), got {args.points}")
     model, card = _load(args.name)
+    if is_spatial(card):  # a reaction-diffusion entry grows its pattern on its grid
+        t1 = args.t1 if args.t1 is not None else card["t1"]
+        if not (t1 > 0 and np.isfinite(t1)):
+            raise _Usage(f"--t1 must be a positive number, got {t1}")
+        return simulate_spatial(args, model, card, t1)
     bad = [t.strip() for t in (args.species or "").split(",") if t.strip() not in model.species] if args.species is not None else []
     if bad:
         raise _Usage(f"--species names unknown species {', '.join(map(repr, bad))}; species are {', '.join(model.species)}")
@@ -110,7 +117,7 @@ def cmd_simulate(args) -> int:
         shown = tuple(t.strip() for t in args.species.split(",")) if args.species else (
             tuple(outputs) if len(model.species) > 12 and outputs else None)
         plot_trajectory(traj, args.plot, title=label + (f" — inputs {args.inputs}" if args.inputs else ""), schedule=schedule,
-                        species=shown, units=units)
+                        species=shown, units=units, readout=readout(card, traj))
         print(f"wrote {args.plot}")
     return 0
 

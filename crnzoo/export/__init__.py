@@ -25,9 +25,10 @@ import os
 from ..network import ReactionNetwork
 from ..outputs import write_text
 from .antimony import to_antimony as to_antimony
+from .clock import ClockSchedule as ClockSchedule, check_clock, commented, insert_after_header, lab_network as lab_network
 from .dsd import to_dsd as to_dsd
 from .header import Header as Header, make_header as make_header
-from .jsonio import from_json as from_json, to_json as to_json
+from .jsonio import from_json as from_json, to_dict as _to_dict, to_json as to_json
 from .picture import to_png as to_png
 from .sbml import to_sbml as to_sbml
 from .scale import Scale as Scale
@@ -53,6 +54,7 @@ def export(
     path: str | os.PathLike | None = None,
     scale: Scale | str | None = None,
     boundary=(),
+    clock: ClockSchedule | None = None,
 ) -> str | None:
     """Write `network` in format `fmt` (one of `FORMATS`).
 
@@ -60,6 +62,8 @@ def export(
     None. `png` needs a `path`. `scale` is a `Scale`, a text such as `"50nM,1s"`, or
     None for dimensionless units. `boundary`: species written as SBML boundary species
     (inputs the experimenter holds and switches; the `sbml` and `antimony` formats mark them).
+    `clock`: a `ClockSchedule` for a clock-gated network (`lab_network`): SBML and Antimony
+    carry it as an event, the other text formats state it in their header (JSON: `clock`).
     Raises `ValueError` for an unknown format.
     """
     key = str(fmt).lower().lstrip(".")
@@ -72,20 +76,34 @@ def export(
             raise ValueError("format 'png' writes a file: give a path")
         to_png(network, path, scale)
         return None
+    check_clock(network, clock)
     if key == "sbml":
-        text = to_sbml(network, scale, boundary)
+        text = to_sbml(network, scale, boundary, clock)
     elif key == "antimony":
-        text = to_antimony(network, scale, boundary)
+        text = to_antimony(network, scale, boundary, clock)
+    elif key == "json" and clock is not None:
+        text = to_json_clocked(network, scale, clock)
     else:
-        text = _WRITERS[key](network, scale)
+        text = insert_after_header(_WRITERS[key](network, scale), commented(clock, scale, "# "), "# ")
     if path is None:
         return text
     write_text(path, text)
     return None
 
 
+def to_json_clocked(network: ReactionNetwork, scale: Scale | None, clock: ClockSchedule) -> str:
+    """`to_json` with the clock schedule as a `clock` object."""
+    import json
+
+    to_json(network, scale)  # its warnings
+    doc = {**_to_dict(network, scale), "clock": clock.to_dict(scale)}
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+
+
 __all__ = [
     "FORMATS",
+    "ClockSchedule",
+    "lab_network",
     "Header",
     "Scale",
     "export",

@@ -13,6 +13,7 @@ import warnings
 from ..network import ReactionNetwork
 from .header import make_header, warn_above_bimolecular
 from .naming import identifiers, side_text
+from .clock import NEXT, PHASE, ClockSchedule, check_clock, commented
 from .scale import Scale, conc_value, number_text, rate_value
 
 
@@ -25,11 +26,12 @@ _RESERVED = frozenset(
 )
 
 
-def to_antimony(network: ReactionNetwork, scale: Scale | None = None, boundary=()) -> str:
+def to_antimony(network: ReactionNetwork, scale: Scale | None = None, boundary=(), clock: ClockSchedule | None = None) -> str:
     """The network as an Antimony model (`model <name> ... end`).
 
     Species in `boundary` (inputs the experimenter holds, e.g. a gate's `X_hi`) are marked
     `$X_hi`: boundary species that the reactions read but never change, as in the SBML export.
+    A `clock` schedule becomes the event `clock_tick` (as in the SBML export; its clocks `$C1`).
 
     Warns (UserWarning) if any reaction is above bimolecular, and if a species name
     is an Antimony keyword (such a model will not load).
@@ -44,12 +46,13 @@ def to_antimony(network: ReactionNetwork, scale: Scale | None = None, boundary=(
             stacklevel=2,
         )
     ids = identifiers(network)
-    held = set(boundary)
+    check_clock(network, clock)
+    held = set(boundary) | set(clock.species if clock else ())
     unknown = held - set(network.species)
     if unknown:
         raise ValueError(f"boundary species {', '.join(sorted(unknown))} are not in {network.name!r}")
     mark = {s: f"${s}" if s in held else s for s in network.species}
-    out = [make_header(network, scale).commented("// ")]
+    out = [make_header(network, scale).commented("// "), commented(clock, scale, "// ")]
     out.append(f"model {ids.model}\n")
     out.append(f"  compartment {ids.compartment} = 1;\n")
     for s in network.species:
@@ -69,5 +72,10 @@ def to_antimony(network: ReactionNetwork, scale: Scale | None = None, boundary=(
     for j, r in enumerate(network.reactions):
         unit = f"  // {scale.rate_unit(r.molecularity)}" if scale is not None else ""
         out.append(f"  {ids.parameters[j]} = {number_text(rate_value(scale, r.rate, r.molecularity))};{unit}\n")
+    if clock is not None:
+        T = number_text(clock.phase_in(scale))
+        rotate = ", ".join(f"{t} = {s}" for t, s in clock.rotation())
+        out.append(f"\n  {PHASE} = {T};\n  var {NEXT} = {T};\n")
+        out.append(f"  clock_tick: at (time >= {NEXT}), t0 = false, fromTrigger = true: {rotate}, {NEXT} = {NEXT} + {PHASE};\n")
     out.append("end\n")
     return "".join(out)

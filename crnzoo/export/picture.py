@@ -1,7 +1,10 @@
 """PNG picture of a network, drawn with matplotlib's Agg canvas (no graphviz, no pyplot state).
 
-Species are labelled circles on a ring; each reaction is a small square at the mean
-position of its species, nudged off it so parallel reactions stay apart. Edges run
+Species are labelled circles and each reaction a small square labelled with its rate
+constant (up to `LABELLED` reactions). With networkx (the `plot` extra) the species and
+reactions are placed by a Kamada–Kawai layout of the bipartite species–reaction graph, then
+pushed apart until no two markers are closer than `MIN_GAP`; without it, species sit on a
+ring and each reaction at the mean position of its species. Edges run
 reactant -> reaction (blue) and reaction -> product (red, with an arrowhead); a
 catalyst (a species on both sides) is one dashed grey edge, with an arrowhead
 when the reaction makes more of it than it uses (autocatalysis). Edge width grows with
@@ -18,10 +21,12 @@ import numpy as np
 
 from ..network import ReactionNetwork
 from .header import warn_above_bimolecular
-from .scale import Scale
+from .scale import Scale, number_text
 
 
 _GOLDEN = math.pi * (3.0 - math.sqrt(5.0))
+LABELLED = 40  # networks up to this many reactions get rate labels
+MIN_GAP = 0.24  # smallest distance between two markers (species or reactions) in the graph layout
 
 
 def _widths(rates: np.ndarray, lo: float = 0.4, hi: float = 3.0) -> np.ndarray:
@@ -36,8 +41,54 @@ def _widths(rates: np.ndarray, lo: float = 0.4, hi: float = 3.0) -> np.ndarray:
     return widths
 
 
+def _spread(xy: np.ndarray, gap: float, iterations: int = 300) -> np.ndarray:
+    """Push points apart until no two are closer than `gap` (or `iterations` run out)."""
+    xy = xy.copy()
+    for _ in range(iterations):
+        d = xy[:, None, :] - xy[None, :, :]
+        dist = np.linalg.norm(d, axis=-1)
+        np.fill_diagonal(dist, np.inf)
+        close = dist < gap
+        if not close.any():
+            break
+        push = np.where(close[..., None], d / np.maximum(dist, 1e-9)[..., None] * (gap - np.minimum(dist, gap))[..., None] / 2, 0.0)
+        xy += push.sum(axis=1)
+    return xy
+
+
+def graph_layout(network: ReactionNetwork) -> tuple[np.ndarray, np.ndarray] | None:
+    """Kamada–Kawai positions of species and reactions (scaled to the unit disc, markers at
+    least `MIN_GAP` apart), or None without networkx or for large networks."""
+    try:
+        import networkx as nx
+    except ImportError:
+        return None
+    n, m = network.n_species, network.n_reactions
+    if n == 0 or m == 0 or n + m > 400:
+        return None
+    g = nx.Graph()
+    g.add_nodes_from(range(n + m))
+    index = {s: i for i, s in enumerate(network.species)}
+    for j, r in enumerate(network.reactions):
+        for s in r.species():
+            g.add_edge(index[s], n + j)
+    start = {i: (math.cos(np.pi / 2 - 2 * np.pi * i / n), math.sin(np.pi / 2 - 2 * np.pi * i / n)) for i in range(n)}
+    start.update({n + j: (0.3 * math.cos(j * _GOLDEN), 0.3 * math.sin(j * _GOLDEN)) for j in range(m)})
+    pos = nx.kamada_kawai_layout(g, pos=start)
+    xy = np.array([pos[i] for i in range(n + m)], dtype=np.float64)
+    xy -= xy.mean(axis=0)
+    xy /= max(np.abs(xy).max(), 1e-9)
+    xy = _spread(xy, MIN_GAP)
+    xy /= max(np.abs(xy).max(), 1e-9)
+    return xy[:n], xy[n:]
+
+
 def layout(network: ReactionNetwork) -> tuple[np.ndarray, np.ndarray]:
-    """`(species_xy, reaction_xy)`: positions of the species (on the unit circle) and reactions."""
+    """`(species_xy, reaction_xy)`: positions of the species and reactions (`graph_layout`, else
+    species on the unit circle and reactions near the mean of their species)."""
+    graph = graph_layout(network)
+    if graph is not None:
+        return graph
     n = network.n_species
     angle = np.pi / 2 - 2 * np.pi * np.arange(n) / max(n, 1)
     species_xy = np.stack([np.cos(angle), np.sin(angle)], axis=-1) if n else np.zeros((0, 2))
@@ -128,6 +179,13 @@ def to_png(network: ReactionNetwork, path: str | os.PathLike, scale: Scale | Non
         edge = ["red" if j in above else "black" for j in range(network.n_reactions)]
         ax.scatter(reaction_xy[:, 0], reaction_xy[:, 1], s=18 if network.n_reactions <= 100 else 8,
                    marker="s", c="white", edgecolors=edge, linewidths=0.8, zorder=3)
+    if 0 < network.n_reactions <= LABELLED:
+        from .scale import rate_value
+
+        for j, r in enumerate(network.reactions):
+            k = number_text(float(f"{rate_value(scale, r.rate, r.molecularity):.3g}"))
+            ax.annotate(f"k={k}", reaction_xy[j], xytext=(0, -9), textcoords="offset points", ha="center", va="top",
+                        fontsize=6.5, color="0.15", zorder=6, bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.7))
     if network.n_species:
         ax.scatter(species_xy[:, 0], species_xy[:, 1], s=650 if network.n_species <= 30 else 250,
                    c="#fff3c4", edgecolors="0.2", linewidths=1.0, zorder=4)

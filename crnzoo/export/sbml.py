@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape
 from ..network import ReactionNetwork
 from .header import make_header, warn_above_bimolecular
 from .naming import identifiers
+from .clock import NEXT, PHASE, ClockSchedule, check_clock
 from .scale import Scale, conc_value, rate_value
 
 
@@ -111,16 +112,21 @@ def _product_math(names: list[str]):
     return ast
 
 
-def to_sbml(network: ReactionNetwork, scale: Scale | None = None, boundary: Iterable[str] = ()) -> str:
+def to_sbml(
+    network: ReactionNetwork, scale: Scale | None = None, boundary: Iterable[str] = (), clock: ClockSchedule | None = None
+) -> str:
     """The network as an SBML L3V2 document (XML text).
 
     Without `scale` all quantities are dimensionless; with it, concentrations are in
     nM and rate constants in nM^(1-m)/s. The header goes into the model's notes,
     each species' role into its notes, each reaction's equation into its notes.
     Species in `boundary` become boundary species (held: reactions never change them).
+    A `clock` schedule becomes the event `clock_tick` (`crnzoo.export.clock`), its clock
+    species boundary species.
     Warns (UserWarning) if any reaction is above bimolecular.
     """
-    boundary = set(boundary or ())
+    check_clock(network, clock)
+    boundary = set(boundary or ()) | set(clock.species if clock else ())
     unknown = sorted(boundary - set(network.species))
     if unknown:
         raise ValueError(f"boundary species {', '.join(unknown)} are not species of {network.name!r}")
@@ -182,7 +188,36 @@ def to_sbml(network: ReactionNetwork, scale: Scale | None = None, boundary: Iter
         law = rx.createKineticLaw()
         _ok(law.setMath(_product_math(names)), "set a kinetic law")
 
+    if clock is not None:
+        _add_clock(model, clock, scale)
     text = libsbml.writeSBMLToString(doc)
     if not text:
         raise RuntimeError("libsbml could not write the SBML document")
     return text
+
+
+def _add_clock(model, clock: ClockSchedule, scale: Scale | None) -> None:
+    """The clock schedule as parameters `clock_phase`, `clock_next` and the event `clock_tick`."""
+    libsbml = _libsbml()
+    time_unit = "dimensionless" if scale is None else "second"
+    for pid, constant in ((PHASE, True), (NEXT, False)):
+        p = model.createParameter()
+        _ok(p.setId(pid), f"set parameter id {pid}")
+        _ok(p.setValue(clock.phase_in(scale)), f"set {pid}")
+        _ok(p.setConstant(constant), f"set {pid} constant")
+        _ok(p.setUnits(time_unit), f"set {pid} units")
+    event = model.createEvent()
+    _ok(event.setId("clock_tick"), "set the clock event id")
+    _ok(event.setUseValuesFromTriggerTime(True), "set the clock event's value time")
+    _ok(event.setNotes(_notes(*clock.lines(scale))), "set the clock event notes")
+    trigger = event.createTrigger()
+    _ok(trigger.setInitialValue(False), "set the clock trigger's initial value")
+    _ok(trigger.setPersistent(True), "set the clock trigger persistent")
+    _ok(trigger.setMath(libsbml.parseL3Formula(f"time >= {NEXT}")), "set the clock trigger")
+    for target, source in clock.rotation():
+        a = event.createEventAssignment()
+        _ok(a.setVariable(target), f"set the clock assignment of {target}")
+        _ok(a.setMath(libsbml.parseL3Formula(source)), f"set the clock assignment of {target}")
+    a = event.createEventAssignment()
+    _ok(a.setVariable(NEXT), f"set the assignment of {NEXT}")
+    _ok(a.setMath(libsbml.parseL3Formula(f"{NEXT} + {PHASE}")), f"set the assignment of {NEXT}")

@@ -90,7 +90,7 @@ _entry(
 )
 _entry(
     "ncrn-nonlinreg2d",
-    "NLR-NCRN: chemical nonlinear regressor (f = θ⊙x + h − z⊙z) on NonLinReg2D (y = x1·x2 + x2² + noise)",
+    "NLR-NCRN: chemical nonlinear regressor (f = θ⊙x + h − ½z⊙z, Catalyst rate laws) on NonLinReg2D (y = x1·x2 + x2² + noise)",
     "§3.3, Fig. 5 (code: nonlinear_regression_z2_dotprod)",
     t.nonlinreg2d, NeuralSpec(n_features=2, d=3, pad=1.0, bias=0.1, power=2, T=0.4, eta=0.1, convention="catalyst"),
     "absnormal:0,0.4", 300, loss_metrics(0.075, "<= 0.075"),
