@@ -49,8 +49,7 @@ def _cli_import_is_jax_free() -> bool:
 
 @pytest.mark.parametrize("argv", [("simulate", "majority-am4", "--points", "5"), ("export", "gate-and")])
 def test_ctrl_c_during_the_jax_import_is_one_line(argv):
-    if not _cli_import_is_jax_free():
-        pytest.xfail("`import crnzoo.cli` imports JAX before main() can catch Ctrl-C: needs the lazy CLI imports (issue 18)")
+    assert _cli_import_is_jax_free(), "`import crnzoo.cli` imports JAX before main() can catch Ctrl-C"
     out = _run(*argv)
     assert out.returncode == 130, out.stderr
     lines = out.stderr.strip().splitlines()
