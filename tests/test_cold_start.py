@@ -106,3 +106,11 @@ def test_lazy_package_attributes():
     assert callable(crnzoo.simulate) and callable(crnzoo.load)
     with pytest.raises(AttributeError):
         crnzoo.no_such_name  # noqa: B018
+
+
+def test_info_routes_the_same_model_files_as_the_importer():
+    """`info` picks SBML/Antimony files by suffix without importing JAX: the same suffixes as `crnzoo.sbml`."""
+    from crnzoo import sbml
+    from crnzoo.cli._catalog import MODEL_FILE_SUFFIXES
+
+    assert set(MODEL_FILE_SUFFIXES) == set(sbml.SBML_SUFFIXES + sbml.ANTIMONY_SUFFIXES)

@@ -88,7 +88,7 @@ def tiny_target(name: str, tmp_path: Path):
         return "period=30"
     if name == "oscillator-amplitude":
         return "range=0.4:1.2"
-    if e.family == "adc":
+    if e.family in ("adc", "adc_gradient"):
         return "bits=2"
     if e.family == "wta_ring":
         return "chambers=3"
@@ -112,7 +112,7 @@ def tiny_target(name: str, tmp_path: Path):
 # Every family's full evaluation on the new target takes 0.3-5 min on 2 shared cores: the
 # parametrised fine-tune runs with `-m slow`; `test_every_entry_takes_its_target_kind` (no
 # training, no solve) covers every entry in the default run.
-SLOW_FAMILIES = {"gate", "seven_segment", "ncrn", "majority", "waveform", "oscillator", "adc", "wta_ring", "wta_mnist", "gray_scott", "hopfield"}
+SLOW_FAMILIES = {"gate", "seven_segment", "ncrn", "majority", "waveform", "oscillator", "adc", "adc_gradient", "wta_ring", "wta_mnist", "gray_scott", "hopfield"}
 
 
 def _params():

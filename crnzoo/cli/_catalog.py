@@ -24,7 +24,15 @@ def cmd_list(args) -> int:
     return 0
 
 
+# What `crnzoo.sbml.is_model_file` accepts (spelled here so that `info NAME` imports no JAX).
+MODEL_FILE_SUFFIXES = (".xml", ".sbml", ".ant", ".antimony")
+
+
 def cmd_info(args) -> int:
+    if Path(args.name).suffix.lower() in MODEL_FILE_SUFFIXES:  # an SBML or Antimony file: what it holds
+        from ._commands import cmd_info_file
+
+        return cmd_info_file(args)
     from ._index import info_text
 
     print(info_text(args.name))

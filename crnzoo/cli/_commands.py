@@ -45,15 +45,12 @@ def cmd_list(args) -> int:
     return 0
 
 
-def cmd_info(args) -> int:
-    from .. import cards, sbml, zoo
+def cmd_info_file(args) -> int:
+    """`crnzoo info model.xml`: what an SBML or Antimony file holds and whether crnzoo simulates it
+    (an entry's card is answered by `_catalog.cmd_info` without importing JAX)."""
+    from ..sbml.info import describe
 
-    if sbml.is_model_file(args.name):  # an SBML or Antimony file: what it holds and whether crnzoo simulates it
-        from ..sbml.info import describe
-
-        print(describe(args.name))
-        return 0
-    print(cards.render_text(zoo.card(args.name)))
+    print(describe(args.name))
     return 0
 
 

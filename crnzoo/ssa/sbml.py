@@ -9,8 +9,8 @@ law written for counts (`k1·P·(P−1)/2`) is used as written; no Ω conversion
 
 Refused by name (`SSAError`): rate rules, species set by rules that take part in
 reactions, conversion factors, laws that read time, non-integer stoichiometry, initial
-amounts that are not whole numbers. (Events, algebraic rules, delays ... are refused by
-the importer already.) Assignment rules that only read the state (e.g. `y = 2·X`) are
+amounts that are not whole numbers, events (the importer reads them for the ODE simulator;
+the SSA does not fire them). (Algebraic rules, delays ... are refused by the importer.) Assignment rules that only read the state (e.g. `y = 2·X`) are
 evaluated on the saved states.
 """
 
@@ -54,6 +54,8 @@ def kernel_parts(model):
     """(sizes (N,), change (R, N), n0 (N,), propensity function of counts) of `model`,
     or `SSAError` naming what the exact SSA cannot run."""
     spec = model.spec
+    if getattr(spec, "events", None):
+        raise SSAError(f"model uses events ({', '.join(ev.id or '?' for ev in spec.events)}): not supported by the SSA")
     if spec.rate_rules:
         raise SSAError(f"model uses a rate rule (for {next(iter(spec.rate_rules))}): not supported by the SSA")
     nonspecies = [s for s in spec.state if s not in spec.species]
