@@ -47,15 +47,6 @@ class DSMTSResult:
     synopsis: str = ""
 
 
-def _settings(path: Path) -> dict:
-    out = {}
-    for line in path.read_text().splitlines():
-        if ":" in line:
-            k, v = line.split(":", 1)
-            out[k.strip()] = v.strip()
-    return out
-
-
 def _range(v: str) -> tuple[float, float]:
     lo, hi = (float(x) for x in v.strip("() ").split(","))
     return lo, hi
@@ -122,6 +113,7 @@ def run_case(folder: str | Path, runs: int = 10_000, seed: int = 0) -> DSMTSResu
     """Import, simulate `runs` exact sample paths and judge one DSMTS case (never raises for
     a model's fault: unsupported models are reported with the reason)."""
     from ..sbml import SBMLImportError
+    from ..sbml.suite import read_settings
     from .sbml import sbml_ssa
 
     folder = Path(folder)
@@ -129,7 +121,7 @@ def run_case(folder: str | Path, runs: int = 10_000, seed: int = 0) -> DSMTSResu
     started = time.perf_counter()
     syn = synopsis(folder)
     xml = folder / f"{name}-sbml-l3v2.xml"
-    s = _settings(folder / f"{name}-settings.txt")
+    s = read_settings(folder / f"{name}-settings.txt")
     try:
         model = load_case_model(xml)
         header = [h.strip() for h in (folder / f"{name}-results.csv").read_text().splitlines()[0].split(",")]

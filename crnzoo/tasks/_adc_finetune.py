@@ -92,24 +92,13 @@ def read(model, th, xs, adc):
     return np.all(got == want, axis=1), np.minimum(on - (1 - adc.EPS), adc.EPS - off).min(axis=1)
 
 
-def search(score, start, lower, upper, iters: int, seed: int, eps: float, log=None, sigma: float = 0.3, n_perturb: int = 2):
-    """`adc.random_search` (two rates perturbed per step), stopped early once every level reads
-    right with the full margin (score (1, ε): nothing left to improve). Returns (rates, score, steps run)."""
-    rng = np.random.default_rng(seed)
-    theta = np.clip(np.asarray(start, dtype=np.float64), lower, upper)
-    best = score(theta)
-    for it in range(iters):
-        if best[0] >= 1.0 and best[1] >= eps - 1e-3:  # every level read right, within 0.001 of the ideal read-out
-            return theta, best, it
-        step = sigma * rng.normal(size=theta.size)
-        step[rng.permutation(theta.size)[n_perturb:]] = 0.0
-        cand = np.clip(theta * np.exp(step), lower, upper)
-        s = score(cand)
-        if s >= best:
-            theta, best = cand, s
-            if log:
-                log(f"search step {it}: grid accuracy {best[0]:.4f}, mean margin {best[1]:.4f}")
-    return theta, best, iters
+def search(score, start, lower, upper, iters: int, seed: int, adc, log=None, sigma: float = 0.3, n_perturb: int = 2):
+    """`adc.random_search` (two rates perturbed per step; `adc`: the family module), stopped early
+    once every level reads right with the full margin (score (1, ε): nothing left to improve).
+    Returns (rates, score, steps run)."""
+    eps = adc.EPS
+    done = lambda best: best[0] >= 1.0 and best[1] >= eps - 1e-3  # every level read right, within 0.001 of the ideal read-out
+    return adc.random_search(score, start, lower, upper, iters, sigma, seed, log, n_perturb=n_perturb, stop=done)
 
 
 def rates_of(model, adc) -> np.ndarray:
@@ -175,7 +164,7 @@ class ADCTargetTask(ZooTask):
 
         start = np.clip(rates_of(model, self.adc), k_min, k_max)
         first = score(start)
-        rates, best, done = search(score, start, k_min, k_max, int(steps), seed, self.adc.EPS, print if progress else None)
+        rates, best, done = search(score, start, k_min, k_max, int(steps), seed, self.adc, print if progress else None)
         return self.adc.cascade_model(rates, k_min), {
             "steps": done,
             "method": "random search from the shipped rates" + (f", stopped at step {done} of {steps}: every grid level read right within 0.001 of the ideal" if done < int(steps) else ""),

@@ -164,15 +164,19 @@ def grid_score(model, xs) -> tuple[float, float]:
     return float(ok.mean()), float(np.mean(np.clip(np.minimum(on - (1 - EPS), EPS - off).min(axis=1), -1.0, EPS)))
 
 
-def random_search(score, start, lower, upper, iters: int, sigma: float, seed: int, log=None, n_perturb: int | None = None):
+def random_search(score, start, lower, upper, iters: int, sigma: float, seed: int, log=None, n_perturb: int | None = None, stop=None):
     """(1+1) random search in log space: a candidate replaces the incumbent when its score is ≥.
 
     Each candidate multiplies every parameter (or `n_perturb` random ones) by exp(sigma·N(0, 1)).
+    `stop(score) -> bool` ends the search early (nothing left to improve). Returns
+    (parameters, score, iterations run).
     """
     rng = np.random.default_rng(seed)
     theta = np.clip(np.asarray(start, dtype=np.float64), lower, upper)
     best = score(theta)
     for it in range(iters):
+        if stop is not None and stop(best):
+            return theta, best, it
         step = sigma * rng.normal(size=theta.size)
         if n_perturb is not None:
             step[rng.permutation(theta.size)[n_perturb:]] = 0.0
@@ -182,7 +186,7 @@ def random_search(score, start, lower, upper, iters: int, sigma: float, seed: in
             theta, best = cand, s
             if log:
                 log(f"search step {it}: grid accuracy {best[0]:.4f}, mean margin {best[1]:.4f}")
-    return theta, best
+    return theta, best, iters
 
 
 def fit_cascade(search: SearchConfig, seed: int, iters: tuple[int, int], log=None):
@@ -200,8 +204,8 @@ def fit_cascade(search: SearchConfig, seed: int, iters: tuple[int, int], log=Non
             return (-1.0, -1.0)
         return grid_score(m, xs)
 
-    tied, _ = random_search(lambda th: score_rates(cascade_tied(th)), TIED_START, k_min, TIED_UPPER, iters[0], search.tied_sigma, seed, log)
-    rates, best = random_search(
+    tied, _, _ = random_search(lambda th: score_rates(cascade_tied(th)), TIED_START, k_min, TIED_UPPER, iters[0], search.tied_sigma, seed, log)
+    rates, best, _ = random_search(
         score_rates, cascade_tied(tied), k_min, k_max, iters[1], search.free_sigma, seed + 1, log, n_perturb=search.free_perturbed_per_step
     )
     return cascade_model(rates, k_min), rates, best
