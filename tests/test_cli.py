@@ -122,6 +122,8 @@ def test_demo(capsys, tmp_path):
     assert code == 0
     assert (tmp_path / "demo" / "majority-am4.png").is_file() and (tmp_path / "demo" / "majority-am4.xml").is_file()
     assert "majority-am4" in out
+    final = out.split("final state: ")[1].splitlines()[0]
+    assert "-0.000" not in final and final.startswith("A=1.000"), final  # round-off negatives are clipped, A wins
 
 
 def test_console_script_entry_point():
