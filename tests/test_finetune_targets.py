@@ -151,3 +151,17 @@ def test_wta_mnist_avg_retargets_to_sklearn_digits_012(tmp_path):
     assert r.reached and m["sim_acc"]["value"] >= 0.9, m
     assert m["sim_acc"]["value"] >= m["sim_acc_average_digit"]["value"] - 0.01
     assert (tmp_path / "d012" / "target.npz").is_file() and r.card["finetune"]["base_entry"] == "wta-mnist-avg"
+
+
+@pytest.mark.slow  # ~80 s CPU
+def test_gray_scott_kappa_retargets_to_the_lambda_texture(tmp_path):
+    """The issue's retarget: gray-scott-kappa → a PNG of the λ texture; the (F, k) found grow a
+    texture within 2× the noise floor (measured: F 0.0368, k 0.0575, ratio 0.96)."""
+    from crnzoo.finetuning import finetune
+    from crnzoo.tasks import gray_scott as gs
+
+    png = gsft.write_texture(gs.target_field("lambda"), tmp_path / "lambda.png")
+    r = finetune("gray-scott-kappa", str(png), out=tmp_path / "lam", progress=False)
+    m = r.card["metrics"]
+    assert r.reached and m["texture_loss_ratio"]["value"] <= 2.0, m
+    assert abs(m["F"]["value"] - 0.036) < 0.002 and abs(m["k"]["value"] - 0.05725) < 0.002, m
