@@ -91,7 +91,7 @@ def plot_trajectory(
             ax.set_title(s)
             ax.set_xlabel(xlabel)
         axes[0][0].set_ylabel(ylabel)
-        axes[0][0].legend(fontsize=7)
+        axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7, frameon=False)
     elif readout is not None and batch_ndim == 0:
         fig = plt.figure(figsize=(9.5 if readout.display else 8, 5.2))
         grid = fig.add_gridspec(2, 2 if readout.display else 1, height_ratios=(3, 1), width_ratios=(5, 1) if readout.display else None)

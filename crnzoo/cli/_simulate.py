@@ -75,7 +75,7 @@ def cmd_simulate(args) -> int:
         reads = [t - 1e-3 for t in (*schedule.switch_times, t1) if 0 < t - 1e-3 <= t1]
         ts = np.union1d(ts, reads)
     if args.ssa:
-        return _simulate_ssa(args, model, ts, x0, schedule, label)
+        return _simulate_ssa(args, model, ts, x0, schedule, label, card)
     if args.omega is not None or args.runs is not None:
         raise _Usage("--omega and --runs go with --ssa")
     started = time.perf_counter()
@@ -100,7 +100,8 @@ def cmd_simulate(args) -> int:
     if n_clip:
         print(f"note: {n_clip} round-off negative value(s) down to {lowest:.3g} (within 100 x atol) clipped to 0")
     outputs = [s["name"] for s in card["species"] if s["role"] == "output"] if card else []
-    shown = [(s, v) for s, v in zip(traj.flat_species, final) if len(final) <= 24 or not outputs or s in outputs]
+    base = [traj.species[j % len(traj.species)] for j in range(len(traj.flat_species))]  # chamber rings: A_0 -> A
+    shown = [(s, v) for s, b, v in zip(traj.flat_species, base, final) if len(final) <= 24 or not outputs or b in outputs]
     print(("final state: " if len(shown) == len(final) else f"final state of the outputs ({len(final)} species in --csv): ")
           + ", ".join(f"{s}={v:.4g}" for s, v in shown))
     if reads and outputs and traj.ys.ndim == 2:
@@ -113,23 +114,34 @@ def cmd_simulate(args) -> int:
         traj.to_csv(args.csv)
         print(f"wrote {args.csv}")
     if args.plot is not None:
-        units = (card.get("concentration_units"), card.get("time_units")) if card and card.get("time_units") else None
-        shown = tuple(t.strip() for t in args.species.split(",")) if args.species else (
-            tuple(outputs) if len(model.species) > 12 and outputs else None)
         plot_trajectory(traj, args.plot, title=label + (f" — inputs {args.inputs}" if args.inputs else ""), schedule=schedule,
-                        species=shown, units=units, readout=readout(card, traj))
+                        species=_plotted_species(args, model, card), units=_plot_units(card), readout=readout(card, traj))
         print(f"wrote {args.plot}")
     return 0
 
 
-def _simulate_ssa(args, model, ts, x0, schedule, label) -> int:
+def _plot_units(card) -> "tuple[str, str] | None":
+    """(concentration, time) units of a card's axes; None: dimensionless."""
+    return (card.get("concentration_units"), card.get("time_units")) if card and card.get("time_units") else None
+
+
+def _plotted_species(args, model, card) -> "tuple[str, ...] | None":
+    """`--species`, else the card's outputs for a network of more than 12 species, else all (None)."""
+    if args.species:
+        return tuple(t.strip() for t in args.species.split(","))
+    outputs = tuple(s["name"] for s in card["species"] if s["role"] == "output") if card else ()
+    return outputs if len(model.species) > 12 and outputs else None
+
+
+def _simulate_ssa(args, model, ts, x0, schedule, label, card) -> int:
     """`simulate --ssa`: sample paths at Ω molecules per unit concentration (`crnzoo.ssa`)."""
     from ..ssa.report import simulate_command
 
     if args.omega is None:
         raise _Usage("--ssa needs --omega (molecules per unit concentration, > 0)")
     runs = 1000 if args.runs is None else args.runs
-    return simulate_command(model, ts, args.omega, runs, args.seed, x0, schedule, args.method, label, args.csv, args.plot)
+    return simulate_command(model, ts, args.omega, runs, args.seed, x0, schedule, args.method, label, args.csv, args.plot,
+                            species=_plotted_species(args, model, card), units=_plot_units(card))
 
 
 def cmd_robustness(args) -> int:

@@ -50,36 +50,52 @@ def write_csv(res: SSAResult, path) -> Path:
     return _atomic(path, lambda p: np.savetxt(p, rows, delimiter=",", header=",".join(header), comments="", fmt="%.10g"))
 
 
-def plot(res: SSAResult, path, title: str = "", species=None, paths: int = 5) -> Path:
-    """Mean and 5–95% band per species, with a few sample paths drawn thin."""
+def plot(res: SSAResult, path, title: str = "", species=None, paths: int = 5, units=None, schedule=None) -> Path:
+    """Write a PNG (whatever the suffix) of the mean and 5–95% band per species, a few sample paths thin.
+
+    `species`: the species to draw (default: the first 8 that change); `units`: (concentration,
+    time) units for the axes, None: dimensionless; `schedule`: input switch times drawn dotted.
+    Colours repeat every 10 with a new line style; the legend sits outside the data.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from ..outputs import atomic_write
+
     names = list(species or [s for i, s in enumerate(res.species) if np.ptp(res.conc[..., i]) > 0][:8] or res.species[:8])
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    unknown = sorted(set(names) - set(res.species))
+    if unknown:
+        raise ValueError(f"cannot plot unknown species {', '.join(unknown)}; species are {', '.join(res.species)}")
+    cu, tu = units or ("dimensionless", "dimensionless")
+    fig, ax = plt.subplots(figsize=(8.5, 4.5))
     q = res.quantiles((0.05, 0.95))
     mean = res.mean()
     for k, s in enumerate(names):
         i = res.species.index(s)
-        color = f"C{k % 10}"
+        color, ls = f"C{k % 10}", ("-", "--", ":", "-.")[k // 10 % 4]
         ax.fill_between(res.ts, q[0][:, i], q[1][:, i], color=color, alpha=0.2, lw=0)
         for r in range(min(paths, res.runs)):
-            ax.plot(res.ts, res.conc[r, :, i], color=color, lw=0.5, alpha=0.5)
-        ax.plot(res.ts, mean[:, i], color=color, lw=2, label=s)
-    ax.set_xlabel("time")
-    ax.set_ylabel("concentration (count / Ω)")
-    ax.set_title(title or f"SSA, Ω = {res.omega:g}, {res.runs} runs: mean, 5–95% band, {min(paths, res.runs)} paths")
-    ax.legend(loc="best", fontsize=8)
+            ax.plot(res.ts, res.conc[r, :, i], color=color, lw=0.5, alpha=0.5, ls=ls)
+        ax.plot(res.ts, mean[:, i], color=color, lw=2, ls=ls, label=s)
+    for t in (schedule.switch_times if schedule else ()):
+        ax.axvline(t, color="0.6", ls=":", lw=0.8)
+    ax.set_xlabel(f"time ({tu})")
+    ax.set_ylabel(f"concentration ({cu}; count / Ω)")
+    ax.set_title(title or f"SSA, Ω = {res.omega:g}, {res.runs} runs: mean, 5–95% band, {min(paths, res.runs)} paths", fontsize=10)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), ncol=max(1, len(names) // 16), fontsize=8, frameon=False)
+    ax.grid(alpha=0.3)
     fig.tight_layout()
     try:
-        return _atomic(path, lambda p: fig.savefig(p, dpi=120, format=Path(path).suffix.lstrip(".") or "png"))
+        with atomic_write(Path(path)) as tmp:
+            fig.savefig(tmp, dpi=120, format="png")
     finally:
         plt.close(fig)
+    return Path(path)
 
 
-def simulate_command(model, ts, omega, runs, seed, x0, schedule, method, label, csv=None, plot_path=None) -> int:
+def simulate_command(model, ts, omega, runs, seed, x0, schedule, method, label, csv=None, plot_path=None, species=None, units=None) -> int:
     """The body of `crnzoo simulate NAME --ssa`: simulate, print the summary, write CSV/plot."""
     import time
 
@@ -92,7 +108,8 @@ def simulate_command(model, ts, omega, runs, seed, x0, schedule, method, label, 
     if csv:
         print(f"wrote {write_csv(res, csv)}")
     if plot_path:
-        print(f"wrote {plot(res, plot_path, title=f'{label} — SSA ({method}), Ω = {omega:g}, {runs} runs: mean, 5–95% band')}")
+        title = f"{label} — SSA ({method}), Ω = {omega:g}, {runs} runs: mean, 5–95% band"
+        print(f"wrote {plot(res, plot_path, title=title, species=species, units=units, schedule=schedule)}")
     return 0
 
 
