@@ -88,13 +88,38 @@ def dna_line(name: str, folder: Path | None = None) -> str | None:
     return f"{d['headline']} ({d['scheme']}; `{d['command']}`)"
 
 
+def species_summary(species: list[Mapping[str, Any]], run: int = 4) -> str:
+    """"name (role)" per species; a run of more than `run` indexed names of one stem and role
+    (X_0, X_1, … X_99) is written once as "X_0 … X_99 (input, 100 species)"."""
+    import re
+
+    def stem(name: str) -> str | None:
+        m = re.fullmatch(r"(.*?)(?:_\d+)+", name)
+        return m.group(1) if m else None
+
+    groups: list[list[Mapping[str, Any]]] = []
+    for sp in species:
+        last = groups[-1][-1] if groups else None
+        if last is not None and stem(sp["name"]) is not None and stem(sp["name"]) == stem(last["name"]) and sp["role"] == last["role"]:
+            groups[-1].append(sp)
+        else:
+            groups.append([sp])
+    parts = []
+    for g in groups:
+        if len(g) > run:
+            parts.append(f"{g[0]['name']} … {g[-1]['name']} ({g[0]['role']}, {len(g)} species)")
+        else:
+            parts += [f"{sp['name']} ({sp['role']})" for sp in g]
+    return ", ".join(parts)
+
+
 def render_text(card: Mapping[str, Any]) -> str:
     """A readable plain-text card (used by `crnzoo info`)."""
     r = card["reactions"]
     lines = [
         f"{card['name']} — {card['system']}",
         f"  source:      {card['paper']} ({card['section']})",
-        f"  species:     " + ", ".join(f"{s['name']} ({s['role']})" for s in card["species"]),
+        f"  species:     " + species_summary(card["species"]),
         f"  protocol:    {card['protocol']}",
         f"  time:        {card['time_units']}, default t1 = {card['t1']:g}",
         f"  solver:      {card['solver']['solver']} rtol={card['solver']['rtol']:g} atol={card['solver']['atol']:g}",

@@ -54,6 +54,9 @@ def readout(card, traj) -> Readout | None:
     if family == "wta_mnist":
         from ..tasks._wta_mnist_data import DIGITS as CLASSES
 
-        values = np.argmax(ys, axis=1)
-        return Readout("winner: argmax F", values, {k: str(d) for k, d in enumerate(CLASSES)})
+        top = np.sort(ys, axis=1)
+        tied = top[:, -1] - top[:, -2] <= 1e-6 * np.maximum(np.abs(top[:, -1]), 1.0)  # no winner (e.g. no image: F = 0)
+        values = np.where(tied, -1, np.argmax(ys, axis=1))
+        labels = {k: str(d) for k, d in enumerate(CLASSES)} | {-1: "tie"}
+        return Readout("winner: argmax F (tie: no unique maximum)", values, labels)
     return None

@@ -104,6 +104,11 @@ def cmd_simulate(args) -> int:
     shown = [(s, v) for s, b, v in zip(traj.flat_species, base, final) if len(final) <= 24 or not outputs or b in outputs]
     print(("final state: " if len(shown) == len(final) else f"final state of the outputs ({len(final)} species in --csv): ")
           + ", ".join(f"{s}={v:.4g}" for s, v in shown))
+    inputs = [s["name"] for s in card["species"] if s["role"] == "input"] if card else []
+    driven = set(given) | set(schedule.levels if schedule else ())
+    if inputs and traj.ys.ndim == 2 and not driven & set(inputs) and not np.any(traj.ys[0, [model.species.index(s) for s in inputs]]):
+        print(f"note: every input ({', '.join(inputs[:3])}{', …' if len(inputs) > 3 else ''}) is 0 in the default state: "
+              f"set some with --x0 (e.g. --x0 {inputs[0]}=1); the card's protocol says what a run's input is")
     if reads and outputs and traj.ys.ndim == 2:
         reset = " (the model restarts from its initial state at each switch)" if schedule.resets else ""
         print(f"read-outs 1e-3 before each switch and at t1 (inputs {args.inputs}, hold {hold:g}){reset}:")
