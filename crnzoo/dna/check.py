@@ -45,33 +45,51 @@ def _crn(network: ReactionNetwork, drop: set[str]) -> list[list[list[str]]]:
     return out
 
 
-def modules(implementation: ReactionNetwork, design: Design) -> list[list[list[list[str]]]] | None:
-    """The implementation CRN (fuels removed) split by formal reaction: reaction i's module
-    holds the reactions of its gate, buffer and translator and of the intermediates they
-    form. None when a reaction cannot be assigned to exactly one module."""
+def modules(implementation: ReactionNetwork, design: Design) -> tuple[list[list[int]], list[list[list[list[str]]]]] | None:
+    """The implementation CRN (fuels removed) split into modules: `(groups, crns)`, where
+    module m implements the formal reactions `groups[m]` (indices) with the reactions `crns[m]`
+    of their gates, buffers and translators and of the intermediates they form. Formal
+    reactions whose intermediates react with each other (e.g. two reactions with the same
+    reactants) share one module. None when a reaction touches no module's species."""
     signals = set(design.interpretation())
-    owner = {c.name: c.reaction for c in design.complexes if c.kind != "signal" and c.reaction is not None}
     shared = {c.name for c in design.complexes if c.kind != "signal" and c.reaction is None}  # fuels of several reactions
+    parent = list(range(len(design.reactions)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner = {c.name: c.reaction for c in design.complexes if c.kind != "signal" and c.reaction is not None}
     changed = True
     while changed:
         changed = False
         for r in implementation.reactions:
-            mods = {owner[s] for s in r.species() - shared if s in owner}
-            if len(mods) == 1:
-                (m,) = mods
-                for s in r.species() - signals - shared:
-                    if s not in owner:
-                        owner[s] = m
-                        changed = True
-    out: list[list] = [[] for _ in design.reactions]
+            mods = {find(owner[s]) for s in r.species() - shared if s in owner}
+            if not mods:
+                continue
+            root, *rest = sorted(mods)
+            for m in rest:  # intermediates of two modules meet: one module
+                parent[m] = root
+                changed = True
+            for s in r.species() - signals - shared:
+                if s not in owner:
+                    owner[s] = root
+                    changed = True
+    roots = sorted({find(i) for i in range(len(design.reactions))})
+    slot = {r: k for k, r in enumerate(roots)}
+    groups: list[list[int]] = [[] for _ in roots]
+    for i in range(len(design.reactions)):
+        groups[slot[find(i)]].append(i)
+    crns: list[list] = [[] for _ in roots]
     fuels = set(design.fuels())
     for r in implementation.reactions:
-        mods = {owner.get(s) for s in r.species() - signals - shared}
+        mods = {find(owner[s]) if s in owner else None for s in r.species() - signals - shared}
         if len(mods) != 1 or None in mods:
             return None
-        crn = _crn(ReactionNetwork(implementation.species, (r,)), fuels)
-        out[mods.pop()].extend(crn)
-    return out
+        crns[slot[mods.pop()]].extend(_crn(ReactionNetwork(implementation.species, (r,)), fuels))
+    return groups, crns
 
 
 class _Timeout(Exception):
@@ -115,7 +133,8 @@ def verify_bisimulation(formal: ReactionNetwork, implementation: ReactionNetwork
     try:
         ok = False
         if mods is not None:
-            ok, bisim = modular_crn_bisimulation_test([[r] for r in fcrn], mods, formals=formals, interpretation=inter)
+            groups, crns = mods
+            ok, bisim = modular_crn_bisimulation_test([[fcrn[i] for i in g] for g in groups], crns, formals=formals, interpretation=inter)
         if not ok:  # no modular bisimulation (the modularity condition is sufficient, not necessary): the whole CRN
             method = "bisimulation"
             ok, bisim = crn_bisimulation_test(fcrn, icrn, formals=formals, interpretation=inter)
