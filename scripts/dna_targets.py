@@ -59,13 +59,14 @@ def run(name: str, scheme: str, timeout: float, leak: bool) -> dict:
 
 
 def row(d: dict) -> str:
+    from crnzoo.dna.implement import dna_amount
     if "unfinished" in d:
         return f"| {d['entry']} | — | — | — | not finished: {d['unfinished']} | — | — | — |"
     v = d["verification"]
     verdict = {True: "yes", False: "no", None: "not decided"}[v["result"]] + f" ({v['method']}, {d['seconds']['verify']:.1f} s)"
     f = d["function"]
     name = d["entry"] + (f" ({d['part'].split(':')[0]})" if d.get("part") else "")
-    return (f"| {name} | {d['formal_reactions']} | {d['strands']} | {d['total_dna_nM'] / 1000:.3g} µM | {verdict} | "
+    return (f"| {name} | {d['formal_reactions']} | {d['strands']} | {dna_amount(d['total_dna_nM'])} | {verdict} | "
             f"{'holds' if f['ok'] else 'FAILS'}: {f['detail']} | {d['leak_tolerance_nM_s']} | {d['wall_s']:.0f} s |")
 
 
