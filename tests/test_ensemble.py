@@ -36,6 +36,7 @@ def test_final_states_match_an_accurate_solve_and_the_estimate_is_honest():
     err = np.max(np.abs(res.final - ref))
     assert res.final.shape == (20, 3) and res.dt == 0.1 and err < 1e-6
     assert err / 10 < res.error_estimate < err * 10  # Richardson: within an order of the true error
+    np.testing.assert_array_equal(RK4Ensemble(NET, 10.0, 100, chunk=6)(x0).final, res.final)  # chunks: same numbers
 
 
 def test_unstable_step_and_bad_input_are_refused():
