@@ -12,7 +12,8 @@ Jacobian of the same `IndexedCRN`), to t = 10 h.
   smaller steps (`--euler-dts`), each as one jitted `lax.scan` over the images.
 
 Error: max |F − F_ref| (nM) over the first `--ref-images` images and the three outputs, and max over all 830
-species. Times: best of `--repeats` calls after compilation, wall and CPU seconds.
+species. Times: crnzoo best of `--repeats` calls after compilation; Euler one call (its
+compile, ~1 s, included: its runs are long), wall and CPU seconds.
 The ratio at equal accuracy compares crnzoo with the cheapest Euler step whose error is
 at most crnzoo's (or, when none is, extrapolates Euler's first-order error, stated).
 
@@ -40,6 +41,12 @@ from crnzoo.tasks._wta_mnist_train import average_digit
 
 
 def timed(fn, repeats):
+    """(output, best wall s, best CPU s) of `repeats` calls after a compiling call; with
+    repeats = 0 the one call is timed, compile included."""
+    if repeats == 0:
+        t, c = time.perf_counter(), time.process_time()
+        out = fn()
+        return out, time.perf_counter() - t, time.process_time() - c
     out, wall, cpu = fn(), float("inf"), float("inf")  # first call compiles
     for _ in range(repeats):
         t, c = time.perf_counter(), time.process_time()
@@ -67,6 +74,8 @@ def main(argv=None):
     p.add_argument("--ref-images", type=int, default=4, help="errors on the first R of them (LSODA: ~40 s per image here)")
     p.add_argument("--euler-dts", type=float, nargs="+", default=[1e-4, 2e-5, 1e-5])
     p.add_argument("--repeats", type=int, default=2)
+    p.add_argument("--chunks", type=int, nargs="*", default=[4],
+                   help="extra crnzoo rows at EVAL_SOLVER with the images in joint chunks of this size (own step control)")
     p.add_argument("--data", default=None)
     a = p.parse_args(argv)
     d = load_mnist789(a.data)
@@ -83,14 +92,16 @@ def main(argv=None):
     print(f"reference LSODA rtol 1e-10 atol 1e-10: {time.perf_counter() - t:.1f} s; F range {F(ref).min():.3g}..{F(ref).max():.3g} nM", flush=True)
 
     rows = []
-    for label, cfg in (("crnzoo DiagonalRosenbrock, cards' EVAL_SOLVER (rtol 1e-8, atol 1e-7 nM)", task.EVAL_SOLVER),
-                       ("crnzoo DiagonalRosenbrock, legacy (rtol 1e-5, atol 1e-4 nM)", task.LEGACY_SOLVER)):
-        y, wall, cpu = timed(lambda: simulate(crn, np.array([0.0, t1]), y0, solver=cfg, chunk=None, name="wta").final, a.repeats)
+    crn_rows = [("crnzoo DiagonalRosenbrock, cards' EVAL_SOLVER (rtol 1e-8, atol 1e-7 nM), one joint system", task.EVAL_SOLVER, None)]
+    crn_rows += [(f"crnzoo DiagonalRosenbrock, EVAL_SOLVER, joint chunks of {c} images", task.EVAL_SOLVER, c) for c in a.chunks]
+    crn_rows += [("crnzoo DiagonalRosenbrock, legacy (rtol 1e-5, atol 1e-4 nM), one joint system", task.LEGACY_SOLVER, None)]
+    for label, cfg, chunk in crn_rows:
+        y, wall, cpu = timed(lambda: simulate(crn, np.array([0.0, t1]), y0, solver=cfg, chunk=chunk, name="wta").final, a.repeats)
         y = y[:nr]
         rows.append(dict(method=label, wall=wall, cpu=cpu, errF=float(np.max(np.abs(F(y) - F(ref)))), err=float(np.max(np.abs(y - ref)))))
         print(f"  {label}: {wall:.2f} s wall, {cpu:.2f} s CPU, max |dF| {rows[-1]['errF']:.2e} nM", flush=True)
     for dt in a.euler_dts:
-        y, wall, cpu = timed(lambda: np.asarray(euler_final(crn, y0, t1, dt, clamp=True)), 1)
+        y, wall, cpu = timed(lambda: np.asarray(euler_final(crn, y0, t1, dt, clamp=True)), 0)  # incl. its ~1 s compile
         y = y[:nr]
         rows.append(dict(method=f"Euler dt = {dt:g} h ({int(round(t1 / dt)):,} steps), clamped", dt=dt, wall=wall, cpu=cpu,
                          errF=float(np.max(np.abs(F(y) - F(ref)))), err=float(np.max(np.abs(y - ref)))))
@@ -100,21 +111,26 @@ def main(argv=None):
     print("|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['method']} | {r['wall']:.3g} | {r['cpu']:.3g} | {r['errF']:.2e} | {r['err']:.2e} |")
-    crn_row = rows[0]
     eulers = [r for r in rows if "dt" in r]
+    for crn_row in [r for r in rows if "EVAL_SOLVER" in r["method"]]:
+        compare(crn_row, eulers)
+    print(f"load average {os.getloadavg()[0]:.1f}")
+
+
+def compare(crn_row, eulers):
+    print(f"\n{crn_row['method']}:")
     good = [r for r in eulers if r["errF"] <= crn_row["errF"]]
     if good:
         e = min(good, key=lambda r: r["cpu"])
-        print(f"\nat equal or better accuracy: Euler dt = {e['dt']:g} (error {e['errF']:.2e}) takes {e['cpu'] / crn_row['cpu']:.1f}x "
+        print(f"at equal or better accuracy: Euler dt = {e['dt']:g} (error {e['errF']:.2e}) takes {e['cpu'] / crn_row['cpu']:.1f}x "
               f"crnzoo's CPU time, {e['wall'] / crn_row['wall']:.1f}x its wall time (crnzoo error {crn_row['errF']:.2e})")
     else:
         e = min(eulers, key=lambda r: r["errF"])
         factor = e["errF"] / crn_row["errF"]  # first order: error ∝ dt, time ∝ 1/dt
-        print(f"\nno Euler step here reaches crnzoo's error {crn_row['errF']:.2e} nM; Euler's best, dt = {e['dt']:g}, has "
+        print(f"no Euler step here reaches crnzoo's error {crn_row['errF']:.2e} nM; Euler's best, dt = {e['dt']:g}, has "
               f"{e['errF']:.2e} ({factor:.3g}x larger). Extrapolated (first order: error ∝ dt, time ∝ 1/dt): equal accuracy "
               f"needs dt ≈ {e['dt'] / factor:.2g} h and ≈ {e['cpu'] * factor / crn_row['cpu']:.0f}x crnzoo's CPU time "
               f"(measured at dt = {e['dt']:g}: {e['cpu'] / crn_row['cpu']:.1f}x)")
-    print(f"load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
