@@ -3,7 +3,8 @@ indexed form of `dimerization.py`), 256 random initial states (x0 ~ U(0, 1), see
 Tsit5 at rtol 1e-8 / atol 1e-10 as in `dimerization.py`.
 
 Rows: crnzoo `simulate()` joint (the default: one system, worst-member error norm, batches
-up to 1024 are one chunk), `batch="vmap"`, and a Python loop of the jitted single-member
+up to 1024 are one chunk), `batch="vmap"`, the generic `MassActionCRN` of the same network
+(its listing; the gathered sparse stoichiometry product, `crnzoo.sparse`), and a Python loop of the jitted single-member
 solve (`--loop-members` of them, extrapolated), each best of `--repeats`, with the max
 relative error over `--check` members against Dopri8 at rtol 1e-13. libroadrunner is not
 re-run here: its SBML load alone is 107 s at n = 40 (`dimerization.md`), and its per-member
