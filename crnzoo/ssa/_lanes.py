@@ -32,6 +32,7 @@ import numpy as np
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 W_MIN = 512  # the smallest lane batch; below it the loop runs to the end of the interval
+UNROLL = 32  # networks of at most this many reactions get their propensities unrolled; larger ones a gather
 
 
 def _mix64(z):
@@ -64,6 +65,9 @@ def _mass_action(idx_b: bytes, off_b: bytes, shape: tuple[int, int]) -> Callable
 
     def prop(c, n):
         S = n.shape[0]
+        if idx.shape[0] > UNROLL:  # a large network: one gather of the reactant counts
+            ext = jnp.concatenate([n, jnp.ones((1, n.shape[1]), n.dtype)])
+            return c[:, None] * jnp.prod(jnp.maximum(ext[idx] - off[:, :, None], 0.0), axis=1)
         rows = []
         for j in range(idx.shape[0]):
             a = jnp.broadcast_to(c[j], n.shape[1:])
@@ -99,7 +103,8 @@ def _step(net: Network, params, seed, counter, n, t, t_end):
     W = t.shape[0]
     a = net.prop(params, n)  # (R, W)
     R = a.shape[0]
-    cum = jnp.cumsum(a, axis=0)
+    # XLA's CPU cumsum is a reduce-window, O(R²): a log-depth scan for large networks
+    cum = jax.lax.associative_scan(jnp.add, a, axis=0) if R > UNROLL else jnp.cumsum(a, axis=0)
     a0 = cum[-1]
     target = uniforms(seed, counter, W) * a0
     j = jnp.minimum(jnp.sum(cum[:-1] <= target, axis=0), R - 1)
