@@ -49,7 +49,7 @@ def test_lanes_and_vmap_kernels_agree():
 def test_same_seed_same_paths_and_a_schedule_event_is_applied_to_every_run():
     net = parse_reactions("X -> Y  k=1\n")
     sched = Schedule.from_dict({"additions": [[1.0, {"X": 0.5}]]})
-    kw = dict(x0=[1.0, 0.0], seed=5, schedule=sched)
+    kw = {"x0": [1.0, 0.0], "seed": 5, "schedule": sched}
     r1 = ssa_simulate(net, [0.0, 1.0, 2.0], 10.0, 700, **kw)
     r2 = ssa_simulate(net, [0.0, 1.0, 2.0], 10.0, 700, **kw)
     assert np.array_equal(r1.counts, r2.counts)
