@@ -55,7 +55,7 @@ class SSAResult:
 
     - `ts`: save times (T,); `counts`: molecule counts (runs, T, S); `species`: names (S,).
     - `omega`: molecules per unit concentration; `method`: `direct`, `scan` or `tau`.
-    - `steps`: loop iterations per run; `fired`: reactions fired per run.
+    - `steps`: loop iterations per run (direct: firings + save times); `fired`: reactions fired per run.
     """
 
     ts: np.ndarray
