@@ -2,7 +2,11 @@
 
 Backends (one process; ratios are run times over crnzoo's exact direct method):
 
-- crnzoo `direct`: `crnzoo.ssa.ssa_simulate(method="direct")`, vmap of one lax.while_loop per run.
+- crnzoo `direct`: `crnzoo.ssa.ssa_simulate(method="direct")`, runs as the lanes of one vector
+  loop (`crnzoo.ssa._lanes`: one SplitMix64 uniform per firing, lockstep between saves, running
+  lanes compacted).
+- crnzoo `vmap`: the same exact law, the previous kernel: vmap of one lax.while_loop per run
+  (threefry keys, two uniforms per firing).
 - crnzoo `scan`: the same law as blocks of 64 masked steps (lax.scan) inside a while loop.
 - crnzoo `tau`: adaptive tau-leaping (approximate; exact steps below 10 expected firings).
 - libroadrunner `gillespie`: the SBML of the same network in counts (rates k·Ω^(1−m),
@@ -122,7 +126,7 @@ def main(argv=None) -> int:
     p.add_argument("--runs", type=int, default=10_000)
     p.add_argument("--omega", type=float, default=1000.0)
     p.add_argument("--rr-runs", type=int, default=300, help="libroadrunner runs actually timed (extrapolated to --runs)")
-    p.add_argument("--skip", default="", help="comma-separated backends to skip (scan, tau, roadrunner, gillespy2)")
+    p.add_argument("--skip", default="", help="comma-separated backends to skip (vmap, scan, tau, roadrunner, gillespy2)")
     p.add_argument("--json")
     a = p.parse_args(argv)
     skip = set(filter(None, a.skip.split(",")))
@@ -130,7 +134,7 @@ def main(argv=None) -> int:
     net = model.network(0.0, name="am4")
     net = dataclasses.replace(net, initial=dict(zip(net.species, np.asarray(model.x0, dtype=float))))
     rows = {}
-    for method in ("direct", "scan", "tau"):
+    for method in ("direct", "vmap", "scan", "tau"):
         if method not in skip:
             rows[f"crnzoo {method}"] = run_crnzoo(model, a.omega, a.runs, method)
     if "roadrunner" not in skip:

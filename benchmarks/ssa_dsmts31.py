@@ -5,8 +5,8 @@
 The case's SBML (2P → P2 with propensity k1·P·(P−1)/2, P2 → 2P with k2·P2; P = 1000 at t = 0;
 saves at t = 0, 1, ..., 50) is run by
 
-- crnzoo: SBML import + `crnzoo.ssa.sbml.sbml_ssa` (exact direct method, vmap of one
-  lax.while_loop per run, all runs in one call after a warm-up call that compiles);
+- crnzoo: SBML import + `crnzoo.ssa.sbml.sbml_ssa` (exact direct method, runs as the lanes of
+  one vector loop, `crnzoo.ssa._lanes`; all runs in one call after a warm-up call that compiles);
 - libroadrunner's `gillespie` integrator on the same file, a Python loop over runs (`resetAll`,
   a seed per run, one `simulate(0, 50, 51)`); `--rr-runs` runs timed and extrapolated linearly;
 - GillesPy2's C++ `SSACSolver` on `gillespy2.import_SBML` of the same file (all runs in one
@@ -61,7 +61,7 @@ def main(argv=None) -> int:
     p = sbml_ssa(model, ts, a.runs, seed=0)
     wall, used = time.perf_counter() - t, cpu() - c
     vals = p.values(model, ["P", "P2"], {"P", "P2"})
-    rows["crnzoo exact (vmap while_loop)"] = (wall, used, max(first - wall, 0.0), vals, f"all {a.runs} runs, one call")
+    rows["crnzoo exact (lanes)"] = (wall, used, max(first - wall, 0.0), vals, f"all {a.runs} runs, one call")
 
     if "roadrunner" not in skip:
         import roadrunner
@@ -95,7 +95,7 @@ def main(argv=None) -> int:
             out = np.stack([np.stack([traj["P"], traj["P2"]], -1) for traj in res])
             rows["GillesPy2 SSACSolver (C++)"] = (w, used, build, out, f"all {a.runs} runs, one call (C++ build {build:.1f} s excluded)")
 
-    ref, ref_cpu = rows["crnzoo exact (vmap while_loop)"][:2]
+    ref, ref_cpu = rows["crnzoo exact (lanes)"][:2]
     print(f"DSMTS 00031 (dimerisation), {a.runs} runs, t = 0..50 (51 saves); Z_t / Y_t excursions by the suite's tests")
     print("| backend | run s (wall) | CPU s | compile/build s | × crnzoo (wall) | × crnzoo (CPU) | runs judged | Z_t out | Y_t out | max abs Z | max abs Y | how |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")

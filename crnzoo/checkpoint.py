@@ -9,7 +9,9 @@ A checkpoint directory holds
   `content_hash` (SHA-256 of the arrays' bytes), checked on every restore, and
   `card_hash` (SHA-256 of the whole card but itself: metrics, solver, t1, … are covered
   too), checked whenever a card is read;
-- `reactions.txt`: the sparsified reaction listing (written by the caller).
+- `reactions.txt`: the sparsified reaction listing (written by the caller);
+- side files measured on the arrays by scripts (`SIDE_FILES`: `robustness.json`, `dna.json`),
+  which a re-save keeps when the arrays are unchanged (see `save`).
 
 Writes go to a temporary sibling directory that is renamed into place, so a crash never
 leaves a half-written checkpoint where a good one was.
@@ -29,6 +31,11 @@ from typing import Any
 import equinox as eqx
 import jax
 import numpy as np
+
+
+SIDE_FILES = ("robustness.json", "dna.json")
+"""Files that scripts write next to a published card (scripts/robustness_cards.py,
+scripts/dna_targets.py), measured on the arrays: `save` carries them into the new folder."""
 
 
 class CheckpointError(ValueError):
@@ -117,6 +124,12 @@ def save(
     tables) into the folder being assembled and returns card fields naming them. An
     existing checkpoint at `directory` is replaced only after the new one is completely
     written.
+
+    Side files (`SIDE_FILES`) of the existing checkpoint that the new save does not write
+    itself are copied into the new folder when its arrays are unchanged (the same
+    `content_hash`: e.g. a card re-measured and re-published); when the arrays changed they
+    describe another network and are left behind with a warning that names the script to
+    re-run.
     """
     import orbax.checkpoint as ocp
 
@@ -141,6 +154,7 @@ def save(
             (tmp / fname).write_text(text)
         if write is not None:
             card.update(write(tmp) or {})
+        _carry_side_files(directory, tmp, card["content_hash"])
         (tmp / "card.json").write_text(json.dumps(seal(card), indent=2, sort_keys=False) + "\n")
         if directory.exists():
             directory.rename(old)
@@ -152,6 +166,28 @@ def save(
         raise
     shutil.rmtree(old, ignore_errors=True)
     return directory
+
+
+def _carry_side_files(old: Path, new: Path, content: str) -> list[str]:
+    """Copy `SIDE_FILES` from checkpoint folder `old` into `new` (not overwriting what `new`
+    has) when `old`'s card has the arrays' `content`; returns the names copied."""
+    present = [f for f in SIDE_FILES if (old / f).is_file() and not (new / f).exists()]
+    if not present:
+        return []
+    try:
+        before = json.loads((old / "card.json").read_text()).get("content_hash")
+    except (OSError, ValueError):
+        before = None
+    if before != content:
+        warnings.warn(
+            f"{old}: {', '.join(present)} describe the previous arrays (content_hash {str(before)[:12]}, "
+            f"now {content[:12]}) and are not carried over; re-run scripts/robustness_cards.py / scripts/dna_targets.py",
+            stacklevel=3,
+        )
+        return []
+    for f in present:
+        shutil.copy2(old / f, new / f)
+    return present
 
 
 def clean_stale(directory) -> list[Path]:

@@ -140,3 +140,29 @@ def test_missing_checkpoint_folder(tmp_path):
     shutil.rmtree(d / "checkpoint")
     with pytest.raises(ck.CheckpointError, match="no checkpoint"):
         ck.restore(d, zoo.build)
+
+
+def test_resave_keeps_side_files_of_the_same_arrays(tmp_path):
+    d = saved(tmp_path)
+    (d / "robustness.json").write_text('{"omega_min": 128}\n')
+    (d / "dna.json").write_text('{"headline": "x"}\n')
+    ck.save(model(), d, {"name": "m", "builder": "catalytic", "config": CONFIG, "metrics": {"acc": 1.0}}, {"reactions.txt": "x\n"})
+    assert (d / "robustness.json").read_text() == '{"omega_min": 128}\n'
+    assert (d / "dna.json").read_text() == '{"headline": "x"}\n'
+    assert ck.read_card(d)["metrics"] == {"acc": 1.0}
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]
+
+
+def test_resave_with_new_arrays_drops_stale_side_files_with_a_warning(tmp_path):
+    d = saved(tmp_path)
+    (d / "robustness.json").write_text("{}\n")
+    with pytest.warns(UserWarning, match="robustness.json.*not carried over"):
+        saved(tmp_path, model(1))
+    assert not (d / "robustness.json").exists()
+
+
+def test_side_file_written_by_the_save_wins(tmp_path):
+    d = saved(tmp_path)
+    (d / "dna.json").write_text("old\n")
+    ck.save(model(), d, {"name": "m", "builder": "catalytic", "config": CONFIG}, {"dna.json": "new\n"})
+    assert (d / "dna.json").read_text() == "new\n"

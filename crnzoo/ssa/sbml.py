@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._kernel import Kernel, run_one
+from . import _lanes
 from .simulate import SSAError
 
 
@@ -100,27 +100,20 @@ def kernel_parts(model):
     return sizes, change, np.rint(n0), prop
 
 
-def sbml_ssa(model, ts, runs: int, seed: int = 0, max_steps: int = 10_000_000, chunk: int = 10_000) -> SBMLPaths:
-    """`runs` exact (Gillespie direct) sample paths of an `SBMLModel`, saved at `ts`."""
+def sbml_ssa(model, ts, runs: int, seed: int = 0, max_steps: int = 10_000_000) -> SBMLPaths:
+    """`runs` exact (Gillespie direct) sample paths of an `SBMLModel`, saved at `ts`
+    (runs as lanes: `crnzoo.ssa._lanes`)."""
     if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
         raise SSAError(f"runs must be an integer >= 1, got {runs!r}")
     if not model.spec.reactions:
         raise SSAError("the model has no reactions: nothing to simulate stochastically")
     sizes, change, n0, prop = kernel_parts(model)
     ts = np.asarray(ts, dtype=np.float64)
-    R, N = change.shape
-    z = jnp.zeros((1, N))
-    kern = Kernel(jnp.zeros(R), jnp.zeros((R, 1), jnp.int32), jnp.zeros((R, 1)), jnp.asarray(change), jnp.zeros(N),
-                  jnp.asarray([np.inf]), z, jnp.zeros(N, bool), z)
-    batch = jax.jit(jax.vmap(lambda n, k: run_one(kern, n, jnp.asarray(ts), k, max_steps, prop=prop)))
-    keys = jax.random.split(jax.random.PRNGKey(seed), runs)
-    outs, fired = [], []
-    for lo in range(0, runs, chunk):
-        k = keys[lo : lo + chunk]
-        out, _, f, ok = batch(jnp.broadcast_to(jnp.asarray(n0), (k.shape[0], N)), k)
-        if not bool(np.all(ok)):
-            raise SSAError(f"some runs needed more than {max_steps} steps before t={ts[-1]:g}")
-        outs.append(np.asarray(out))
-        fired.append(np.asarray(f))
-    counts = np.concatenate(outs)
-    return SBMLPaths(ts, counts / sizes, counts, tuple(model.spec.state), np.concatenate(fired))
+    # keyed by the model's identity (the compiled loop is reused across calls on one model); the
+    # Network holds the model, so while a compiled loop is cached its id cannot be reused
+    lanes = _lanes.Network(lambda _, n: jax.vmap(prop, in_axes=1, out_axes=1)(n), change, ("sbml", id(model)))
+    lanes.model = model
+    counts, fired, ok = _lanes.simulate(lanes, None, np.broadcast_to(n0, (runs, n0.size)), ts, seed, max_steps)
+    if not ok.all():
+        raise SSAError(f"some runs needed more than {max_steps} steps before t={ts[-1]:g}")
+    return SBMLPaths(ts, counts / sizes, counts, tuple(model.spec.state), fired.astype(np.float64))

@@ -3,8 +3,11 @@
 Counts n = c·Ω (Ω molecules per unit concentration; see `crnzoo.ssa._kernel` for the
 propensities). Methods:
 
-- `"direct"` (default): Gillespie's direct method, exact; `jax.vmap` of one `lax.while_loop`
-  per run.
+- `"direct"` (default): Gillespie's direct method, exact, with runs as the lanes of one
+  vector loop (`crnzoo.ssa._lanes`: one uniform per firing, SplitMix64 numbers, lockstep
+  between save/event times, running lanes compacted).
+- `"vmap"`: the same exact law as `jax.vmap` of one `lax.while_loop` per run (the previous
+  kernel, kept for comparison: `benchmarks/ssa.py`).
 - `"scan"`: the same exact law, as blocks of 64 masked steps (`lax.scan`) in a while loop —
   the event-per-step scan; `benchmarks/ssa.py` measures both (vmap of the while loop is
   the faster here, so it is the default).
@@ -35,10 +38,11 @@ from ..crn.base import CRNModel
 from ..network import ReactionNetwork
 from ..solve import Schedule
 from ..solvers.config import SimulationError, StateError
+from . import _lanes
 from ._kernel import Kernel, falling_factorials, run_one, run_one_blocks
 
 
-METHODS = ("direct", "scan", "tau")
+METHODS = ("direct", "vmap", "scan", "tau")
 
 
 class SSAError(ValueError):
@@ -51,7 +55,7 @@ class SSAResult:
 
     - `ts`: save times (T,); `counts`: molecule counts (runs, T, S); `species`: names (S,).
     - `omega`: molecules per unit concentration; `method`: `direct`, `scan` or `tau`.
-    - `steps`: loop iterations per run; `fired`: reactions fired per run.
+    - `steps`: loop iterations per run (direct: firings + save times); `fired`: reactions fired per run.
     """
 
     ts: np.ndarray
@@ -218,6 +222,8 @@ def ssa_simulate(
     if schedule is not None and schedule.levels:  # held species start at their first level
         for s, v in schedule.levels.items():
             n0[:, net.index(s)] = np.rint(v[int(np.searchsorted(schedule.switch_times, ts[0], side="right"))] * omega)
+    if method == "direct":
+        return _direct(kern, n0, ts, seed, int(max_steps), omega, tuple(net.species))
     keys = jax.random.split(jax.random.PRNGKey(seed), runs)
     n0, keys = sharding.shard_batch((jnp.asarray(n0), keys))  # runs split over the local devices (unchanged on one)
     out, steps, fired, ok = _batch(kern, n0, jnp.asarray(ts), keys, int(max_steps), method, float(eps))
@@ -228,6 +234,23 @@ def ssa_simulate(
             "use method='tau' (approximate) or a larger max_steps"
         )
     return SSAResult(ts, np.asarray(out), tuple(net.species), omega, method, np.asarray(steps), np.asarray(fired))
+
+
+def _direct(kern: Kernel, n0: np.ndarray, ts: np.ndarray, seed: int, max_steps: int, omega: float, species) -> SSAResult:
+    """The exact direct method with runs as lanes (`crnzoo.ssa._lanes`)."""
+    mask, ev_set, ev_add = (np.asarray(a) for a in (kern.ev_mask, kern.ev_set, kern.ev_add))
+
+    def event(n, e):
+        return np.where(mask[None], ev_set[e][None], n + ev_add[e][None])
+
+    lanes = _lanes.mass_action(np.asarray(kern.idx), np.asarray(kern.off), np.asarray(kern.change))
+    out, fired, ok = _lanes.simulate(lanes, kern.c, n0, ts, seed, max_steps, event, np.asarray(kern.ev_t))
+    if not ok.all():
+        raise SimulationError(
+            f"{int((~ok).sum())} of {len(ok)} runs needed more than {max_steps} steps before t={ts[-1]:g} at Ω={omega:g}: "
+            "use method='tau' (approximate) or a larger max_steps"
+        )
+    return SSAResult(ts, out, species, omega, "direct", fired + len(ts), fired.astype(np.float64))
 
 
 @functools.partial(jax.jit, static_argnames=("max_steps", "method", "eps"))
