@@ -16,7 +16,6 @@ from ._spatial import is_spatial, simulate_spatial
 
 
 def cmd_simulate(args) -> int:
-    from .. import zoo
     from ..plot import plot_trajectory
     from ..sbml import SBMLModel
     from ..solve import Schedule, SimulationError, simulate
@@ -42,6 +41,8 @@ def cmd_simulate(args) -> int:
     if args.hold is not None and args.inputs is None:
         raise _Usage("--hold goes with --inputs")
     if args.inputs is not None:
+        from .. import zoo
+
         known = zoo.list_models()
         base = next((card.get(k) for k in ("name", "base_model") if card and card.get(k) in known), None)
         hold = args.hold if args.hold is not None else 200.0
@@ -85,6 +86,8 @@ def cmd_simulate(args) -> int:
             if x0 is not None:
                 raise _Usage("--x0 is not supported for SBML models with events (set initial values in the file)")
             traj, event_ps = model.simulate_events(ts, solver)
+        elif isinstance(model, SBMLModel) and schedule is None and (traj := _shared_solve(model, ts, solver, x0, label)) is not None:
+            pass  # the program its size class shares (crnzoo.sbml.program): no compile for a model never seen
         else:
             traj = simulate(model, ts, x0=x0, schedule=schedule, solver=solver, name=label)
     except SimulationError as e:
@@ -120,6 +123,12 @@ def cmd_simulate(args) -> int:
                         species=shown, units=units, readout=readout(card, traj))
         print(f"wrote {args.plot}")
     return 0
+
+
+def _shared_solve(model, ts, solver, x0, label):
+    from ..sbml.program import trajectory
+
+    return trajectory(model, ts, solver, x0, label)
 
 
 def _simulate_ssa(args, model, ts, x0, schedule, label) -> int:

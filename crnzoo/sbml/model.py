@@ -18,6 +18,7 @@ from .errors import SBMLImportError
 from .eventsim import EventFunctions, compile_events
 from .massaction import to_network
 from .read import Spec
+from .runtime import quiet
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -99,11 +100,13 @@ class SBMLModel(CRNModel):
     def observe(self, ts, ys, ps=None) -> tuple[tuple[str, ...], np.ndarray]:
         """(symbols, values (T, K)): every symbol of the model at the saved states `ys` (T, N)
         (and parameters `ps` (T, P) where events change them; default: `params`)."""
-        if ps is None:
-            f = jax.vmap(self.static.compiled.observe, in_axes=(0, 0, None))
-            return self.static.compiled.symbols, np.asarray(f(jnp.asarray(ts), jnp.asarray(ys), self.params))
-        f = jax.vmap(self.static.compiled.observe, in_axes=(0, 0, 0))
-        return self.static.compiled.symbols, np.asarray(f(jnp.asarray(ts), jnp.asarray(ys), jnp.asarray(ps)))
+        # the numpy twin of the generated code, over all rows at once (no JAX op compiled per
+        # call); per-time parameters go in transposed, so that `p[i]` is parameter i's column
+        ts, ys = np.asarray(ts, np.float64), np.asarray(ys, np.float64)
+        p = np.asarray(self.params, np.float64) if ps is None else np.asarray(ps, np.float64).T
+        symbols = self.static.compiled.symbols
+        out = quiet(self.static.compiled.observe_np)(ts, ys, p)
+        return symbols, np.array(np.broadcast_to(out, (len(ts), len(symbols))), np.float64)
 
     def values(self, ts, ys, ids, amounts: set[str] | bool = False, ps=None) -> np.ndarray:
         """Columns (T, len(ids)) of the symbols `ids`; species in `amounts` (or all, if True) as

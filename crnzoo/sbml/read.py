@@ -59,6 +59,7 @@ class Spec:
     text: str = ""  # the SBML document as read (for writing a fitted copy)
     events: list = dataclasses.field(default_factory=list)  # `EventSpec` per event (crnzoo.sbml.events)
     atoms: list[tuple[str, bool]] = dataclasses.field(default_factory=list)  # relations the triggers track
+    function_asts: dict = dataclasses.field(default_factory=dict)  # function id -> (argument names, body AST clone)
 
 
 def read_document(text: str | None = None, path: str | None = None):
@@ -139,6 +140,16 @@ def _functions(model) -> tuple[list[tuple[str, list[str], str]], dict[str, int]]
         out.append((fd.getId(), args, src))
         arity[fd.getId()] = n
     return out, arity
+
+
+def _function_asts(model) -> dict:
+    out = {}
+    for fd in model.getListOfFunctionDefinitions():
+        lam = fd.getMath()
+        n = lam.getNumBvars()
+        body = lam.getChild(n).deepCopy() if lam.getNumChildren() > n else None
+        out[fd.getId()] = ([lam.getChild(i).getName() for i in range(n)], body)
+    return out
 
 
 def build_spec(doc) -> Spec:
@@ -276,6 +287,7 @@ def build_spec(doc) -> Spec:
         reactions, stoich, re_st, pr_st, rate_rules, functions, laws, local_names, names,
         [r.getName() or r.getId() for r in model.getListOfReactions()], events=events, atoms=atoms,
     )
+    spec.function_asts = _function_asts(model)
     _initial_values(spec, model, initial, assign, arity)
     for j, side, sid, sign, ref_id in deferred:
         n = spec.values[ref_id]
