@@ -86,8 +86,6 @@ def cmd_simulate(args) -> int:
             if x0 is not None:
                 raise _Usage("--x0 is not supported for SBML models with events (set initial values in the file)")
             traj, event_ps = model.simulate_events(ts, solver)
-        elif isinstance(model, SBMLModel) and schedule is None and (traj := _shared_solve(model, ts, solver, x0, label)) is not None:
-            pass  # the program its size class shares (crnzoo.sbml.program): no compile for a model never seen
         else:
             traj = simulate(model, ts, x0=x0, schedule=schedule, solver=solver, name=label)
     except SimulationError as e:
@@ -123,12 +121,6 @@ def cmd_simulate(args) -> int:
                         species=shown, units=units, readout=readout(card, traj))
         print(f"wrote {args.plot}")
     return 0
-
-
-def _shared_solve(model, ts, solver, x0, label):
-    from ..sbml.program import trajectory
-
-    return trajectory(model, ts, solver, x0, label)
 
 
 def _simulate_ssa(args, model, ts, x0, schedule, label) -> int:

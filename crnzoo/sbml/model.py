@@ -94,6 +94,13 @@ class SBMLModel(CRNModel):
                                   "model.simulate_events(ts) (a plain solve, fine-tuning or export would ignore them)")
         return self
 
+    def shared_trajectory(self, ts, x0=None, solver=None, name=None) -> Trajectory | None:
+        """`crnzoo.simulate` of this model through the compiled solve its size class shares
+        (`crnzoo.sbml.program`); None when the model needs its own program."""
+        from .program import trajectory
+
+        return trajectory(self, ts, solver, x0, name)
+
     def rhs(self, t, x, args=None):
         return self.static.compiled.rhs(t, x, self.params)
 
