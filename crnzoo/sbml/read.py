@@ -19,6 +19,7 @@ import libsbml
 from .errors import SBMLImportError
 from .events import read_events
 from .mathml import names_in, to_source
+from .rateof import RateOf
 from .runtime import evaluate_initial
 
 
@@ -273,13 +274,19 @@ def build_spec(doc) -> Spec:
         names[rid] = f"_v_{rid}"
     for var in assign:
         names[var] = f"_v_{var}"
+    sides = _signed_sides(re_st, pr_st, deferred, names)
+    rates = RateOf(species, state, set(assign), rate, reactions, sides, names, arity)
     for rid, law, local in zip(reactions, laws, local_names):
-        rate_sources[rid] = (to_source(law, {**names, **local}, arity, f"kinetic law of {rid}"), names_in(law) - set(local))
+        lr = RateOf(species, state, set(assign), rate, reactions, sides, {**names, **local}, arity, frozenset(local))
+        rate_sources[rid] = (to_source(law, {**names, **local}, arity, f"kinetic law of {rid}", lr.hook), lr.deps(law) - set(local))
     computed_eqs = dict(rate_sources)
     for var, rule in assign.items():
-        computed_eqs[var] = (to_source(rule.getMath(), names, arity, f"assignment rule for {var}"), names_in(rule.getMath()))
+        computed_eqs[var] = (to_source(rule.getMath(), names, arity, f"assignment rule for {var}", rates.hook), rates.deps(rule.getMath()))
     computed = [(k, computed_eqs[k][0]) for k in _toposort(computed_eqs, "assignment rules and rates")]
-    rate_rules = {var: to_source(rule.getMath(), names, arity, f"rate rule for {var}") for var, rule in rate.items()}
+    rate_rules = {var: to_source(rule.getMath(), names, arity, f"rate rule for {var}", rates.hook) for var, rule in rate.items()}
+    for var, rule in rate.items():  # a rate rule that reads its own rate (through rateOf) has no solution here
+        if _reads_rate_of(rule.getMath(), var):
+            raise SBMLImportError(f"rate rule for {var} reads rateOf({var}): not supported")
     events, atoms = read_events(model, names, arity, state, params, set(assign))
 
     spec = Spec(
@@ -288,7 +295,7 @@ def build_spec(doc) -> Spec:
         [r.getName() or r.getId() for r in model.getListOfReactions()], events=events, atoms=atoms,
     )
     spec.function_asts = _function_asts(model)
-    _initial_values(spec, model, initial, assign, arity)
+    _initial_values(spec, model, initial, assign, arity, (species, state, set(assign), rate, reactions, sides))
     for j, side, sid, sign, ref_id in deferred:
         n = spec.values[ref_id]
         if not math.isfinite(n):
@@ -299,20 +306,40 @@ def build_spec(doc) -> Spec:
     return spec
 
 
-def _initial_values(spec: Spec, model, initial, assign, arity) -> None:
+def _signed_sides(re_st, pr_st, deferred, names) -> list[list[tuple[str, float | str]]]:
+    """Per reaction: (species, signed stoichiometry: a number, or the text of one set at t = 0)."""
+    sides = [[(s, -n) for s, n in r.items()] + [(s, n) for s, n in p.items()] for r, p in zip(re_st, pr_st)]
+    for j, side, sid, sign, ref_id in deferred:
+        sides[j].append((sid, f"({sign!r} * {names[ref_id]})"))
+    return sides
+
+
+def _reads_rate_of(ast, var: str) -> bool:
+    stack = [ast]
+    while stack:
+        node = stack.pop()
+        if node.getType() == libsbml.AST_FUNCTION_RATE_OF and node.getNumChildren() == 1 and node.getChild(0).getName() == var:
+            return True
+        stack.extend(node.getChild(i) for i in range(node.getNumChildren()))
+    return False
+
+
+def _initial_values(spec: Spec, model, initial, assign, arity, rate_info) -> None:
     """Evaluate initial assignments and assignment rules (and rates they read) at t = 0 in order."""
     env_names = {k: f"_e[{k!r}]" for k in spec.values}
     eqs: dict[str, tuple[str, set[str]]] = {}
+    all_names = {**env_names, **{r: f"_e[{r!r}]" for r in spec.reactions}}
     for rid, law, local in zip(spec.reactions, spec.laws, spec.local_names):
         loc = {k: f"_e[{(rid + '.' + k)!r}]" for k in local}
-        eqs[rid] = (to_source(law, {**env_names, **{r: f"_e[{r!r}]" for r in spec.reactions}, **loc}, arity, f"kinetic law of {rid}"), names_in(law) - set(local))
-    all_names = {**env_names, **{r: f"_e[{r!r}]" for r in spec.reactions}}
+        lr = RateOf(*rate_info, {**all_names, **loc}, arity, frozenset(local))
+        eqs[rid] = (to_source(law, {**all_names, **loc}, arity, f"kinetic law of {rid}", lr.hook), lr.deps(law) - set(local))
+    rates = RateOf(*rate_info, all_names, arity)
     for var, ia in initial.items():
         if var not in spec.values:
             raise SBMLImportError(f"initial assignment to {var!r}, which is not a species, parameter or compartment: not supported")
-        eqs[var] = (to_source(ia.getMath(), all_names, arity, f"initial assignment to {var}"), names_in(ia.getMath()))
+        eqs[var] = (to_source(ia.getMath(), all_names, arity, f"initial assignment to {var}", rates.hook), rates.deps(ia.getMath()))
     for var, rule in assign.items():
-        eqs[var] = (to_source(rule.getMath(), all_names, arity, f"assignment rule for {var}"), names_in(rule.getMath()))
+        eqs[var] = (to_source(rule.getMath(), all_names, arity, f"assignment rule for {var}", rates.hook), rates.deps(rule.getMath()))
     for sid, sp in spec.species.items():  # a given amount (or concentration) over a computed size
         if sid not in eqs and sp.given and sp.compartment in eqs:
             kind, x = sp.given
