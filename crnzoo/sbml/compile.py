@@ -42,7 +42,8 @@ def _stack(items: list[str]) -> str:
 
 def stoich_matrix(spec: Spec) -> np.ndarray:
     """(N, R): the change of each state entry per unit extent of each reaction (concentration
-    species divided by their compartment's size; boundary, constant and rule-set species 0)."""
+    species divided by their compartment's size, unless the state holds their amount because a
+    rule resizes the compartment; boundary, constant and rule-set species 0)."""
     index = {s: i for i, s in enumerate(spec.state)}
     S = np.zeros((len(spec.state), len(spec.reactions)))
     for j, net in enumerate(spec.stoich):
@@ -50,7 +51,7 @@ def stoich_matrix(spec: Spec) -> np.ndarray:
             sp = spec.species[sid]
             if sp.boundary or sp.constant or sid not in index or sid in spec.rate_rules:
                 continue
-            scale = 1.0 if sp.only_substance else 1.0 / spec.constants[sp.compartment]
+            scale = 1.0 if sp.only_substance or sid in spec.amount_state else 1.0 / spec.constants[sp.compartment]
             S[index[sid], j] += n * scale
     return S
 

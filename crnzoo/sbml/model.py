@@ -51,7 +51,9 @@ class SBMLModel(CRNModel):
 
     @classmethod
     def from_spec(cls, spec: Spec) -> SBMLModel:
-        x0 = jnp.asarray([spec.values[k] for k in spec.state], dtype=jnp.float64)
+        # a species in a compartment a rule resizes is held as its amount (concentration x size)
+        x0 = jnp.asarray([spec.values[k] * (spec.values[spec.amount_state[k]] if k in spec.amount_state else 1.0)
+                          for k in spec.state], dtype=jnp.float64)
         p = jnp.asarray([spec.values[k] for k in spec.params], dtype=jnp.float64)
         compiled = compile_spec(spec)
         events = compile_events(spec, compiled.rhs)

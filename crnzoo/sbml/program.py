@@ -76,6 +76,8 @@ def plan(model) -> Plan | str:
         return "it has events"
     if spec.rate_rules:
         return "it has rate rules"
+    if spec.amount_state:
+        return "a rule changes a compartment's size"
     if any(sp.conversion for sp in spec.species.values()):
         return "it has conversion factors"
     coef, P, Q, seg, den_one = [], [], [], [], []

@@ -32,14 +32,15 @@ class RateOf:
     """rateOf of a model's symbols as text over `names` (id -> text of its value)."""
 
     def __init__(self, species: Mapping, state: list[str], assigned: set[str], rate_rules: Mapping, reactions: list[str],
-                 sides: list[list[tuple[str, float | str]]], names: Mapping[str, str], arity: Mapping[str, int],
-                 local: frozenset[str] = frozenset()):
+                 sides: list[list[tuple[str, float | str]]], amount_state: Mapping[str, str], names: Mapping[str, str],
+                 arity: Mapping[str, int], local: frozenset[str] = frozenset()):
         """`rate_rules`: id -> libsbml rule; `sides[j]`: (species id, signed stoichiometry: a
-        number or the text of a symbol set at t = 0) of reaction j; `local`: the ids of a kinetic
+        number or the text of a symbol set at t = 0) of reaction j; `amount_state`: species whose
+        state is their amount in a compartment a rule resizes (species -> compartment); `local`: the ids of a kinetic
         law's local parameters (constant: their rate is 0, whatever global symbol they hide)."""
         self.species, self.state, self.assigned = species, set(state), assigned
         self.rate_rules, self.reactions, self.sides, self.names, self.arity = rate_rules, reactions, sides, names, arity
-        self.local = local
+        self.local, self.amount_state = local, amount_state
         self._open: set[str] = set()  # rate rules being expanded (a cycle of rateOf has no solution here)
 
     def _species_text(self, sid: str) -> tuple[str, set[str]]:
@@ -53,8 +54,12 @@ class RateOf:
         text = " + ".join(terms) or "0.0"
         if sp.conversion:
             text, deps = f"({text}) * {self.names[sp.conversion]}", deps | {sp.conversion}
-        if not sp.only_substance:
-            text, deps = f"({text}) / {self.names[sp.compartment]}", deps | {sp.compartment}
+        cid = sp.compartment
+        if sid in self.amount_state:  # d(n / V)/dt = (dn/dt - [S] dV/dt) / V
+            dv, dv_deps = self.text(cid, f"rateOf({sid})")
+            text, deps = f"(({text}) - {self.names[sid]} * {dv}) / {self.names[cid]}", deps | dv_deps | {cid, sid}
+        elif not sp.only_substance:
+            text, deps = f"({text}) / {self.names[cid]}", deps | {cid}
         return f"({text})", deps
 
     def text(self, x: str, where: str) -> tuple[str, set[str]]:

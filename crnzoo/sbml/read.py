@@ -61,6 +61,7 @@ class Spec:
     events: list = dataclasses.field(default_factory=list)  # `EventSpec` per event (crnzoo.sbml.events)
     atoms: list[tuple[str, bool]] = dataclasses.field(default_factory=list)  # relations the triggers track
     function_asts: dict = dataclasses.field(default_factory=dict)  # function id -> (argument names, body AST clone)
+    amount_state: dict[str, str] = dataclasses.field(default_factory=dict)  # species -> its resized compartment (state: amount)
 
 
 def read_document(text: str | None = None, path: str | None = None):
@@ -200,9 +201,10 @@ def build_spec(doc) -> Spec:
         values[pid] = p.getValue() if p.isSetValue() else math.nan
 
     changing = set(assign) | set(rate)
-    for cid in comp_size:
-        if cid in changing and any(sp.compartment == cid for sp in species.values()):
-            raise SBMLImportError(f"compartment {cid} changes size (a rule sets it): not supported")
+    amount_state: dict[str, str] = {}  # concentration species in a compartment a rule resizes: the state holds the amount
+    for sid, sp in species.items():
+        if sp.compartment in changing and not sp.only_substance and sid not in assign and sid not in rate:
+            amount_state[sid] = sp.compartment  # (a rate rule sets a concentration's rate itself: that state stays as read)
     # symbols: state, parameters, constants
     for sid, sp in species.items():
         if sid not in assign:
@@ -274,14 +276,19 @@ def build_spec(doc) -> Spec:
         names[rid] = f"_v_{rid}"
     for var in assign:
         names[var] = f"_v_{var}"
+    for sid, cid in amount_state.items():  # the math reads the concentration: amount / size
+        names[sid] = f"({names[sid]} / {names[cid]})"
     sides = _signed_sides(re_st, pr_st, deferred, names)
-    rates = RateOf(species, state, set(assign), rate, reactions, sides, names, arity)
+    rate_info = (species, state, set(assign), rate, reactions, sides, amount_state)
+    rates = RateOf(*rate_info, names, arity)
     for rid, law, local in zip(reactions, laws, local_names):
-        lr = RateOf(species, state, set(assign), rate, reactions, sides, {**names, **local}, arity, frozenset(local))
+        lr = RateOf(*rate_info, {**names, **local}, arity, frozenset(local))
         rate_sources[rid] = (to_source(law, {**names, **local}, arity, f"kinetic law of {rid}", lr.hook), lr.deps(law) - set(local))
     computed_eqs = dict(rate_sources)
     for var, rule in assign.items():
         computed_eqs[var] = (to_source(rule.getMath(), names, arity, f"assignment rule for {var}", rates.hook), rates.deps(rule.getMath()))
+    for _, deps in computed_eqs.values():  # a concentration read from an amount reads the compartment's size too
+        deps |= {amount_state[d] for d in list(deps) if d in amount_state}
     computed = [(k, computed_eqs[k][0]) for k in _toposort(computed_eqs, "assignment rules and rates")]
     rate_rules = {var: to_source(rule.getMath(), names, arity, f"rate rule for {var}", rates.hook) for var, rule in rate.items()}
     for var, rule in rate.items():  # a rate rule that reads its own rate (through rateOf) has no solution here
@@ -295,7 +302,17 @@ def build_spec(doc) -> Spec:
         [r.getName() or r.getId() for r in model.getListOfReactions()], events=events, atoms=atoms,
     )
     spec.function_asts = _function_asts(model)
-    _initial_values(spec, model, initial, assign, arity, (species, state, set(assign), rate, reactions, sides))
+    spec.amount_state = amount_state
+    for ev in events:
+        moved = [state[i] for kind, i in ev.targets if kind == "y" and state[i] in amount_state]
+        if moved:
+            raise SBMLImportError(f"event {ev.id} assigns species {moved[0]}, whose compartment changes size: not supported")
+        for kind, i in ev.targets:  # a resized compartment keeps its species' amounts: concentrations held as state would jump
+            held = [sid for sid, sp in species.items() if kind == "y" and sp.compartment == state[i] and sid in state
+                    and not sp.only_substance and sid not in amount_state]
+            if held:
+                raise SBMLImportError(f"event {ev.id} resizes compartment {state[i]}, and a rate rule sets the concentration of {held[0]}: not supported")
+    _initial_values(spec, model, initial, assign, arity, rate_info)
     for j, side, sid, sign, ref_id in deferred:
         n = spec.values[ref_id]
         if not math.isfinite(n):

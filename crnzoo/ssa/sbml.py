@@ -69,6 +69,8 @@ def kernel_parts(model):
     conv = [s for s, sp in spec.species.items() if sp.conversion]
     if conv:
         raise SSAError(f"species {conv[0]} has a conversion factor: not supported by the SSA")
+    if getattr(spec, "amount_state", None):
+        raise SSAError(f"compartment {next(iter(spec.amount_state.values()))} changes size: not supported by the SSA")
     for k, src in spec.computed:
         if _reads(src, "t"):
             raise SSAError(f"{k} reads the time (csymbol time): the SSA needs propensities that depend on the state only")
