@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 import libsbml
 
+from .algebraic import solve_algebraic
 from .errors import SBMLImportError
 from .events import read_events
 from .mathml import names_in, to_source
@@ -97,9 +98,6 @@ def _refuse_unsupported(doc, model) -> None:
             raise SBMLImportError(f"model uses the SBML package {prefix!r}: not supported")
     if model.getNumConstraints():
         raise SBMLImportError("model uses constraints: not supported")
-    for rule in model.getListOfRules():
-        if rule.isAlgebraic():
-            raise SBMLImportError("model uses an algebraic rule: not supported")
     for r in model.getListOfReactions():
         if r.isSetFast() and r.getFast():
             raise SBMLImportError(f"reaction {r.getId()} is a fast reaction: not supported")
@@ -160,6 +158,7 @@ def build_spec(doc) -> Spec:
     _refuse_unsupported(doc, model)
     functions, arity = _functions(model)
     assign = {r.getVariable(): r for r in model.getListOfRules() if r.isAssignment()}
+    assign.update({r.getVariable(): r for r in solve_algebraic(model)})  # algebraic rules solved exactly, else refused
     rate = {r.getVariable(): r for r in model.getListOfRules() if r.isRate()}
     initial = {ia.getSymbol(): ia for ia in model.getListOfInitialAssignments() if ia.isSetMath()}  # L3v2: no math, no effect
 
