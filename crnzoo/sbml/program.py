@@ -6,15 +6,15 @@ its stoichiometry as a sparse list `(row, column, value)`, its parameters and in
 The program that solves it (Diffrax, the model's solver settings) reads all of these as
 runtime inputs, so it depends only on the padded sizes (state, parameters, reactions,
 monomials, factors per monomial, stoichiometry entries, save times: each rounded up to a
-power of two) and on the solver's name and step budget. A model never seen before then
+power of two, at least 16, 64, 32, 128, 4, 4, 64, 16, so that models up to about 20
+reactions share one class) and on the solver's name and step budget. A model never seen before then
 reuses what any earlier model of the same size class compiled:
 
-- in this process, through `jax.jit`'s own cache;
-- in a fresh process, through the program's StableHLO, exported (`jax.export`) and kept in
-  crnzoo's cache directory (`crnzoo._cache`), whose XLA compilation JAX's persistent cache
-  holds: no tracing of Diffrax and no XLA compile (a program with a host callback is never
-  cached by JAX, so Equinox's run-time checks are traced in their `nan` mode here and a NaN
-  is reported as a failed solve).
+- in this process, through a memo of compiled programs (`_program`);
+- in a fresh process, through the compiled program itself, serialised into crnzoo's cache
+  directory (`crnzoo._cache`; `CRNZOO_NO_CACHE=1` turns it off): loading it skips tracing
+  Diffrax and compiling with XLA. Equinox's run-time checks are traced in their `nan` mode
+  (no host callback) and a NaN is reported as a failed solve.
 
 The padding changes nothing: padded species and reactions stay 0, and the tolerances are
 scaled by sqrt(N / N_padded) so that the RMS error norm over the padded state equals the
@@ -40,6 +40,7 @@ from .compile import stoich_matrix
 from .rational import ONE, NotRational, law_rational
 
 _SOURCE_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+MAX_PROGRAMS = 64  # compiled programs kept in the cache directory (least recently written evicted)
 _SOLVERS = ("tsit5", "dopri5", "dopri8", "kvaerno3", "kvaerno4", "kvaerno5")
 
 
@@ -228,7 +229,18 @@ def _program(sizes, solver: str, max_steps: int):
         except (ValueError, NotImplementedError):  # this backend cannot serialise: nothing is kept
             return compiled
         _write_atomic(path, blob)
+    _evict(path.parent)
     return compiled
+
+
+def _evict(where: Path, keep: int = MAX_PROGRAMS) -> None:
+    """Keep the `keep` most recently written programs (each a few hundred kB)."""
+    try:
+        files = sorted(where.glob("*.exe"), key=lambda f: f.stat().st_mtime, reverse=True)
+        for f in files[keep:]:
+            f.unlink(missing_ok=True)
+    except OSError:  # another process evicted first
+        pass
 
 
 def _init_lapack() -> None:
