@@ -52,8 +52,22 @@ def test_michaelis_menten_is_a_ratio_of_polynomials():
 
 def test_models_needing_their_own_program_say_why():
     assert "not a rational function" in prog.plan(from_sbml(_sbml([MASS, EXP])))
-    rate_rule = f'<rateRule variable="q"><math {M}><cn>1</cn></math></rateRule>'
-    assert "rate rules" in prog.plan(from_sbml(_sbml([MASS], extra_rules=rate_rule)))
+
+
+def test_rate_rules_time_and_assignment_rules_are_read_in_the_same_form():
+    """dq/dt = k t becomes a pseudo-reaction (a monomial with the time); a law reading an
+    assignment rule w = V S0 has the rule inlined."""
+    rules = (f'<rateRule variable="q"><math {M}><apply><times/><ci>k</ci><csymbol encoding="text" '
+             f'definitionURL="http://www.sbml.org/sbml/symbols/time">t</csymbol></apply></math></rateRule>'
+             f'<assignmentRule variable="w"><math {M}><apply><times/><ci>V</ci><ci>S0</ci></apply></math></assignmentRule>')
+    m = from_sbml(_sbml(["<apply><times/><ci>w</ci><ci>X</ci></apply>"], extra_rules=rules)
+                  .replace('<parameter id="q" value="1" constant="false"/>', '<parameter id="q" value="1" constant="false"/>'
+                           '<parameter id="w" constant="false"/>'))
+    pl = prog.plan(m)
+    assert not isinstance(pl, str), pl
+    assert len(pl.den_one) == 2  # the reaction and the rate rule
+    s0, v = m.spec.state.index("S0"), m.spec.params.index("V")
+    assert sorted(zip(pl.P, pl.Q)) == sorted([((v,), (s0, s0)), ((m.spec.params.index("k"),), (-1,))])
 
 
 def test_different_models_of_one_size_class_share_one_program():

@@ -19,9 +19,11 @@ reuses what any earlier model of the same size class compiled:
 The padding changes nothing: padded species and reactions stay 0, and the tolerances are
 scaled by sqrt(N / N_padded) so that the RMS error norm over the padded state equals the
 norm over the model's own (the same steps as the unpadded solve, up to round-off).
-Models with rate rules, conversion factors, events, laws read from rules or laws outside the
-rational form are not handled here (`plan` says why): they compile their own program
-(`crnzoo.simulate`).
+Time, assignment rules (inlined into the laws), rate rules (pseudo-reactions that change their
+symbol at rate 1) and constant conversion factors are read in the same form. Models with
+events, compartments resized by rules or laws outside the rational form (exp, piecewise, a
+non-integer power, rateOf) are not handled here (`plan` says why): they compile their own
+program (`crnzoo.simulate`).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from .compile import stoich_matrix
-from .rational import ONE, NotRational, law_rational
+from .rational import ONE, TIME, NotRational, law_rational, rule_rational
 
 _SOURCE_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 MAX_PROGRAMS = 64  # compiled programs kept in the cache directory (least recently written evicted)
@@ -75,18 +77,29 @@ def plan(model) -> Plan | str:
     spec = model.spec
     if spec.events:
         return "it has events"
-    if spec.rate_rules:
-        return "it has rate rules"
+    if not spec.state:
+        return "nothing changes by an ODE"
     if spec.amount_state:
         return "a rule changes a compartment's size"
-    if any(sp.conversion for sp in spec.species.values()):
-        return "it has conversion factors"
-    coef, P, Q, seg, den_one = [], [], [], [], []
+    scale = {}
+    for sid, sp in spec.species.items():
+        if sp.conversion:
+            if sp.conversion not in spec.params:
+                return f"the conversion factor of {sid} changes"
+            scale[sid] = float(spec.values[sp.conversion])
+    laws = []
     for j, rid in enumerate(spec.reactions):
         try:
-            num, den = law_rational(spec, j)
+            laws.append(law_rational(spec, j))
         except NotRational as e:
-            return f"the kinetic law of {rid} is not a rational function of species and parameters ({e})"
+            return f"the kinetic law of {rid} is not a rational function of species, parameters and time ({e})"
+    for var in spec.rate_rules:  # a rate rule is a pseudo-reaction changing its symbol at rate 1
+        try:
+            laws.append(rule_rational(spec, var))
+        except (NotRational, KeyError) as e:
+            return f"the rate rule for {var} is not a rational function of species, parameters and time ({e})"
+    coef, P, Q, seg, den_one = [], [], [], [], []
+    for j, (num, den) in enumerate(laws):
         plain = den == {ONE: 1.0}
         den_one.append(1.0 if plain else 0.0)
         for side, poly in ((0, num), (1, {} if plain else den)):
@@ -96,6 +109,14 @@ def plan(model) -> Plan | str:
                 Q.append(qi)
                 seg.append(2 * j + side)
     S = stoich_matrix(spec)
+    index = {k: i for i, k in enumerate(spec.state)}
+    for sid, f in scale.items():  # conversion factors scale a species' change by reactions
+        if sid in index:
+            S[index[sid]] *= f
+    extra = np.zeros((len(spec.state), len(spec.rate_rules)))
+    for k, var in enumerate(spec.rate_rules):
+        extra[index[var], k] = 1.0
+    S = np.concatenate([S, extra], axis=1)
     row, col = np.nonzero(S)
     return Plan(np.asarray(coef, np.float64), P, Q, np.asarray(seg, np.int32), np.asarray(den_one), row.astype(np.int32),
                 col.astype(np.int32), S[row, col].astype(np.float64), len(spec.state), len(spec.params))
@@ -110,10 +131,10 @@ def _padded_inputs(pl: Plan, sizes, y0, p, ts, tol):
     coef = np.zeros(M)
     coef[: len(pl.coef)] = pl.coef
     Pi = np.full((M, A), Pn, np.int32)
-    Qi = np.full((M, B), N, np.int32)
+    Qi = np.full((M, B), N + 1, np.int32)  # N: the time t, N + 1: an appended 1
     for i, (a, b) in enumerate(zip(pl.P, pl.Q)):
         Pi[i, : len(a)] = a
-        Qi[i, : len(b)] = b
+        Qi[i, : len(b)] = [N if q == TIME else q for q in b]
     seg = np.zeros(M, np.int32)
     seg[: len(pl.seg)] = pl.seg
     den_one = np.ones(R)
@@ -152,7 +173,7 @@ def _solve_fn(sizes, solver: str, max_steps: int):
     def rhs(t, y, args):
         p, coef, Pi, Qi, seg, den_one, row, col, val = args
         pe = jnp.concatenate([p, jnp.ones((1,), p.dtype)])
-        ye = jnp.concatenate([y, jnp.ones((1,), y.dtype)])
+        ye = jnp.concatenate([y, jnp.reshape(t, (1,)).astype(y.dtype), jnp.ones((1,), y.dtype)])
         m = coef * jnp.prod(pe[Pi], -1) * jnp.prod(ye[Qi], -1)
         s = jax.ops.segment_sum(m, seg, 2 * R)
         v = s[0::2] / (s[1::2] + den_one)

@@ -4,7 +4,8 @@ Most kinetic laws a user's model holds — mass action (also reversible: `kf*A*B
 Michaelis–Menten `Vmax*S/(Km + S)`, Hill terms with integer exponents, competitive
 inhibition `1/(1 + I/Ki)`, and function definitions that build them — are ratios of two
 polynomials whose monomials are `coef * Π p[i] * Π y[j]` (parameters and state species,
-with repeats for powers). A law in that form is *data*: a table of monomials that a fixed
+with repeats for powers). Time, assignment rules (inlined) and rate
+rules of the same form are read too. A law in that form is *data*: a table of monomials that a fixed
 program evaluates (`crnzoo.sbml.program`), so one compiled program serves every model of the
 same padded size. `law_rational(spec, j)` gives the form of reaction j's law, or raises
 `NotRational` with the reason (time, a rule-set symbol, `exp`, a piecewise, a non-integer
@@ -18,6 +19,7 @@ import libsbml
 from .read import Spec
 
 Monomial = tuple[tuple[int, ...], tuple[int, ...]]  # (parameter indices, state indices), sorted, with repeats
+TIME = -1  # the "state index" of the time t in a monomial
 Poly = dict[Monomial, float]
 ONE: Monomial = ((), ())
 MAX_TERMS = 64  # monomials per numerator or denominator (expansion beyond this is refused)
@@ -110,14 +112,26 @@ class _Expander:
         self.state = {s: i for i, s in enumerate(spec.state)}
         self.params = {s: i for i, s in enumerate(spec.params)}
         self.assigned = {k for k, _ in spec.computed}
+        self._open: set[str] = set()
 
     def name(self, name: str, env: dict) -> Rational:
         if name in env:
             return env[name]
-        spec, rid = self.spec, self.spec.reactions[self.j]
-        if name in spec.local_names[self.j]:
+        spec = self.spec
+        rid = spec.reactions[self.j] if self.j is not None else None
+        if self.j is not None and name in spec.local_names[self.j]:
             return {((self.params[f"{rid}.{name}"],), ()): 1.0}, {ONE: 1.0}
-        if name in self.assigned or name in spec.rate_rules:
+        if name in getattr(spec, "rule_asts", {}):  # an assignment rule: its expression, inlined
+            if name in self._open:
+                raise NotRational(f"assignment rules around {name} form a cycle")
+            self._open.add(name)
+            try:  # in the rule's own scope: a kinetic law's local parameters do not reach into it
+                outer = _Expander(spec, None, self.functions)
+                outer._open = self._open
+                return outer.expand(spec.rule_asts[name], {})
+            finally:
+                self._open.discard(name)
+        if name in self.assigned or name in getattr(spec, "amount_state", {}):
             raise NotRational(f"{name} is set by a rule")
         if name in self.params:
             return {((self.params[name],), ()): 1.0}, {ONE: 1.0}
@@ -136,6 +150,8 @@ class _Expander:
             return ({ONE: v} if v != 0.0 else {}), {ONE: 1.0}
         if ty == libsbml.AST_NAME:
             return self.name(node.getName(), env)
+        if ty == libsbml.AST_NAME_TIME:
+            return {((), (TIME,)): 1.0}, {ONE: 1.0}
         kids = [node.getChild(i) for i in range(n)]
         if ty == libsbml.AST_PLUS:
             out: Rational = ({}, {ONE: 1.0})
@@ -179,3 +195,9 @@ def law_rational(spec: Spec, j: int, functions: dict | None = None) -> Rational:
     """(numerator, denominator) of reaction j's kinetic law; `NotRational` if it has no such form."""
     ex = _Expander(spec, j, function_asts(spec) if functions is None else functions)
     return ex.expand(spec.laws[j], {})
+
+
+def rule_rational(spec: Spec, var: str) -> Rational:
+    """(numerator, denominator) of the rate rule for `var` (no local parameters)."""
+    ex = _Expander(spec, None, function_asts(spec))
+    return ex.expand(spec.rate_asts[var], {})

@@ -63,6 +63,8 @@ class Spec:
     atoms: list[tuple[str, bool]] = dataclasses.field(default_factory=list)  # relations the triggers track
     function_asts: dict = dataclasses.field(default_factory=dict)  # function id -> (argument names, body AST clone)
     amount_state: dict[str, str] = dataclasses.field(default_factory=dict)  # species -> its resized compartment (state: amount)
+    rule_asts: dict = dataclasses.field(default_factory=dict)  # assignment (and solved algebraic) rule target -> math
+    rate_asts: dict = dataclasses.field(default_factory=dict)  # rate rule target -> math
 
 
 def read_document(text: str | None = None, path: str | None = None):
@@ -302,6 +304,8 @@ def build_spec(doc) -> Spec:
     )
     spec.function_asts = _function_asts(model)
     spec.amount_state = amount_state
+    spec.rule_asts = {v: r.getMath().deepCopy() for v, r in assign.items() if r.getMath() is not None}
+    spec.rate_asts = {v: r.getMath().deepCopy() for v, r in rate.items() if r.getMath() is not None}
     for ev in events:
         moved = [state[i] for kind, i in ev.targets if kind == "y" and state[i] in amount_state]
         if moved:
