@@ -121,3 +121,18 @@ def test_shared_program_matches_the_models_own_program(monkeypatch):
 
     own = np.asarray(_run(m, jnp.asarray(m.x0)[None], ts, 0.0, SolverConfig(), (), None, None, "joint")[0])[:, 0]
     np.testing.assert_allclose(shared, own, rtol=1e-12, atol=1e-14)
+
+
+def test_with_the_cache_off_nothing_is_written(tmp_path, monkeypatch):
+    """CRNZOO_NO_CACHE: the program is compiled and run in this process only (a stand-in solve
+    here, so no Diffrax compile)."""
+    monkeypatch.setenv("CRNZOO_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("CRNZOO_NO_CACHE", "1")
+    monkeypatch.setattr(prog, "_solve_fn", lambda sizes, solver, steps: (lambda y, *rest: (y, 0, 0)))
+    prog._program.cache_clear()
+    sizes = (16, 64, 32, 128, 4, 4, 64, 16)
+    try:
+        out = prog._program(sizes, "tsit5", 10)(*(np.zeros(s.shape, s.dtype) for s in prog._shapes(sizes)))
+    finally:
+        prog._program.cache_clear()
+    assert np.asarray(out[0]).shape == (16,) and not any(tmp_path.iterdir())

@@ -250,7 +250,7 @@ def _program(sizes, solver: str, max_steps: int):
         except (ValueError, NotImplementedError):  # this backend cannot serialise: nothing is kept
             return compiled
         _write_atomic(path, blob)
-    _evict(path.parent)
+        _evict(path.parent)
     return compiled
 
 
