@@ -25,7 +25,7 @@ _LAZY = {
     "MassAction": "network", "Reaction": "network", "ReactionNetwork": "network",
     "Schedule": "solve", "SimulationError": "solve", "SolverConfig": "solve", "StateError": "solve",
     "Trajectory": "solve", "simulate": "solve",
-    "card": "zoo", "list_models": "zoo", "load": "zoo",
+    "card": "zoo", "list_models": "zoo",
     "enable_compilation_cache": "_cache",
 }
 
@@ -42,6 +42,20 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
+
+
+def load(name: str):
+    """`crnzoo.zoo.load`: a zoo model by name or checkpoint directory, or an SBML/Antimony file
+    (read by `crnzoo.sbml` without importing the zoo's families)."""
+    from pathlib import Path
+
+    if Path(name).suffix.lower() in (".xml", ".sbml", ".ant", ".antimony") and Path(name).is_file():
+        from .sbml import load_model_file
+
+        return load_model_file(name)
+    from .zoo import load as zoo_load
+
+    return zoo_load(name)
 
 
 def finetune(base: str, target, **options):

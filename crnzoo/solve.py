@@ -322,6 +322,9 @@ def simulate(
             f"save times {ts.tolist()[:3]}{'…' if ts.size > 3 else ''} start and end at the same time: the first is the "
             f"start time, so give at least a start and a later end (e.g. [0, {ts[-1]:g}] or t1={ts[-1]:g})"
         )
+    shared = getattr(model, "shared_trajectory", None)  # an SBML model: the program its size class shares
+    if shared is not None and schedule is None and (traj := shared(ts, x0, solver, label)) is not None:
+        return traj
     x = check_state(model, model.x0 if x0 is None else x0)
     nd = len(model.state_shape)
     batch_shape = x.shape[: x.ndim - nd]

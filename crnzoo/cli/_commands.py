@@ -13,6 +13,13 @@ from ._args import Usage as _Usage
 
 
 def _load(name: str):
+    from ..sbml import is_model_file
+
+    if is_model_file(name) and Path(name).is_file():  # an SBML/Antimony file: no need to import the zoo's families
+        from .. import sbml
+
+        model = sbml.load_model_file(name)
+        return model, sbml.card(model, name)
     from .. import zoo
 
     model = zoo.load(name)

@@ -16,7 +16,6 @@ from ._spatial import is_spatial, simulate_spatial
 
 
 def cmd_simulate(args) -> int:
-    from .. import zoo
     from ..plot import plot_trajectory
     from ..sbml import SBMLModel
     from ..solve import Schedule, SimulationError, simulate
@@ -42,6 +41,8 @@ def cmd_simulate(args) -> int:
     if args.hold is not None and args.inputs is None:
         raise _Usage("--hold goes with --inputs")
     if args.inputs is not None:
+        from .. import zoo
+
         known = zoo.list_models()
         base = next((card.get(k) for k in ("name", "base_model") if card and card.get(k) in known), None)
         hold = args.hold if args.hold is not None else 200.0

@@ -6,10 +6,14 @@
 general kinetic laws (MathML compiled to JAX), non-unit stoichiometry, reversible reactions,
 conversion factors, function definitions, assignment and rate rules, initial assignments (also of
 constant stoichiometries) and events (`SBMLModel.simulate_events`: triggers, delays, priorities,
-persistence, trigger-time values; `crnzoo.sbml.eventsim`). Algebraic rules, delays, rateOf, fast
-reactions, constraints, variable compartments with species, stoichiometries set by rules and
-SBML packages are refused by name (`SBMLImportError`, a `ValueError`). `crnzoo.sbml.info.describe`
-lists what a file holds (`crnzoo info model.xml`).
+persistence, trigger-time values; `crnzoo.sbml.eventsim`), rateOf (`crnzoo.sbml.rateof`),
+compartments resized by rules (their concentration species held as amounts) and algebraic rules
+linear in one undetermined symbol (solved into assignment rules: `crnzoo.sbml.algebraic`).
+Other algebraic rules, delays, fast reactions, constraints, stoichiometries set by rules, events
+resizing a compartment of a rate-ruled concentration and SBML packages are refused by name
+(`SBMLImportError`, a `ValueError`). `crnzoo.sbml.info.describe` lists what a file holds
+(`crnzoo info model.xml`). Models whose kinetic laws are rational functions share one compiled
+solve per size class, kept across processes (`crnzoo.sbml.program`).
 `load_antimony(path)` converts Antimony text through the `antimony` package (extra
 `crnzoo[antimony]`). `is_model_file(path)` says whether `crnzoo.load` should read a path here.
 """

@@ -40,8 +40,10 @@ def _stack(items: list[str]) -> str:
     return f"jnp.stack(jnp.broadcast_arrays(jnp.zeros(y.shape[:-1], y.dtype), {', '.join(items)})[1:], -1)"
 
 
-def compile_spec(spec: Spec) -> Compiled:
-    """Generate and compile the `rhs` and `observe` functions of `spec`."""
+def stoich_matrix(spec: Spec) -> np.ndarray:
+    """(N, R): the change of each state entry per unit extent of each reaction (concentration
+    species divided by their compartment's size, unless the state holds their amount because a
+    rule resizes the compartment; boundary, constant and rule-set species 0)."""
     index = {s: i for i, s in enumerate(spec.state)}
     S = np.zeros((len(spec.state), len(spec.reactions)))
     for j, net in enumerate(spec.stoich):
@@ -49,8 +51,15 @@ def compile_spec(spec: Spec) -> Compiled:
             sp = spec.species[sid]
             if sp.boundary or sp.constant or sid not in index or sid in spec.rate_rules:
                 continue
-            scale = 1.0 if sp.only_substance else 1.0 / spec.constants[sp.compartment]
+            scale = 1.0 if sp.only_substance or sid in spec.amount_state else 1.0 / spec.constants[sp.compartment]
             S[index[sid], j] += n * scale
+    return S
+
+
+def compile_spec(spec: Spec) -> Compiled:
+    """Generate and compile the `rhs` and `observe` functions of `spec`."""
+    index = {s: i for i, s in enumerate(spec.state)}
+    S = stoich_matrix(spec)
     laws = {j: product_law(spec, j) for j in range(len(spec.reactions))}
     others = [src for _, src in spec.computed] + list(spec.rate_rules.values())
     read = {r for src in others for r in spec.reactions if f"_v_{r}" in src}  # rates other math reads

@@ -97,6 +97,9 @@ def to_network(spec: Spec, params: np.ndarray, x0: np.ndarray, k_min: float = 0.
     nonspecies = [s for s in spec.state if s not in spec.species] + [k for k, _ in spec.computed if k in spec.species]
     if nonspecies or spec.rate_rules:
         raise SBMLImportError(f"{(nonspecies or list(spec.rate_rules))[0]} is set by a rule: the model is not a plain reaction listing")
+    if spec.amount_state:
+        cid = next(iter(spec.amount_state.values()))
+        raise SBMLImportError(f"compartment {cid} changes size: the model is not a plain reaction listing")
     converted = [s for s in species if spec.species[s].conversion]
     if converted:
         raise SBMLImportError(f"species {converted[0]} has a conversion factor: the model is not a plain reaction listing")

@@ -18,6 +18,7 @@ from .errors import SBMLImportError
 from .eventsim import EventFunctions, compile_events
 from .massaction import to_network
 from .read import Spec
+from .runtime import quiet
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -50,7 +51,9 @@ class SBMLModel(CRNModel):
 
     @classmethod
     def from_spec(cls, spec: Spec) -> SBMLModel:
-        x0 = jnp.asarray([spec.values[k] for k in spec.state], dtype=jnp.float64)
+        # a species in a compartment a rule resizes is held as its amount (concentration x size)
+        x0 = jnp.asarray([spec.values[k] * (spec.values[spec.amount_state[k]] if k in spec.amount_state else 1.0)
+                          for k in spec.state], dtype=jnp.float64)
         p = jnp.asarray([spec.values[k] for k in spec.params], dtype=jnp.float64)
         compiled = compile_spec(spec)
         events = compile_events(spec, compiled.rhs)
@@ -93,17 +96,26 @@ class SBMLModel(CRNModel):
                                   "model.simulate_events(ts) (a plain solve, fine-tuning or export would ignore them)")
         return self
 
+    def shared_trajectory(self, ts, x0=None, solver=None, name=None) -> Trajectory | None:
+        """`crnzoo.simulate` of this model through the compiled solve its size class shares
+        (`crnzoo.sbml.program`); None when the model needs its own program."""
+        from .program import trajectory
+
+        return trajectory(self, ts, solver, x0, name)
+
     def rhs(self, t, x, args=None):
         return self.static.compiled.rhs(t, x, self.params)
 
     def observe(self, ts, ys, ps=None) -> tuple[tuple[str, ...], np.ndarray]:
         """(symbols, values (T, K)): every symbol of the model at the saved states `ys` (T, N)
         (and parameters `ps` (T, P) where events change them; default: `params`)."""
-        if ps is None:
-            f = jax.vmap(self.static.compiled.observe, in_axes=(0, 0, None))
-            return self.static.compiled.symbols, np.asarray(f(jnp.asarray(ts), jnp.asarray(ys), self.params))
-        f = jax.vmap(self.static.compiled.observe, in_axes=(0, 0, 0))
-        return self.static.compiled.symbols, np.asarray(f(jnp.asarray(ts), jnp.asarray(ys), jnp.asarray(ps)))
+        # the numpy twin of the generated code, over all rows at once (no JAX op compiled per
+        # call); per-time parameters go in transposed, so that `p[i]` is parameter i's column
+        ts, ys = np.asarray(ts, np.float64), np.asarray(ys, np.float64)
+        p = np.asarray(self.params, np.float64) if ps is None else np.asarray(ps, np.float64).T
+        symbols = self.static.compiled.symbols
+        out = quiet(self.static.compiled.observe_np)(ts, ys, p)
+        return symbols, np.array(np.broadcast_to(out, (len(ts), len(symbols))), np.float64)
 
     def values(self, ts, ys, ids, amounts: set[str] | bool = False, ps=None) -> np.ndarray:
         """Columns (T, len(ids)) of the symbols `ids`; species in `amounts` (or all, if True) as

@@ -16,9 +16,11 @@ from collections.abc import Mapping
 
 import libsbml
 
+from .algebraic import solve_algebraic
 from .errors import SBMLImportError
 from .events import read_events
 from .mathml import names_in, to_source
+from .rateof import RateOf
 from .runtime import evaluate_initial
 
 
@@ -59,6 +61,10 @@ class Spec:
     text: str = ""  # the SBML document as read (for writing a fitted copy)
     events: list = dataclasses.field(default_factory=list)  # `EventSpec` per event (crnzoo.sbml.events)
     atoms: list[tuple[str, bool]] = dataclasses.field(default_factory=list)  # relations the triggers track
+    function_asts: dict = dataclasses.field(default_factory=dict)  # function id -> (argument names, body AST clone)
+    amount_state: dict[str, str] = dataclasses.field(default_factory=dict)  # species -> its resized compartment (state: amount)
+    rule_asts: dict = dataclasses.field(default_factory=dict)  # assignment (and solved algebraic) rule target -> math
+    rate_asts: dict = dataclasses.field(default_factory=dict)  # rate rule target -> math
 
 
 def read_document(text: str | None = None, path: str | None = None):
@@ -94,9 +100,6 @@ def _refuse_unsupported(doc, model) -> None:
             raise SBMLImportError(f"model uses the SBML package {prefix!r}: not supported")
     if model.getNumConstraints():
         raise SBMLImportError("model uses constraints: not supported")
-    for rule in model.getListOfRules():
-        if rule.isAlgebraic():
-            raise SBMLImportError("model uses an algebraic rule: not supported")
     for r in model.getListOfReactions():
         if r.isSetFast() and r.getFast():
             raise SBMLImportError(f"reaction {r.getId()} is a fast reaction: not supported")
@@ -141,12 +144,23 @@ def _functions(model) -> tuple[list[tuple[str, list[str], str]], dict[str, int]]
     return out, arity
 
 
+def _function_asts(model) -> dict:
+    out = {}
+    for fd in model.getListOfFunctionDefinitions():
+        lam = fd.getMath()
+        n = lam.getNumBvars()
+        body = lam.getChild(n).deepCopy() if lam.getNumChildren() > n else None
+        out[fd.getId()] = ([lam.getChild(i).getName() for i in range(n)], body)
+    return out
+
+
 def build_spec(doc) -> Spec:
     """The `Spec` of a read libsbml document (see the module docstring)."""
     model = doc.getModel()
     _refuse_unsupported(doc, model)
     functions, arity = _functions(model)
     assign = {r.getVariable(): r for r in model.getListOfRules() if r.isAssignment()}
+    assign.update({r.getVariable(): r for r in solve_algebraic(model)})  # algebraic rules solved exactly, else refused
     rate = {r.getVariable(): r for r in model.getListOfRules() if r.isRate()}
     initial = {ia.getSymbol(): ia for ia in model.getListOfInitialAssignments() if ia.isSetMath()}  # L3v2: no math, no effect
 
@@ -188,9 +202,10 @@ def build_spec(doc) -> Spec:
         values[pid] = p.getValue() if p.isSetValue() else math.nan
 
     changing = set(assign) | set(rate)
-    for cid in comp_size:
-        if cid in changing and any(sp.compartment == cid for sp in species.values()):
-            raise SBMLImportError(f"compartment {cid} changes size (a rule sets it): not supported")
+    amount_state: dict[str, str] = {}  # concentration species in a compartment a rule resizes: the state holds the amount
+    for sid, sp in species.items():
+        if sp.compartment in changing and not sp.only_substance and sid not in assign and sid not in rate:
+            amount_state[sid] = sp.compartment  # (a rate rule sets a concentration's rate itself: that state stays as read)
     # symbols: state, parameters, constants
     for sid, sp in species.items():
         if sid not in assign:
@@ -262,13 +277,24 @@ def build_spec(doc) -> Spec:
         names[rid] = f"_v_{rid}"
     for var in assign:
         names[var] = f"_v_{var}"
+    for sid, cid in amount_state.items():  # the math reads the concentration: amount / size
+        names[sid] = f"({names[sid]} / {names[cid]})"
+    sides = _signed_sides(re_st, pr_st, deferred, names)
+    rate_info = (species, state, set(assign), rate, reactions, sides, amount_state)
+    rates = RateOf(*rate_info, names, arity)
     for rid, law, local in zip(reactions, laws, local_names):
-        rate_sources[rid] = (to_source(law, {**names, **local}, arity, f"kinetic law of {rid}"), names_in(law) - set(local))
+        lr = RateOf(*rate_info, {**names, **local}, arity, frozenset(local))
+        rate_sources[rid] = (to_source(law, {**names, **local}, arity, f"kinetic law of {rid}", lr.hook), lr.deps(law) - set(local))
     computed_eqs = dict(rate_sources)
     for var, rule in assign.items():
-        computed_eqs[var] = (to_source(rule.getMath(), names, arity, f"assignment rule for {var}"), names_in(rule.getMath()))
+        computed_eqs[var] = (to_source(rule.getMath(), names, arity, f"assignment rule for {var}", rates.hook), rates.deps(rule.getMath()))
+    for _, deps in computed_eqs.values():  # a concentration read from an amount reads the compartment's size too
+        deps |= {amount_state[d] for d in list(deps) if d in amount_state}
     computed = [(k, computed_eqs[k][0]) for k in _toposort(computed_eqs, "assignment rules and rates")]
-    rate_rules = {var: to_source(rule.getMath(), names, arity, f"rate rule for {var}") for var, rule in rate.items()}
+    rate_rules = {var: to_source(rule.getMath(), names, arity, f"rate rule for {var}", rates.hook) for var, rule in rate.items()}
+    for var, rule in rate.items():  # a rate rule that reads its own rate (through rateOf) has no solution here
+        if _reads_rate_of(rule.getMath(), var):
+            raise SBMLImportError(f"rate rule for {var} reads rateOf({var}): not supported")
     events, atoms = read_events(model, names, arity, state, params, set(assign))
 
     spec = Spec(
@@ -276,7 +302,20 @@ def build_spec(doc) -> Spec:
         reactions, stoich, re_st, pr_st, rate_rules, functions, laws, local_names, names,
         [r.getName() or r.getId() for r in model.getListOfReactions()], events=events, atoms=atoms,
     )
-    _initial_values(spec, model, initial, assign, arity)
+    spec.function_asts = _function_asts(model)
+    spec.amount_state = amount_state
+    spec.rule_asts = {v: r.getMath().deepCopy() for v, r in assign.items() if r.getMath() is not None}
+    spec.rate_asts = {v: r.getMath().deepCopy() for v, r in rate.items() if r.getMath() is not None}
+    for ev in events:
+        moved = [state[i] for kind, i in ev.targets if kind == "y" and state[i] in amount_state]
+        if moved:
+            raise SBMLImportError(f"event {ev.id} assigns species {moved[0]}, whose compartment changes size: not supported")
+        for kind, i in ev.targets:  # a resized compartment keeps its species' amounts: concentrations held as state would jump
+            held = [sid for sid, sp in species.items() if kind == "y" and sp.compartment == state[i] and sid in state
+                    and not sp.only_substance and sid not in amount_state]
+            if held:
+                raise SBMLImportError(f"event {ev.id} resizes compartment {state[i]}, and a rate rule sets the concentration of {held[0]}: not supported")
+    _initial_values(spec, model, initial, assign, arity, rate_info)
     for j, side, sid, sign, ref_id in deferred:
         n = spec.values[ref_id]
         if not math.isfinite(n):
@@ -287,20 +326,40 @@ def build_spec(doc) -> Spec:
     return spec
 
 
-def _initial_values(spec: Spec, model, initial, assign, arity) -> None:
+def _signed_sides(re_st, pr_st, deferred, names) -> list[list[tuple[str, float | str]]]:
+    """Per reaction: (species, signed stoichiometry: a number, or the text of one set at t = 0)."""
+    sides = [[(s, -n) for s, n in r.items()] + [(s, n) for s, n in p.items()] for r, p in zip(re_st, pr_st)]
+    for j, side, sid, sign, ref_id in deferred:
+        sides[j].append((sid, f"({sign!r} * {names[ref_id]})"))
+    return sides
+
+
+def _reads_rate_of(ast, var: str) -> bool:
+    stack = [ast]
+    while stack:
+        node = stack.pop()
+        if node.getType() == libsbml.AST_FUNCTION_RATE_OF and node.getNumChildren() == 1 and node.getChild(0).getName() == var:
+            return True
+        stack.extend(node.getChild(i) for i in range(node.getNumChildren()))
+    return False
+
+
+def _initial_values(spec: Spec, model, initial, assign, arity, rate_info) -> None:
     """Evaluate initial assignments and assignment rules (and rates they read) at t = 0 in order."""
     env_names = {k: f"_e[{k!r}]" for k in spec.values}
     eqs: dict[str, tuple[str, set[str]]] = {}
+    all_names = {**env_names, **{r: f"_e[{r!r}]" for r in spec.reactions}}
     for rid, law, local in zip(spec.reactions, spec.laws, spec.local_names):
         loc = {k: f"_e[{(rid + '.' + k)!r}]" for k in local}
-        eqs[rid] = (to_source(law, {**env_names, **{r: f"_e[{r!r}]" for r in spec.reactions}, **loc}, arity, f"kinetic law of {rid}"), names_in(law) - set(local))
-    all_names = {**env_names, **{r: f"_e[{r!r}]" for r in spec.reactions}}
+        lr = RateOf(*rate_info, {**all_names, **loc}, arity, frozenset(local))
+        eqs[rid] = (to_source(law, {**all_names, **loc}, arity, f"kinetic law of {rid}", lr.hook), lr.deps(law) - set(local))
+    rates = RateOf(*rate_info, all_names, arity)
     for var, ia in initial.items():
         if var not in spec.values:
             raise SBMLImportError(f"initial assignment to {var!r}, which is not a species, parameter or compartment: not supported")
-        eqs[var] = (to_source(ia.getMath(), all_names, arity, f"initial assignment to {var}"), names_in(ia.getMath()))
+        eqs[var] = (to_source(ia.getMath(), all_names, arity, f"initial assignment to {var}", rates.hook), rates.deps(ia.getMath()))
     for var, rule in assign.items():
-        eqs[var] = (to_source(rule.getMath(), all_names, arity, f"assignment rule for {var}"), names_in(rule.getMath()))
+        eqs[var] = (to_source(rule.getMath(), all_names, arity, f"assignment rule for {var}", rates.hook), rates.deps(rule.getMath()))
     for sid, sp in spec.species.items():  # a given amount (or concentration) over a computed size
         if sid not in eqs and sp.given and sp.compartment in eqs:
             kind, x = sp.given

@@ -40,7 +40,7 @@ def product_law(spec: Spec, j: int) -> tuple[float, list[int], list[int]] | None
                 pidx.append(params[name])
             elif name in spec.constants:
                 coef *= spec.constants[name]
-            elif name in state and name not in spec.rate_rules:
+            elif name in state and name not in spec.rate_rules and name not in spec.amount_state:
                 sidx.append(state[name])
             else:
                 return None
@@ -48,7 +48,7 @@ def product_law(spec: Spec, j: int) -> tuple[float, list[int], list[int]] | None
             base, e = f.getChild(0), f.getChild(1)
             if base.getType() != libsbml.AST_NAME or e.getType() != libsbml.AST_INTEGER or not 0 <= e.getInteger() <= 8:
                 return None
-            if base.getName() not in state or base.getName() in spec.local_names[j]:
+            if base.getName() not in state or base.getName() in spec.local_names[j] or base.getName() in spec.amount_state:
                 return None
             sidx += [state[base.getName()]] * e.getInteger()
         else:

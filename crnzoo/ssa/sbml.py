@@ -10,7 +10,7 @@ law written for counts (`k1·P·(P−1)/2`) is used as written; no Ω conversion
 Refused by name (`SSAError`): rate rules, species set by rules that take part in
 reactions, conversion factors, laws that read time, non-integer stoichiometry, initial
 amounts that are not whole numbers, events (the importer reads them for the ODE simulator;
-the SSA does not fire them). (Algebraic rules, delays ... are refused by the importer.) Assignment rules that only read the state (e.g. `y = 2·X`) are
+the SSA does not fire them). (Algebraic rules the importer cannot solve, delays ... are refused by it.) Assignment rules that only read the state (e.g. `y = 2·X`) are
 evaluated on the saved states.
 """
 
@@ -69,6 +69,8 @@ def kernel_parts(model):
     conv = [s for s, sp in spec.species.items() if sp.conversion]
     if conv:
         raise SSAError(f"species {conv[0]} has a conversion factor: not supported by the SSA")
+    if getattr(spec, "amount_state", None):
+        raise SSAError(f"compartment {next(iter(spec.amount_state.values()))} changes size: not supported by the SSA")
     for k, src in spec.computed:
         if _reads(src, "t"):
             raise SSAError(f"{k} reads the time (csymbol time): the SSA needs propensities that depend on the state only")
