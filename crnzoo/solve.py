@@ -21,7 +21,6 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import diffrax
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -32,8 +31,7 @@ from .crn.base import CRNModel, HasDestructionRate
 from .crn.mass_action import MassActionCRN
 from . import sharding
 from .network import ReactionNetwork
-from .solvers import DiagonalRosenbrock
-from .solvers.config import DIFFRAX_SOLVERS, SimulationError, SolverConfig, StateError, result_message
+from .solvers.config import SimulationError, SolverConfig, StateError, diffrax_solver, result_message
 
 
 def _solver(name: str, model) -> diffrax.AbstractSolver:
@@ -43,12 +41,14 @@ def _solver(name: str, model) -> diffrax.AbstractSolver:
     destruction rate: it needs a model with `HasDestructionRate` (indexed CRNs).
     """
     if name != "rosenbrock":
-        return DIFFRAX_SOLVERS[name]()
+        return diffrax_solver(name)
     if not isinstance(model, HasDestructionRate):
         raise ValueError(
             f"solver 'rosenbrock' needs a model with a destruction rate (HasDestructionRate: indexed CRNs); "
             f"{type(model).__name__} has none: use kvaerno5 for stiff networks"
         )
+    from .solvers.rosenbrock import DiagonalRosenbrock
+
     return DiagonalRosenbrock(model)
 
 
@@ -201,15 +201,19 @@ def integrate(
     ctrl: tuple[int, ...] = (),
     switch_ts: Float[Array, " K"] | None = None,
     level_table: Float[Array, "K1 C"] | None = None,
-    adjoint: diffrax.AbstractAdjoint = diffrax.RecursiveCheckpointAdjoint(),
+    adjoint: diffrax.AbstractAdjoint | None = None,
 ):
     """Solve `model` from `y0` (a batch: leading axis) at time `t0`, saving at `ts` (and t1).
 
     Returns `(ys, y1, ok, num_steps, t_reached, result)`: `ys` of shape (T, batch, ...), the
     state at `ts[-1]`, a success flag, the accepted step count, the last time reached and
     Diffrax's `RESULTS` item (its message says why a solve stopped).
-    Pure and differentiable (reverse mode through `adjoint`). Does not raise.
+    Pure and differentiable (reverse mode through `adjoint`; default Diffrax's
+    `RecursiveCheckpointAdjoint`). Does not raise.
     """
+    import diffrax
+
+    adjoint = diffrax.RecursiveCheckpointAdjoint() if adjoint is None else adjoint
     if switch_ts is None:
         switch_ts = jnp.zeros((0,), y0.dtype)
         level_table = jnp.zeros((1, 0), y0.dtype)
@@ -354,11 +358,11 @@ def simulate(
         solve_ts = np.append(seg_ts, b) if (seg_ts.size == 0 or seg_ts[-1] != b) else seg_ts
         if a == b:
             ys = jnp.broadcast_to(y, (solve_ts.size,) + y.shape)
-            y1, ok, result, reached = y, True, diffrax.RESULTS.successful, b
+            y1, ok, result, reached = y, True, None, b
         else:
             ys, y1, ok, _, reached, result = _run(model, y, solve_ts, a, solver, ctrl, switch_ts, table, batch, chunk)
         if not bool(ok):
-            msg = result_message(result) if result != diffrax.RESULTS.successful else "the state became NaN or infinite"
+            msg = (result_message(result) if result is not None else "") or "the state became NaN or infinite"
             raise SimulationError(
                 f"simulation of {label} failed at t={float(reached):.6g} (segment {a:g}..{b:g}, "
                 f"solver {solver.solver}, max_steps {solver.max_steps}): {msg}"

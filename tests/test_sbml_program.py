@@ -136,3 +136,29 @@ def test_with_the_cache_off_nothing_is_written(tmp_path, monkeypatch):
     finally:
         prog._program.cache_clear()
     assert np.asarray(out[0]).shape == (16,) and not any(tmp_path.iterdir())
+
+
+def test_a_program_written_after_a_jax_cache_hit_runs_in_a_new_process(tmp_path):
+    """The kept program is compiled afresh even when JAX's persistent cache holds its XLA part
+    (e.g. crnzoo's copy was evicted): an executable taken from that cache serialises without
+    its kernels, and every later process failed with 'Function … not found'."""
+    import os
+    import subprocess
+    import sys
+
+    xml = tmp_path / "am4.xml"
+    env = {**os.environ, "CRNZOO_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": os.pathsep.join(sys.path)}
+    cli = [sys.executable, "-m", "crnzoo.cli"]
+    assert subprocess.run([*cli, "export", "majority-am4", "--format", "sbml", "-o", str(xml)], env=env).returncode == 0
+    run = [*cli, "simulate", str(xml), "--t1", "5", "--points", "3"]
+    first = subprocess.run(run, env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr[-500:]
+    kept = list((tmp_path / "cache").rglob("*.exe"))
+    assert kept, "the shared program was not kept"
+    for f in kept:  # crnzoo's copy gone, JAX's persistent cache still full
+        f.unlink()
+    for _ in range(2):  # recompiled and kept; then loaded from the kept file
+        again = subprocess.run(run, env=env, capture_output=True, text=True)
+        assert again.returncode == 0, again.stderr[-500:]
+        assert again.stdout.splitlines()[-1] == first.stdout.splitlines()[-1]
+    assert list((tmp_path / "cache").rglob("*.exe"))

@@ -24,13 +24,11 @@ import dataclasses
 import heapq
 from collections.abc import Callable
 
-import diffrax
 import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
-import optimistix as optx
 
-from ..solvers.config import DIFFRAX_SOLVERS, SimulationError, SolverConfig
+from ..solvers.config import SimulationError, SolverConfig, diffrax_solver
 from .errors import SBMLImportError
 from .runtime import namespace, quiet
 
@@ -94,6 +92,9 @@ def _cond(k: int, atoms: Callable):
 @eqx.filter_jit
 def _segment(fns, n_atoms: int, config: SolverConfig, y0, p, s, t0, t1, ts):
     """Solve from t0 towards t1, saving at `ts` (clipped into [t0, t1]); stop early at a crossing."""
+    import diffrax
+    import optimistix as optx
+
     term = diffrax.ODETerm(lambda t, y, args: fns.rhs(t, y, args[0]))
     event = None
     if n_atoms:
@@ -103,7 +104,7 @@ def _segment(fns, n_atoms: int, config: SolverConfig, y0, p, s, t0, t1, ts):
     if getattr(fns, "norm", None) is not None and isinstance(controller, diffrax.PIDController):
         controller = diffrax.PIDController(rtol=config.rtol, atol=config.atol, pcoeff=config.pcoeff, icoeff=config.icoeff, norm=fns.norm)
     sol = diffrax.diffeqsolve(
-        term, DIFFRAX_SOLVERS[config.solver](), t0=t0, t1=t1, dt0=config.first_step, y0=y0, args=(p, s),
+        term, diffrax_solver(config.solver), t0=t0, t1=t1, dt0=config.first_step, y0=y0, args=(p, s),
         saveat=diffrax.SaveAt(subs=[diffrax.SubSaveAt(ts=jnp.clip(ts, t0, t1)), diffrax.SubSaveAt(t1=True)]), stepsize_controller=controller,
         max_steps=config.max_steps, event=event, throw=False,
     )

@@ -166,7 +166,7 @@ def _solve_fn(sizes, solver: str, max_steps: int):
     import jax
     import jax.numpy as jnp
 
-    from ..solvers.config import DIFFRAX_SOLVERS
+    from ..solvers.config import diffrax_solver
 
     N, _, R, *_ = sizes
 
@@ -182,7 +182,7 @@ def _solve_fn(sizes, solver: str, max_steps: int):
     def solve(y0, p, coef, Pi, Qi, seg, den_one, row, col, val, ts, tol):
         ctrl = diffrax.PIDController(rtol=tol[0], atol=tol[1], pcoeff=tol[2], icoeff=tol[3])
         sol = diffrax.diffeqsolve(
-            diffrax.ODETerm(rhs), DIFFRAX_SOLVERS[solver](), t0=ts[0], t1=ts[-1], dt0=None, y0=y0,
+            diffrax.ODETerm(rhs), diffrax_solver(solver), t0=ts[0], t1=ts[-1], dt0=None, y0=y0,
             args=(p, coef, Pi, Qi, seg, den_one, row, col, val), saveat=diffrax.SaveAt(ts=ts),
             stepsize_controller=ctrl, max_steps=max_steps, throw=False,
         )
@@ -194,13 +194,13 @@ def _solve_fn(sizes, solver: str, max_steps: int):
 
 
 def _key(sizes, solver: str, max_steps: int) -> str:
-    import diffrax
-    import equinox
+    from importlib.metadata import version
+
     import jax
 
     from .._version import __version__
 
-    parts = (sizes, solver, max_steps, jax.__version__, diffrax.__version__, equinox.__version__, __version__, _SOURCE_HASH,
+    parts = (sizes, solver, max_steps, jax.__version__, version("diffrax"), version("equinox"), __version__, _SOURCE_HASH,
              jax.default_backend(), bool(jax.config.jax_enable_x64))
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
@@ -242,7 +242,9 @@ def _program(sizes, solver: str, max_steps: int):
             return se.deserialize_and_load(path.read_bytes(), in_tree, out_tree)
         except Exception:  # an unreadable entry (another JAX wrote it, a torn file): compile anew
             pass
-    with _checks_as_nan():
+    # compiled afresh, never taken from JAX's persistent cache: an executable that came from
+    # that cache serialises without its kernels and fails when a later process runs it
+    with _checks_as_nan(), _persistent_cache(path is None):
         compiled = jax.jit(_solve_fn(sizes, solver, max_steps)).lower(*specs).compile()
     if path is not None:
         try:
@@ -252,6 +254,26 @@ def _program(sizes, solver: str, max_steps: int):
         _write_atomic(path, blob)
         _evict(path.parent)
     return compiled
+
+
+@contextlib.contextmanager
+def _persistent_cache(on: bool):
+    """JAX's persistent compilation cache on or off for the block (as before after it). JAX
+    decides once per process whether to use the cache, so the decision is reset both ways."""
+    import jax
+    from jax.experimental.compilation_cache import compilation_cache
+
+    was = jax.config.jax_enable_compilation_cache
+    if on or not was:
+        yield
+        return
+    jax.config.update("jax_enable_compilation_cache", False)
+    compilation_cache.reset_cache()
+    try:
+        yield
+    finally:
+        jax.config.update("jax_enable_compilation_cache", was)
+        compilation_cache.reset_cache()
 
 
 def _evict(where: Path, keep: int = MAX_PROGRAMS) -> None:

@@ -6,5 +6,14 @@ only `config`; `crnzoo.solve` imports this package.
 """
 
 from .config import SimulationError as SimulationError, SolverConfig as SolverConfig, StateError as StateError, worst_member_rms as worst_member_rms
-from .rk4 import rk4_trajectory as rk4_trajectory
-from .rosenbrock import DiagonalRosenbrock as DiagonalRosenbrock, euler_final as euler_final
+
+_LAZY = {"rk4_trajectory": "rk4", "DiagonalRosenbrock": "rosenbrock", "euler_final": "rosenbrock"}
+
+
+def __getattr__(name: str):
+    """`rk4_trajectory`, `DiagonalRosenbrock`, `euler_final`: imported on first use (they import Diffrax)."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,6 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-import diffrax
 import jax.numpy as jnp
 from jaxtyping import Array
 
@@ -22,16 +21,19 @@ class StateError(ValueError):
     """An initial state or schedule was refused (shape, sign, NaN, unknown species)."""
 
 
-# Diffrax solver classes by name; "rosenbrock" is built around the model (`crnzoo.solve`).
-DIFFRAX_SOLVERS = {
-    "tsit5": diffrax.Tsit5,
-    "dopri5": diffrax.Dopri5,
-    "dopri8": diffrax.Dopri8,
-    "kvaerno3": diffrax.Kvaerno3,
-    "kvaerno4": diffrax.Kvaerno4,
-    "kvaerno5": diffrax.Kvaerno5,
-}
-SOLVER_NAMES = (*DIFFRAX_SOLVERS, "rosenbrock")
+# Diffrax's solvers by name (Diffrax class names, lower case); "rosenbrock" is built around the
+# model (`crnzoo.solve`). Diffrax is imported when a solver is made, not with this module.
+_DIFFRAX_NAMES = ("tsit5", "dopri5", "dopri8", "kvaerno3", "kvaerno4", "kvaerno5")
+SOLVER_NAMES = (*_DIFFRAX_NAMES, "rosenbrock")
+
+
+def diffrax_solver(name: str):
+    """A new Diffrax solver called `name` (one of Diffrax's in `SOLVER_NAMES`)."""
+    if name not in _DIFFRAX_NAMES:
+        raise ValueError(f"solver {name!r} is not one of Diffrax's: {', '.join(_DIFFRAX_NAMES)}")
+    import diffrax
+
+    return getattr(diffrax, name.capitalize())()
 
 
 def worst_member_rms(y: Array) -> Array:
@@ -110,6 +112,8 @@ class SolverConfig:
     def controller(self, jump_ts=None) -> diffrax.AbstractStepSizeController:
         """The step-size controller: constant steps with `dt`, else PID on `worst_member_rms`,
         clipped to land on `jump_ts` (times where held inputs switch)."""
+        import diffrax
+
         if self.dt is not None:
             return diffrax.ConstantStepSize()
         pid = diffrax.PIDController(
@@ -122,4 +126,6 @@ class SolverConfig:
 
 def result_message(result) -> str:
     """Diffrax's message for a (concrete, unbatched) `diffrax.RESULTS` item."""
+    import diffrax
+
     return diffrax.RESULTS[result]
