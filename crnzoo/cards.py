@@ -113,6 +113,13 @@ def species_summary(species: list[Mapping[str, Any]], run: int = 4) -> str:
     return ", ".join(parts)
 
 
+def paper_misses(card: Mapping[str, Any]) -> list[str]:
+    """The card's figures short of the paper's, as recorded when it was last measured
+    (`paper_comparison`, e.g. by scripts/republish_wta_mnist.py): "metric: measured X vs paper Y"."""
+    comparison = card.get("paper_comparison") or {}
+    return [f"{k}: {v.split(': ', 1)[1]}" for k, v in comparison.items() if isinstance(v, str) and v.startswith("MISS")]
+
+
 def render_text(card: Mapping[str, Any]) -> str:
     """A readable plain-text card (used by `crnzoo info`)."""
     r = card["reactions"]
@@ -131,6 +138,9 @@ def render_text(card: Mapping[str, Any]) -> str:
     for key, m in card["metrics"].items():
         lines.append(f"    {key:<22} {_fmt(m['value']):>12} | {_fmt(m['paper'])} | {m['promise'] or '—'}")
         lines.append(f"      {m['description']}")
+    misses = paper_misses(card)
+    if misses:
+        lines.append("  short of the paper: " + "; ".join(misses))
     dna = dna_line(card["name"])
     if dna:
         lines.append(f"  DNA:         {dna}")
@@ -151,7 +161,7 @@ def render_markdown(card: Mapping[str, Any], folder: Path | None = None) -> str:
         f"{card['system']}.",
         "",
         f"- **Source:** {card['paper']} — {card['section']}",
-        "- **Species:** " + ", ".join(f"`{s['name']}` ({s['role']})" for s in card["species"]),
+        "- **Species:** " + species_summary(card["species"]),
         f"- **Initial state and protocol:** {card['protocol']}",
         f"- **Units:** time {card['time_units']}, concentration {card['concentration_units']}",
         f"- **Solver:** {card['solver']['solver']}, rtol {card['solver']['rtol']:g}, atol {card['solver']['atol']:g}, "
@@ -170,6 +180,9 @@ def render_markdown(card: Mapping[str, Any], folder: Path | None = None) -> str:
             + (f", whole script {_fmt(total)} s" if total is not None else "")
             + (f"; {note}" if isinstance(note, str) else "")
         )
+    misses = paper_misses(card)
+    if misses:
+        out.append("- **Misses against the paper:** " + "; ".join(misses))
     miss = card.get("paper_miss")
     if isinstance(miss, Mapping):
         out.append(f"- **Short of the paper ({miss.get('status', '')}):** {miss.get('measured', '')}. Tried: " + "; ".join(miss.get("tried") or ["—"]) + f". Why: {miss.get('why', '')}")

@@ -35,3 +35,15 @@ def test_simulate_says_when_no_input_is_set(capsys):
     assert "note: every input (X_0, X_1, X_2, …) is 0" in out
     assert main(["simulate", "wta-mnist-avg", "--t1", "0.01", "--points", "3", "--x0", "X_3=5"]) == 0
     assert "every input" not in capsys.readouterr().out
+
+
+def test_paper_misses_are_named_on_the_card():
+    from crnzoo.cards import paper_misses, render_markdown, render_text
+    from crnzoo import zoo
+
+    card = zoo.card("wta-mnist-accreg")
+    misses = paper_misses(card)
+    assert any(m.startswith("sim_acc: measured") and "vs paper 0.8622" in m for m in misses)
+    assert "short of the paper: " + "; ".join(misses) in render_text(card)
+    assert "**Misses against the paper:** " + "; ".join(misses) in render_markdown(card)
+    assert paper_misses({"paper_comparison": {"a": "meets: measured 2 vs paper 1"}}) == []
