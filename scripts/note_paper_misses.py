@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 
 from crnzoo import checkpoint, zoo
 
@@ -90,9 +89,7 @@ def main() -> None:
         card = json.loads(path.read_text())
         checkpoint.check_card_hash(card, path)
         card["paper_miss"] = NOTES[name]
-        tmp = path.with_name(f".card.json.tmp-{os.getpid()}")
-        tmp.write_text(json.dumps(checkpoint.seal(card), indent=2, sort_keys=False) + "\n")
-        os.replace(tmp, path)
+        checkpoint.write_card(path, card)
         zoo.load(name)
         print(f"noted  {name}")
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 
 from crnzoo import checkpoint, zoo
 
@@ -32,9 +31,7 @@ def main() -> None:
             continue
         print(f"{name}:\n  was  {card['system']}\n  now  {entry.system}")
         card["system"] = entry.system
-        tmp = path.with_name(f".card.json.tmp-{os.getpid()}")
-        tmp.write_text(json.dumps(checkpoint.seal(card), indent=2, sort_keys=False) + "\n")
-        os.replace(tmp, path)
+        checkpoint.write_card(path, card)
         zoo.load(name)
         print(f"sealed {name}")
 

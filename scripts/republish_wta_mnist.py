@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import time
@@ -68,9 +67,7 @@ def republish(name: str) -> bool:
     card["solver"] = entry.solver.to_dict()
     card["remeasured"] = {"by": "python scripts/republish_wta_mnist.py", "wall_s": wall, "previous": previous}
     card["paper_comparison"] = paper_comparison(metrics)
-    tmp = path.with_name(f".card.json.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(checkpoint.seal(card), indent=2, sort_keys=False) + "\n")
-    os.replace(tmp, path)
+    checkpoint.write_card(path, card)
     zoo.load(name)
     broken = [k for k, (_, _, promise, _) in entry.metrics.items() if promise and not zoo_metric_holds(entry, k, values[k])]
     print(f"{name} ({wall:.0f} s): " + ", ".join(f"{k} {previous['values'].get(k)!r:.10} -> {m['value']:.6g}" for k, m in metrics.items()))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 from crnzoo import checkpoint, zoo
@@ -29,9 +28,7 @@ def main() -> None:
             checkpoint.check_card_hash(card, path)
             print(f"ok     {path.parent.name}")
             continue
-        tmp = path.with_name(f".card.json.tmp-{os.getpid()}")
-        tmp.write_text(json.dumps(checkpoint.seal(card), indent=2, sort_keys=False) + "\n")
-        os.replace(tmp, path)
+        checkpoint.write_card(path, card)
         name = path.parent.name
         zoo.load(name if name in zoo.list_models() else str(path.parent))
         print(f"sealed {name}")

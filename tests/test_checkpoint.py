@@ -166,3 +166,13 @@ def test_side_file_written_by_the_save_wins(tmp_path):
     (d / "dna.json").write_text("old\n")
     ck.save(model(), d, {"name": "m", "builder": "catalytic", "config": CONFIG}, {"dna.json": "new\n"})
     assert (d / "dna.json").read_text() == "new\n"
+
+
+def test_write_card_seals_and_replaces_atomically(tmp_path):
+    path = tmp_path / "card.json"
+    path.write_text('{"old": true}\n')
+    sealed = ck.write_card(path, {"name": "x", "metrics": {"a": {"value": 1.0}}})
+    on_disk = json.loads(path.read_text())
+    assert on_disk == sealed and "old" not in on_disk
+    ck.check_card_hash(on_disk, path)  # sealed: accepted
+    assert [p.name for p in tmp_path.iterdir()] == ["card.json"]  # no temporary left behind
