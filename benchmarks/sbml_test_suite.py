@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import argparse
 import collections
-import functools
+import contextlib
 import json
 import multiprocessing as mp
+import multiprocessing.connection as mpc
 import os
 import sys
 import time
@@ -40,6 +41,83 @@ def _run(folder: str, own: bool = False) -> dict:
         return {"case": Path(folder).name, "status": "fail", "reason": f"crash: {type(e).__name__}: {e}"[:300], "tags": [], "seconds": 0.0}
 
 
+def _worker(conn, own: bool) -> None:
+    """A worker process: run each folder `conn` sends, send back its result; None ends it."""
+    while (folder := conn.recv()) is not None:
+        conn.send(_run(folder, own))
+
+
+def _timed_out(folder: str, limit: float, why: str) -> dict:
+    from crnzoo.sbml.suite import case_tags
+
+    try:
+        tags = list(case_tags(Path(folder)))
+    except OSError:
+        tags = []
+    return {"case": Path(folder).name, "status": "fail", "reason": why, "tags": tags, "seconds": round(limit, 2)}
+
+
+def run_all(folders: list[str], jobs: int, own: bool, limit: float, per_worker: int = 200):
+    """Yield each case's result as it finishes, `jobs` worker processes at a time. A case that
+    runs past `limit` seconds (wall) is a failure, "timeout", and its worker is killed and
+    replaced (a solve inside XLA cannot be interrupted otherwise); so is a worker that dies."""
+    ctx = mp.get_context("spawn")
+    todo = list(reversed(folders))
+    workers: list[list] = []  # [process, parent end of the pipe, folder or None, started, cases run]
+
+    def start():
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(child, own), daemon=True)
+        proc.start()
+        child.close()
+        return [proc, parent, None, 0.0, 0]
+
+    def stop(w, kill: bool):
+        if kill:
+            w[0].kill()
+        else:
+            with contextlib.suppress(OSError):
+                w[1].send(None)
+        w[0].join(5)
+        w[1].close()
+
+    try:
+        while todo or any(w[2] for w in workers):
+            for w in workers:  # a fresh worker now and then (memory)
+                if w[2] is None and w[4] >= per_worker:
+                    stop(w, False)
+                    w[0] = None
+            workers = [w for w in workers if w[0] is not None]
+            while todo and (len(workers) < jobs or any(w[2] is None for w in workers)):
+                idle = next((w for w in workers if w[2] is None), None)
+                if idle is None:
+                    idle = start()
+                    workers.append(idle)
+                idle[2], idle[3] = todo.pop(), time.perf_counter()
+                idle[1].send(idle[2])
+            ready = mpc.wait([w[1] for w in workers if w[2]], timeout=1.0)
+            for w in workers:
+                if not w[2]:
+                    continue
+                if w[1] in ready:
+                    try:
+                        result = w[1].recv()
+                    except (EOFError, OSError):
+                        result = _timed_out(w[2], time.perf_counter() - w[3], f"crash: the worker died (exit code {w[0].exitcode})")
+                        stop(w, True)
+                        w[0] = None
+                    w[2], w[4] = None, w[4] + 1
+                    yield result
+                elif time.perf_counter() - w[3] > limit:
+                    yield _timed_out(w[2], limit, f"timeout: still running after {limit:g} s (worker killed)")
+                    stop(w, True)
+                    w[0], w[2] = None, None
+            workers = [w for w in workers if w[0] is not None]
+    finally:
+        for w in workers:
+            stop(w, w[2] is not None)
+
+
 def table(results: list[dict]) -> str:
     """Markdown tables: totals, then per tag."""
     count = collections.Counter(r["status"] for r in results)
@@ -53,6 +131,9 @@ def table(results: list[dict]) -> str:
     for t in sorted(by_tag):
         c = by_tag[t]
         lines.append(f"| {t} | {sum(c.values())} | {c['pass']} | {c['fail']} | {c['unsupported']} |")
+    failed = [r for r in results if r["status"] == "fail"]
+    if failed:  # by name: a timeout or a crash is a failure too
+        lines += ["", "| failed case | reason |", "|---|---|", *(f"| {r['case']} | {r['reason']} |" for r in failed)]
     return "\n".join(lines)
 
 
@@ -65,6 +146,8 @@ def main(argv=None) -> int:
     ap.add_argument("--report", action="store_true", help="run nothing: print the tables of the cases in --jsonl")
     ap.add_argument("--own-compile", action="store_true", help="compile each model's own solve (crnzoo.simulate's way; slower) "
                     "instead of one shared solve per process")
+    ap.add_argument("--timeout", type=float, default=300.0, help="seconds (wall) a case may run before it counts as a "
+                    "failure, 'timeout' (default 300; measured: the slowest case takes about 120 s on a loaded 2-core machine)")
     args = ap.parse_args(argv)
     if args.root:
         root = Path(args.root)
@@ -94,13 +177,12 @@ def main(argv=None) -> int:
     folders = [str(semantic / n) for n in names]
     started = time.perf_counter()
     out = open(args.jsonl, "a") if args.jsonl else None
-    with mp.get_context("spawn").Pool(args.jobs, maxtasksperchild=200) as pool:
-        for r in pool.imap_unordered(functools.partial(_run, own=args.own_compile), folders):
-            results.append(r)
-            print(f"{r['case']} {r['status']:<11} {r['seconds']:6.1f} s  {r['reason']}", flush=True)
-            if out:
-                out.write(json.dumps(r) + "\n")
-                out.flush()
+    for r in run_all(folders, args.jobs, args.own_compile, args.timeout):
+        results.append(r)
+        print(f"{r['case']} {r['status']:<11} {r['seconds']:6.1f} s  {r['reason']}", flush=True)
+        if out:
+            out.write(json.dumps(r) + "\n")
+            out.flush()
     results.sort(key=lambda r: r["case"])
     print(f"\n{args.cases}: {len(results)} cases ({len(folders)} run now) in {time.perf_counter() - started:.0f} s\n")
     print(table(results))

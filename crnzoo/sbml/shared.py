@@ -92,6 +92,13 @@ class SharedSolve:
         return (hi - lo) / (2 * h)
 
 
+def _finite_or_inf(n):
+    """An error norm with NaN read as inf: Diffrax's PID controller then rejects the step and
+    shrinks it by `factormin`; a NaN would make every later step size NaN, each rejected step
+    costing host callbacks, until `max_steps` (case 00269 took minutes)."""
+    return jnp.where(jnp.isnan(n), jnp.inf, n)
+
+
 @dataclasses.dataclass(frozen=True)
 class _View:
     """The functions a shared solve traces (equal views share one compiled program)."""
@@ -100,7 +107,7 @@ class _View:
     n: int
     n_params: int
     n_atoms: int
-    norm = staticmethod(optx.max_norm)  # error norm blind to the zero padding (an RMS would loosen the tolerance)
+    norm = staticmethod(lambda y: _finite_or_inf(optx.max_norm(y)))  # blind to the zero padding (an RMS would loosen the tolerance)
 
     def rhs(self, t, y, p):
         return _host(self.engine, "rhs", self.n, t, y, p)

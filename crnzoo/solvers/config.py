@@ -40,11 +40,15 @@ def worst_member_rms(y: Array) -> Array:
     """Error norm of a batched state (batch, ...): the largest per-member RMS.
 
     One step-size controller then serves a whole batch solved as one system: every member
-    meets the tolerance, as if it were solved alone.
+    meets the tolerance, as if it were solved alone. A NaN error (a stage that left the
+    vector field's domain) reads as inf: Diffrax then rejects the step and shrinks it by
+    `factormin`, where a NaN would make every later step size NaN until `max_steps`.
     """
     if y.ndim <= 1:
-        return jnp.sqrt(jnp.mean(y**2))
-    return jnp.max(jnp.sqrt(jnp.mean(y.reshape(y.shape[0], -1) ** 2, axis=1)))
+        n = jnp.sqrt(jnp.mean(y**2))
+    else:
+        n = jnp.max(jnp.sqrt(jnp.mean(y.reshape(y.shape[0], -1) ** 2, axis=1)))
+    return jnp.where(jnp.isnan(n), jnp.inf, n)
 
 
 @dataclasses.dataclass(frozen=True)
