@@ -8,6 +8,8 @@ concentrations) and tolerances: at every output time and variable, |expected - s
 absolute + relative * |expected| (`crnzoo.sbml.suite.run_case`). Prints pass / fail / unsupported
 in total and by tag (component and test tags of each case's `.m` file), and the reasons of
 failures and refusals. Stochastic (DSMTS) cases are for crnzoo's SSA, not this runner.
+A case still running after `--timeout` seconds (wall) is a failure, "timeout", listed by name
+under the tables; its worker process is killed and replaced, and the run goes on.
 """
 
 from __future__ import annotations
@@ -47,14 +49,15 @@ def _worker(conn, own: bool) -> None:
         conn.send(_run(folder, own))
 
 
-def _timed_out(folder: str, limit: float, why: str) -> dict:
+def _failed(folder: str, seconds: float, why: str) -> dict:
+    """The result of a case its worker did not return (a timeout, a dead worker)."""
     from crnzoo.sbml.suite import case_tags
 
     try:
         tags = list(case_tags(Path(folder)))
     except OSError:
         tags = []
-    return {"case": Path(folder).name, "status": "fail", "reason": why, "tags": tags, "seconds": round(limit, 2)}
+    return {"case": Path(folder).name, "status": "fail", "reason": why, "tags": tags, "seconds": round(seconds, 2)}
 
 
 def run_all(folders: list[str], jobs: int, own: bool, limit: float, per_worker: int = 200):
@@ -103,13 +106,13 @@ def run_all(folders: list[str], jobs: int, own: bool, limit: float, per_worker: 
                     try:
                         result = w[1].recv()
                     except (EOFError, OSError):
-                        result = _timed_out(w[2], time.perf_counter() - w[3], f"crash: the worker died (exit code {w[0].exitcode})")
                         stop(w, True)
+                        result = _failed(w[2], time.perf_counter() - w[3], f"crash: the worker died (exit code {w[0].exitcode})")
                         w[0] = None
                     w[2], w[4] = None, w[4] + 1
                     yield result
                 elif time.perf_counter() - w[3] > limit:
-                    yield _timed_out(w[2], limit, f"timeout: still running after {limit:g} s (worker killed)")
+                    yield _failed(w[2], limit, f"timeout: still running after {limit:g} s (worker killed)")
                     stop(w, True)
                     w[0], w[2] = None, None
             workers = [w for w in workers if w[0] is not None]
