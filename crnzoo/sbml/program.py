@@ -3,8 +3,8 @@
 A model's right-hand side here is data, not code: its kinetic laws as tables of monomials
 (`crnzoo.sbml.rational`: numerator and denominator of each law, `coef * Π p[P] * Π y[Q]`),
 its stoichiometry as a sparse list `(row, column, value)`, its parameters and initial state.
-The program that solves it (Diffrax, the model's solver settings) reads all of these as
-runtime inputs, so it depends only on the padded sizes (state, parameters, reactions,
+The program that solves it (`crnzoo.sbml.tsit5` for Tsit5, else Diffrax; the model's solver
+settings) reads all of these as runtime inputs, so it depends only on the padded sizes (state, parameters, reactions,
 monomials, factors per monomial, stoichiometry entries, save times: each rounded up to a
 power of two, at least 16, 64, 32, 128, 4, 4, 64, 16, so that models up to about 20
 reactions share one class) and on the solver's name and step budget. A model never seen before then
@@ -178,7 +178,7 @@ def _solve_fn(sizes, solver: str, max_steps: int):
         return jax.ops.segment_sum(val * v[col], row, N)
 
     def solve(y0, p, coef, Pi, Qi, seg, den_one, row, col, val, ts, tol):
-        if solver == "tsit5":  # Diffrax's Tsit5 step for step, in a program that compiles ~4x faster
+        if solver == "tsit5":  # Diffrax's Tsit5 step for step; traces in 0.1 s (Diffrax 0.45 s), XLA 0.95 s (1.3 s)
             from .tsit5 import solve as tsit5
 
             return tsit5(rhs, y0, ts, (p, coef, Pi, Qi, seg, den_one, row, col, val), tol[0], tol[1], tol[2], tol[3], max_steps)
@@ -188,7 +188,7 @@ def _solve_fn(sizes, solver: str, max_steps: int):
 
         ctrl = diffrax.PIDController(rtol=tol[0], atol=tol[1], pcoeff=tol[2], icoeff=tol[3])
         sol = diffrax.diffeqsolve(
-            diffrax.ODETerm(rhs), diffrax_solver("tsit5" if solver == "dfx" else solver), t0=ts[0], t1=ts[-1], dt0=None, y0=y0,
+            diffrax.ODETerm(rhs), diffrax_solver(solver), t0=ts[0], t1=ts[-1], dt0=None, y0=y0,
             args=(p, coef, Pi, Qi, seg, den_one, row, col, val), saveat=diffrax.SaveAt(ts=ts),
             stepsize_controller=ctrl, max_steps=max_steps, throw=False,
         )
