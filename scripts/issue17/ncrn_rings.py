@@ -24,9 +24,9 @@ import time
 import numpy as np
 
 from crnzoo.models import ncrn as m
+from crnzoo.neural import NeuralCRN, run_epoch
 from crnzoo.tasks import ncrn as t
 from crnzoo.tasks.ncrn import ChemicalLearning, accuracy, gradient_check, mean_loss
-from crnzoo.neural import NeuralCRN, run_epoch
 
 BASE = {"cubic": m.CUBIC, "quadratic": m.QUADRATIC}
 

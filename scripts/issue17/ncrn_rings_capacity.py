@@ -29,7 +29,7 @@ jax.config.update("jax_enable_x64", True)
 def final_state(spec, theta, x, steps: int = 64):
     """z(T) of dz/dt = spec.f(z, θ, x), z(0) = x, by RK4 with `steps` steps (x: (n, d))."""
     h = spec.T / steps
-    f = lambda z: spec.f(z, theta, x)  # noqa: E731
+    f = lambda z: spec.f(z, theta, x)
 
     def body(z, _):
         k1 = f(z)
@@ -43,7 +43,7 @@ def final_state(spec, theta, x, steps: int = 64):
 
 def fit(spec, data, seed: int, steps: int):
     xs, ys = jnp.asarray(spec.pad_inputs(data.train.x)), jnp.asarray(data.train.y[:, 0])
-    loss = lambda th: jnp.mean(0.5 * (final_state(spec, th, xs).sum(-1) - ys) ** 2)  # noqa: E731
+    loss = lambda th: jnp.mean(0.5 * (final_state(spec, th, xs).sum(-1) - ys) ** 2)
     opt = optax.adam(optax.exponential_decay(3e-2, steps, 0.1))
     th = jnp.asarray(np.random.default_rng(seed).normal(0, 1, spec.n_params) / np.sqrt(spec.d))
 
@@ -55,7 +55,7 @@ def fit(spec, data, seed: int, steps: int):
 
     st = opt.init(th)
     for _ in range(steps):
-        th, st, v = step(th, st)
+        th, st, _ = step(th, st)
     xv = jnp.asarray(spec.pad_inputs(data.val.x))
     yv = np.asarray(final_state(spec, th, xv).sum(-1))
     tr = np.asarray(final_state(spec, th, xs).sum(-1))
