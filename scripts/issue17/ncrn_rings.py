@@ -1,12 +1,13 @@
 """Issue-17 experiment: chemical training of Rings2D classifiers with other widths, T, η, pads, f_θ.
 
     python scripts/issue17/ncrn_rings.py KIND [--d D] [--T T] [--eta ETA] [--pad PAD] [--alpha A] [--fast-rate K]
-        [--epochs N] [--init SPEC] [--train-seed S ...] [--every K] [--json FILE]
+        [--epochs N] [--init SPEC] [--train-seed S ...] [--data-seed D] [--every K] [--json FILE]
 
 KIND is `cubic` (f = θx − α z⊙z⊙z) or `quadratic` (rail-wise f = θx − α z|z|). Everything not given
 is the d = 3 circuit the Rings2D entries shipped before issue 17 (crnzoo.models.ncrn CUBIC and
 QUADRATIC, still the XOR2D entries' circuits): d 3, pad 0.2, T 0.9, η 0.5, κ 100.
-The data set is always the card's (data seed 0, `rings2d(0)`); `--train-seed` changes only θ0
+The data set is the card's (data seed 0, `rings2d(0)`; `--data-seed` only to check that it is not a
+lucky one); `--train-seed` changes only θ0
 (drawn with seed + 1000, as the entries do) and the shuffling, so the seed spread is measured on
 the same data. Training is the real staged chemical learning (`crnzoo.neural.run_epoch`: N1, N2,
 N3 solves of the compiled circuit, N4 update), exactly what `scripts/train_ncrn.py` runs.
@@ -74,12 +75,13 @@ def main() -> None:
     ap.add_argument("--init", default="normal:0,1/sqrtd")
     ap.add_argument("--train-seed", type=int, nargs="+", default=[0])
     ap.add_argument("--every", type=int, default=25)
+    ap.add_argument("--data-seed", type=int, default=0, help="another data set (rings2d(seed)), only to check that the card's is not a lucky one")
     ap.add_argument("--json")
     a = ap.parse_args()
     over = {k: v for k, v in {"d": a.d, "T": a.T, "eta": a.eta, "pad": a.pad, "alpha": a.alpha, "power": a.power, "fast_rate": a.fast_rate}.items() if v is not None}
     spec = dataclasses.replace(BASE[a.kind], **over)
-    data = t.rings2d(0)
-    print(f"{a.kind} {over} epochs {a.epochs} init {a.init}", flush=True)
+    data = t.rings2d(a.data_seed)
+    print(f"data seed {a.data_seed}: {a.kind} {over} epochs {a.epochs} init {a.init}", flush=True)
     runs = {}
     for s in a.train_seed:
         print(f" train seed {s}", flush=True)
