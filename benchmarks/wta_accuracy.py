@@ -6,8 +6,10 @@ scipy LSODA at rtol 1e-10, atol 1e-10 nM on each image (jitted right-hand side a
 Jacobian of the same `IndexedCRN`), to t = 10 h.
 
 - crnzoo: `crnzoo.tasks.wta_mnist.fluorescence`'s solve at the cards' accuracy
-  (`EVAL_SOLVER`: DiagonalRosenbrock, rtol 1e-8, atol 1e-7 nM) and at the legacy setting
-  (rtol 1e-5, atol 1e-4 nM), the images as one joint system.
+  (`EVAL_SOLVER`: the third-order DiagonalRosenbrock3, rtol 1e-8, atol 1e-7 nM), the same
+  method looser (`--loose`, default rtol 1e-6, atol 1e-5 nM), the second-order
+  DiagonalRosenbrock at the cards' tolerances (the previous card solver) and at the first
+  cards' setting (rtol 1e-5, atol 1e-4 nM), the images as one joint system.
 - Euler (the reference code's integrator, clamped at 0): dt = 1e-4 h (the papers') and
   smaller steps (`--euler-dts`), each as one jitted `lax.scan` over the images.
 
@@ -23,6 +25,7 @@ at most crnzoo's (or, when none is, extrapolates Euler's first-order error, stat
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import time
 
@@ -76,6 +79,8 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, default=2)
     p.add_argument("--chunks", type=int, nargs="*", default=[4],
                    help="extra crnzoo rows at EVAL_SOLVER with the images in joint chunks of this size (own step control)")
+    p.add_argument("--loose", type=float, nargs=2, default=[1e-6, 1e-5], metavar=("RTOL", "ATOL"),
+                   help="an extra DiagonalRosenbrock3 row at these tolerances")
     p.add_argument("--data", default=None)
     a = p.parse_args(argv)
     d = load_mnist789(a.data)
@@ -92,8 +97,14 @@ def main(argv=None):
     print(f"reference LSODA rtol 1e-10 atol 1e-10: {time.perf_counter() - t:.1f} s; F range {F(ref).min():.3g}..{F(ref).max():.3g} nM", flush=True)
 
     rows = []
-    crn_rows = [("crnzoo DiagonalRosenbrock, cards' EVAL_SOLVER (rtol 1e-8, atol 1e-7 nM), one joint system", task.EVAL_SOLVER, None)]
-    crn_rows += [(f"crnzoo DiagonalRosenbrock, EVAL_SOLVER, joint chunks of {c} images", task.EVAL_SOLVER, c) for c in a.chunks]
+    ev = task.EVAL_SOLVER
+    name = {"rosenbrock3": "DiagonalRosenbrock3", "rosenbrock": "DiagonalRosenbrock"}
+    crn_rows = [(f"crnzoo {name[ev.solver]}, cards' EVAL_SOLVER (rtol {ev.rtol:g}, atol {ev.atol:g} nM), one joint system", ev, None)]
+    crn_rows += [(f"crnzoo {name[ev.solver]}, EVAL_SOLVER, joint chunks of {c} images", ev, c) for c in a.chunks]
+    loose = dataclasses.replace(ev, solver="rosenbrock3", rtol=a.loose[0], atol=a.loose[1])
+    crn_rows += [(f"crnzoo DiagonalRosenbrock3 (rtol {loose.rtol:g}, atol {loose.atol:g} nM), one joint system", loose, None)]
+    crn_rows += [(f"crnzoo DiagonalRosenbrock (second order) at rtol {ev.rtol:g}, atol {ev.atol:g} nM, one joint system",
+                  dataclasses.replace(ev, solver="rosenbrock"), None)]
     crn_rows += [("crnzoo DiagonalRosenbrock, legacy (rtol 1e-5, atol 1e-4 nM), one joint system", task.LEGACY_SOLVER, None)]
     for label, cfg, chunk in crn_rows:
         y, wall, cpu = timed(lambda: simulate(crn, np.array([0.0, t1]), y0, solver=cfg, chunk=chunk, name="wta").final, a.repeats)
@@ -112,7 +123,7 @@ def main(argv=None):
     for r in rows:
         print(f"| {r['method']} | {r['wall']:.3g} | {r['cpu']:.3g} | {r['errF']:.2e} | {r['err']:.2e} |")
     eulers = [r for r in rows if "dt" in r]
-    for crn_row in [r for r in rows if "EVAL_SOLVER" in r["method"]]:
+    for crn_row in [r for r in rows if "EVAL_SOLVER" in r["method"] or "DiagonalRosenbrock3 (rtol" in r["method"] or "second order" in r["method"]]:
         compare(crn_row, eulers)
     print(f"load average {os.getloadavg()[0]:.1f}")
 

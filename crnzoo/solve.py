@@ -37,19 +37,20 @@ from .solvers.config import SimulationError, SolverConfig, StateError, diffrax_s
 def _solver(name: str, model) -> diffrax.AbstractSolver:
     """The Diffrax solver called `name` for `model` (the solver-ready module).
 
-    `rosenbrock` is `DiagonalRosenbrock`, linearly implicit in the model's per-species
-    destruction rate: it needs a model with `HasDestructionRate` (indexed CRNs).
+    `rosenbrock` / `rosenbrock3` are `DiagonalRosenbrock` / `DiagonalRosenbrock3`, linearly
+    implicit in the model's per-species destruction rate: they need a model with
+    `HasDestructionRate` (indexed CRNs).
     """
-    if name != "rosenbrock":
+    if name not in ("rosenbrock", "rosenbrock3"):
         return diffrax_solver(name)
     if not isinstance(model, HasDestructionRate):
         raise ValueError(
-            f"solver 'rosenbrock' needs a model with a destruction rate (HasDestructionRate: indexed CRNs); "
+            f"solver {name!r} needs a model with a destruction rate (HasDestructionRate: indexed CRNs); "
             f"{type(model).__name__} has none: use kvaerno5 for stiff networks"
         )
-    from .solvers.rosenbrock import DiagonalRosenbrock
+    from .solvers import rosenbrock
 
-    return DiagonalRosenbrock(model)
+    return rosenbrock.DiagonalRosenbrock(model) if name == "rosenbrock" else rosenbrock.DiagonalRosenbrock3(model)
 
 
 @dataclasses.dataclass(frozen=True)

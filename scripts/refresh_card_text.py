@@ -1,10 +1,12 @@
-"""Refresh the `system` text of shipped cards from the registry, and reseal them.
+"""Refresh the text of shipped cards from the registry — the `system` sentence and each
+metric's `description` — and reseal them.
 
-A card's `system` sentence is written from its entry (`crnzoo/models/<family>.py`) when the
-entry is published. When only that sentence is corrected (e.g. ncrn-nonlinreg2d's Neural
-ODE, f = θ⊙x + h − ½z⊙z under Catalyst rate laws), retraining is not needed: this script
-copies the entry's text into the card, leaves every other field and the checkpoint arrays
-untouched, reseals the card (`card_hash`) and restores the model to check it.
+Both are written from the entry (`crnzoo/models/<family>.py`, its task's metric templates)
+when the entry is published. When only the text is corrected (e.g. ncrn-nonlinreg2d's Neural
+ODE, f = θ⊙x + h − ½z⊙z under Catalyst rate laws, or what `--fast` measures), retraining is
+not needed: this script copies the entry's text into the card, leaves every other field
+(values, promises, tolerances) and the checkpoint arrays untouched, reseals the card
+(`card_hash`) and restores the model to check it.
 
     python scripts/refresh_card_text.py ncrn-nonlinreg2d [NAME ...]
 """
@@ -26,11 +28,20 @@ def main() -> None:
         path = zoo.checkpoint_dir(name) / "card.json"
         card = json.loads(path.read_text())
         checkpoint.check_card_hash(card, path)
-        if card["system"] == entry.system:
+        changed = []
+        if card["system"] != entry.system:
+            changed.append(("system", card["system"], entry.system))
+            card["system"] = entry.system
+        for key, metric in card["metrics"].items():
+            text = entry.metrics[key][0] if key in entry.metrics else metric["description"]
+            if metric["description"] != text:
+                changed.append((f"metrics.{key}.description", metric["description"], text))
+                metric["description"] = text
+        if not changed:
             print(f"same   {name}")
             continue
-        print(f"{name}:\n  was  {card['system']}\n  now  {entry.system}")
-        card["system"] = entry.system
+        for field, was, now in changed:
+            print(f"{name} {field}:\n  was  {was}\n  now  {now}")
         checkpoint.write_card(path, card)
         zoo.load(name)
         print(f"sealed {name}")

@@ -17,7 +17,7 @@ from ._catalog import cmd_info, cmd_list
 # The command modules import JAX: each is imported when its command runs, so that `crnzoo
 # list` / `info` (`_catalog`) and `--help` never import it. `--solver` choices are spelled
 # here for the same reason (tests/test_cold_start.py checks them against solvers.config).
-SOLVER_NAMES = ("tsit5", "dopri5", "dopri8", "kvaerno3", "kvaerno4", "kvaerno5", "rosenbrock")
+SOLVER_NAMES = ("tsit5", "dopri5", "dopri8", "kvaerno3", "kvaerno4", "kvaerno5", "rosenbrock", "rosenbrock3")
 _NO_JAX = ("list", "info")  # commands that must not import JAX (nor enable its cache)
 
 

@@ -7,11 +7,11 @@ only `config`; `crnzoo.solve` imports this package.
 
 from .config import SimulationError as SimulationError, SolverConfig as SolverConfig, StateError as StateError, worst_member_rms as worst_member_rms
 
-_LAZY = {"rk4_trajectory": "rk4", "DiagonalRosenbrock": "rosenbrock", "euler_final": "rosenbrock"}
+_LAZY = {"rk4_trajectory": "rk4", "DiagonalRosenbrock": "rosenbrock", "DiagonalRosenbrock3": "rosenbrock", "euler_final": "rosenbrock"}
 
 
 def __getattr__(name: str):
-    """`rk4_trajectory`, `DiagonalRosenbrock`, `euler_final`: imported on first use (they import Diffrax)."""
+    """`rk4_trajectory`, `DiagonalRosenbrock(3)`, `euler_final`: imported on first use (they import Diffrax)."""
     if name in _LAZY:
         import importlib
 

@@ -24,7 +24,7 @@ class StateError(ValueError):
 # Diffrax's solvers by name (Diffrax class names, lower case); "rosenbrock" is built around the
 # model (`crnzoo.solve`). Diffrax is imported when a solver is made, not with this module.
 _DIFFRAX_NAMES = ("tsit5", "dopri5", "dopri8", "kvaerno3", "kvaerno4", "kvaerno5")
-SOLVER_NAMES = (*_DIFFRAX_NAMES, "rosenbrock")
+SOLVER_NAMES = (*_DIFFRAX_NAMES, "rosenbrock", "rosenbrock3")
 
 
 def diffrax_solver(name: str):
@@ -59,7 +59,8 @@ class SolverConfig:
     PID controller's coefficients (0 / 1 is plain integral control; 0.3 / 0.3 suits mildly
     stiff networks). Explicit `tsit5` suits non-stiff networks, `kvaerno3/5` stiff ones;
     `rosenbrock` (a Rosenbrock-W method with the model's diagonal destruction rates, for
-    models with `HasDestructionRate`, such as indexed CRNs) large batches of stiff systems.
+    models with `HasDestructionRate`, such as indexed CRNs) large batches of stiff systems;
+    `rosenbrock3` (third order, four stages) the same at tight tolerances.
     `dt`, when set, switches to fixed steps of that size (no error control; fast for
     training, as the papers' RK4 grids are). `dt0`, when set, is the first step of an
     adaptive solve (default: Diffrax chooses it).

@@ -72,32 +72,77 @@ def imex_step(x, dt, react: Callable, diff_factor, grid: Grid, method: str = "rk
     """One IMEX step of a field `x` (*batch, H, W, S).
 
     `react(t, x)` is the local reaction rate; `diff_factor` = 1 / (1 − dt D_s λ) on the
-    transform grid (H, W', S); `fast` = (ia, ib) annihilating species index pairs or None;
+    transform grid (H, W', S); `fast` = `FastPairs` or None;
     `clamp` applies max(·, 0) after the reaction update (the reference's relu-clamped RK4);
     `diffuse_first` does the implicit diffusion solve before the reaction update (Lie
     splitting in the reference's order) instead of after it.
+
+    The reactions run on the field viewed as (*batch, H·W, S): the kinetics are local, and a
+    2-D operand lets XLA lower the model's matrix products (and their transposes in a
+    gradient) as plain GEMMs, about twice as fast in reverse mode as on the 3-D field.
     """
     if diffuse_first:
         x = grid.inverse(grid.forward(x) * diff_factor).astype(x.dtype)
+    shape = x.shape
+    xf = x.reshape(*shape[:-3], shape[-3] * shape[-2], shape[-1])
     if method == "euler":
-        y = x + dt * react(t, x)
+        y = xf + dt * react(t, xf)
     elif method == "rk4":
-        k1 = react(t, x)
-        k2 = react(t + dt / 2, x + dt / 2 * k1)
-        k3 = react(t + dt / 2, x + dt / 2 * k2)
-        k4 = react(t + dt, x + dt * k3)
-        y = x + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+        k1 = react(t, xf)
+        k2 = react(t + dt / 2, xf + dt / 2 * k1)
+        k3 = react(t + dt / 2, xf + dt / 2 * k2)
+        k4 = react(t + dt, xf + dt * k3)
+        y = xf + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
     else:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     if clamp:
         y = jnp.maximum(y, 0.0)
+    y = y.reshape(shape)
     if not diffuse_first:
         y = grid.inverse(grid.forward(y) * diff_factor).astype(x.dtype)
     if fast is not None:
-        ia, ib = fast
-        m = jnp.minimum(y[..., ia], y[..., ib])
-        y = y.at[..., ia].add(-m).at[..., ib].add(-m)
+        y = fast.annihilate(y)
     return y
+
+
+@dataclasses.dataclass(frozen=True)
+class FastPairs:
+    """Pairwise annihilations x_a + x_b → ∅ applied to completion (both drop by their minimum).
+
+    - `ia`, `ib`: species index arrays of the pairs (length P).
+
+    When `ia` and `ib` are two disjoint runs of consecutive indices (the dual-rail layout
+    x⁺_0..x⁺_{N−1}, x⁻_0..x⁻_{N−1}), `annihilate` works on slices and zero-padding, whose
+    transposes are slices too; otherwise it uses gathers and scatter-adds, which cost several
+    times more on CPU (in a gradient above all).
+    """
+
+    ia: np.ndarray
+    ib: np.ndarray
+
+    def _runs(self):
+        ia, ib = np.asarray(self.ia), np.asarray(self.ib)
+        p = len(ia)
+        if p == 0 or len(ib) != p:
+            return None
+        a, b = int(ia[0]), int(ib[0])
+        if not (np.array_equal(ia, a + np.arange(p)) and np.array_equal(ib, b + np.arange(p))):
+            return None
+        if a < b + p and b < a + p:  # overlapping runs
+            return None
+        return a, b, p
+
+    def annihilate(self, y):
+        runs = self._runs()
+        if runs is None:
+            ia, ib = np.asarray(self.ia), np.asarray(self.ib)
+            m = jnp.minimum(y[..., ia], y[..., ib])
+            return y.at[..., ia].add(-m).at[..., ib].add(-m)
+        a, b, p = runs
+        S = y.shape[-1]
+        m = jnp.minimum(y[..., a : a + p], y[..., b : b + p])
+        lead = [(0, 0)] * (y.ndim - 1)
+        return y - jnp.pad(m, lead + [(a, S - a - p)]) - jnp.pad(m, lead + [(b, S - b - p)])
 
 
 def diffusion_factor(grid: Grid, diffusion, dt: float, dtype=jnp.float64):
@@ -227,7 +272,7 @@ def simulate_field(
 def _solve(lm, x0, diffusion, dt, n_seg, seg_len, grid, method, clamp, pairs, use_checkpoint, diffuse_first=False):
     react = _reaction_fn(lm)
     factor = diffusion_factor(grid, diffusion, dt, x0.dtype)
-    fast = None if pairs is None else (jnp.asarray(pairs[0]), jnp.asarray(pairs[1]))
+    fast = None if pairs is None else FastPairs(np.asarray(pairs[0]), np.asarray(pairs[1]))
 
     def segment(x, i):
         def body(y, j):
