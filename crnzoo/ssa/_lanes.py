@@ -9,6 +9,10 @@ next save time: a lane whose next firing would come at or after it drops that dr
 to the save time (exact: the waiting time is memoryless, and nothing fires before the drawn
 time) and writes its counts there by its run id into a save buffer that stays on the device
 (every `EVERY` iterations, one scatter). So no lane waits for the others between saves.
+A segment with fewer than `PER_LANE_FROM` saves inside runs stop by stop instead (every lane
+to the next save in lockstep, the whole batch saved there), which costs less per iteration
+(measured: majority-am4, 1 save inside, 0.59 s lockstep vs 0.82 s per-lane CPU; DSMTS 00031,
+49 saves inside, 0.24 s vs 0.18 s).
 When half the lanes have reached the segment's end, the still-running lanes are compacted
 into a batch of the next power of two, so the loop does not run every lane until the
 slowest member is done.
@@ -36,6 +40,7 @@ import numpy as np
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 W_MIN = 512  # the smallest lane batch; below it the loop runs to the end of the interval
 EVERY = 2  # iterations between writes of the pending saves
+PER_LANE_FROM = 8  # saves inside a segment from which each lane keeps its own save pointer (fewer: lockstep)
 UNROLL = 32  # networks of at most this many reactions get their propensities unrolled; larger ones a gather
 
 
@@ -167,6 +172,49 @@ def _segment(net: Network, params, seed, counter, gid, n, t, k, out, fired, stop
     return jax.lax.while_loop(cond, body, (n, t, k, out, fired, counter, jnp.zeros((), jnp.int64)))
 
 
+def _step_to(net: Network, params, seed, counter, n, t, t_end):
+    """One firing (or a wait at the common stop `t_end`) in every lane; lanes with t = +inf
+    are waiting (the stop-by-stop kernel, for segments with few saves)."""
+    W = t.shape[0]
+    a = net.prop(params, n)  # (R, W)
+    R = a.shape[0]
+    # XLA's CPU cumsum is a reduce-window, O(R²): a log-depth scan for large networks
+    cum = jax.lax.associative_scan(jnp.add, a, axis=0) if R > UNROLL else jnp.cumsum(a, axis=0)
+    a0 = cum[-1]
+    target = uniforms(seed, counter, W) * a0
+    j = jnp.minimum(jnp.sum(cum[:-1] <= target, axis=0), R - 1)
+    aj = jnp.take_along_axis(a, j[None], axis=0)[0]
+    cj = jnp.take_along_axis(cum, j[None], axis=0)[0]
+    dn = jnp.take(jnp.asarray(net.change.T), j, axis=1)
+    u2 = jnp.minimum((cj - target) / jnp.where(aj > 0, aj, 1.0), 1.0)  # uniform on (0, 1], given j
+    tn = t - jnp.log(u2) / a0
+    good = (aj > 0) & (u2 > 0)  # else a split that rounding put on an edge: draw again
+    live = t < jnp.inf
+    fire = live & good & (tn < t_end)
+    wait = live & ((a0 <= 0) | (good & ~(tn < t_end)))
+    n = jnp.where(fire[None], n + dn, n)
+    return n, jnp.where(fire, tn, jnp.where(wait, jnp.inf, t)), fire
+
+
+@functools.partial(jax.jit, static_argnames=("net", "floor"))
+def _interval(net: Network, params, seed, counter, n, t, fired, t_end, limit, floor: bool):
+    """Fire until every lane waits at `t_end`, or (`floor` False) until half the lanes wait,
+    or `limit` iterations. Returns (n, t, fired, counter, iterations)."""
+    W = t.shape[0]
+    stop_at = 0 if floor else W // 2
+
+    def cond(s):
+        _, t, _, _, it = s
+        return (jnp.sum(t < jnp.inf) > stop_at) & (it < limit)
+
+    def body(s):
+        n, t, fired, counter, it = s
+        n, t, fire = _step_to(net, params, seed, counter, n, t, t_end)
+        return n, t, fired + fire, counter + jnp.uint64(W), it + 1
+
+    return jax.lax.while_loop(cond, body, (n, t, fired, counter, jnp.zeros((), jnp.int64)))
+
+
 def _bucket(m: int, n_runs: int) -> int:
     return min(n_runs, max(W_MIN, 1 << max(m - 1, 0).bit_length()))
 
@@ -205,8 +253,15 @@ def simulate(net: Network, params, n0: np.ndarray, ts: np.ndarray, seed: int, ma
         if kind == "save" and t_stop > t_prev and i < len(plan) - 1:
             inside.append(k)  # saved by the lanes as they cross it
             continue
-        if t_stop > t_prev:  # a segment ends here (an event or the last save): lanes are synchronised
+        if t_stop > t_prev and len(inside) >= PER_LANE_FROM:  # a segment ends here (an event or the last save)
             counter = _run_segment(net, params, seed_u, counter, n_all, fired_all, ok, out, ts, inside, t_prev, t_stop, max_steps)
+        elif t_stop > t_prev:  # few saves: every lane runs to each save in lockstep
+            for t_s, k_s in [*((float(ts[j]), j) for j in inside), (t_stop, None)]:
+                counter = _run_interval(net, params, seed_u, counter, n_all, fired_all, ok, t_prev, t_s, max_steps)
+                t_prev = t_s
+                if k_s is not None:
+                    out[:, k_s] = n_all.T
+        if t_stop > t_prev or inside:
             t_prev, inside = t_stop, []
         if kind == "event" and events is not None:
             n_all = events(n_all.T, k).T.copy()
@@ -214,6 +269,30 @@ def simulate(net: Network, params, n0: np.ndarray, ts: np.ndarray, seed: int, ma
             out[:, k] = n_all.T
     out[~ok] = np.nan
     return out, fired_all, ok
+
+
+def _run_interval(net, params, seed_u, counter, n_all, fired_all, ok, t0, t_end, max_steps):
+    """Runs every ok lane from t0 to t_end in lockstep (in place on `n_all`, `fired_all`, `ok`);
+    returns the random-number counter."""
+    S, N = n_all.shape
+    ids = np.flatnonzero(ok)
+    t_all = np.full(N, t0)
+    while ids.size:
+        m, W = ids.size, _bucket(ids.size, N)
+        n, t = np.zeros((S, W)), np.full(W, np.inf)
+        n[:, :m], t[:m] = n_all[:, ids], t_all[ids]
+        limit = max_steps - int(fired_all[ids].max()) + 1
+        n, t, fired, counter, _ = _interval(net, params, seed_u, counter, n, t, np.zeros(W, np.int64), t_end, limit, floor=W <= W_MIN)
+        n, t, fired = np.asarray(n)[:, :m], np.asarray(t)[:m], np.asarray(fired)[:m]
+        n_all[:, ids], t_all[ids] = n, t
+        fired_all[ids] += fired
+        live = t < np.inf
+        if live.any():
+            over = live & (fired_all[ids] > max_steps)
+            ok[ids[over]] = False
+            live &= ~over
+        ids = ids[live]
+    return counter
 
 
 def _run_segment(net, params, seed_u, counter, n_all, fired_all, ok, out, ts, inside, t0, t_end, max_steps, every=EVERY):
