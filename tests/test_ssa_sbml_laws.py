@@ -79,3 +79,20 @@ def test_dense_saves_keep_a_birth_process_poisson():
     se = np.sqrt(np.maximum(ts, 0.1) / runs)
     assert np.all(np.abs(mean - ts) < 4.5 * se), mean - ts
     assert np.all(np.abs(var[10:] / ts[10:] - 1) < 0.15), var[10:] / ts[10:]
+
+
+def test_a_clocked_neural_crn_is_simulated_through_its_gated_listing():
+    """The SSA's listing of a NeuralCRN is `network(clocks=True)`: its mass action is the model's
+    one-pot rhs (the ungated `network()` runs every phase at once and is not)."""
+    from crnzoo import zoo
+    from crnzoo.ssa.simulate import _network
+
+    model = zoo.load("ncrn-linreg-minimal")
+    net, held, x0 = _network(model)
+    flat = list(model.flat_species(model.state_shape))
+    order = [flat.index(s) for s in net.species]
+    want = np.asarray(model.rhs(0.0, model.x0)).reshape(-1)[order]
+    got = np.asarray(net.mass_action().rhs(0.0, x0))
+    assert np.allclose(got, want, rtol=1e-10, atol=1e-12)
+    ungated = model.network(0.0).mass_action().rhs(0.0, x0)
+    assert not np.allclose(np.asarray(ungated), want, rtol=1e-6, atol=1e-9)
