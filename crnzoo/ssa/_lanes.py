@@ -2,13 +2,20 @@
 
 The batch is laid out with runs on the minor axis (counts `(S, W)`, times `(W,)`), so one
 loop iteration is a handful of fused vector operations over W lanes, each lane firing one
-reaction. Time is cut at the *stops* (save times and schedule events): every lane runs from
-one stop to the next in lockstep, and a lane whose next firing would come at or after the
-stop drops that draw and waits (exact: the waiting time is memoryless, and nothing fires
-before the drawn time). At a stop the whole batch is saved, or the event (a switch of held
-levels, an addition) is applied to every run at once. Within a stop interval, when half the
-lanes are waiting, the still-running lanes are compacted into a batch of the next power of
-two, so the loop does not run every lane until the slowest member is done.
+reaction. Time is cut into *segments* at the schedule events (a switch of held levels, an
+addition) and the last save time; at a segment's end every run is synchronised and the
+event is applied to all at once. Inside a segment each lane keeps its own pointer to its
+next save time: a lane whose next firing would come at or after it drops that draw, moves
+to the save time (exact: the waiting time is memoryless, and nothing fires before the drawn
+time) and writes its counts there by its run id into a save buffer that stays on the device
+(every `EVERY` iterations, one scatter). So no lane waits for the others between saves.
+A segment with fewer than `PER_LANE_FROM` saves inside runs stop by stop instead (every lane
+to the next save in lockstep, the whole batch saved there), which costs less per iteration
+(measured: majority-am4, 1 save inside, 0.59 s lockstep vs 0.82 s per-lane CPU; DSMTS 00031,
+49 saves inside, 0.24 s vs 0.18 s).
+When half the lanes have reached the segment's end, the still-running lanes are compacted
+into a batch of the next power of two, so the loop does not run every lane until the
+slowest member is done.
 
 One uniform u per firing serves both draws (the inverse-CDF split): the reaction is the j
 with cum_{j−1} ≤ u·a0 < cum_j, and u' = (cum_j − u·a0) / a_j is again uniform, on (0, 1],
@@ -32,6 +39,8 @@ import numpy as np
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 W_MIN = 512  # the smallest lane batch; below it the loop runs to the end of the interval
+EVERY = 2  # iterations between writes of the pending saves
+PER_LANE_FROM = 8  # saves inside a segment from which each lane keeps its own save pointer (fewer: lockstep)
 UNROLL = 32  # networks of at most this many reactions get their propensities unrolled; larger ones a gather
 
 
@@ -98,8 +107,74 @@ class Network:
         return isinstance(other, Network) and self.key == other.key
 
 
-def _step(net: Network, params, seed, counter, n, t, t_end):
-    """One firing (or a wait at the stop) in every lane; lanes with t = +inf are waiting."""
+def _step(net: Network, params, seed, counter, lane, stop_t, n_stops):
+    """One firing, or one stop crossed, in every lane; lane i is done at k[i] = n_stops.
+
+    `stop_t` (K + 1,): this segment's stops (the save times inside it, then its end `t_end`),
+    padded with +inf; `lane` = (n (S, W), t, k, pend, pk, pn): counts, times, each lane's
+    next stop, and its save not yet written (a flag, the stop, the counts (S, W)). A draw
+    that crosses the lane's next stop is dropped and the lane moves to the stop (exact by
+    memorylessness: nothing fired before it), saving its counts there as the pending save;
+    a lane whose previous save is still pending moves to the stop and saves there on a
+    later draw. (Keeping a draw that lands between this stop and the next, and dropping
+    only those beyond, would bias the paths: a kept-or-dropped choice that depends on
+    where the draw lands is not memoryless.) Returns (the new `lane`, fired (W,) bool)."""
+    n, t, k, pend, pk, pn = lane
+    W = t.shape[0]
+    a = net.prop(params, n)  # (R, W)
+    R = a.shape[0]
+    # XLA's CPU cumsum is a reduce-window, O(R²): a log-depth scan for large networks
+    cum = jax.lax.associative_scan(jnp.add, a, axis=0) if R > UNROLL else jnp.cumsum(a, axis=0)
+    a0 = cum[-1]
+    target = jax.lax.optimization_barrier(uniforms(seed, counter, W) * a0)  # computed once, not in every consumer
+    j = jnp.minimum(jnp.sum(cum[:-1] <= target, axis=0), R - 1)
+    aj = jnp.take_along_axis(a, j[None], axis=0)[0]
+    cj = jnp.take_along_axis(cum, j[None], axis=0)[0]
+    dn = jnp.take(jnp.asarray(net.change.T), j, axis=1)
+    u2 = jnp.minimum((cj - target) / jnp.where(aj > 0, aj, 1.0), 1.0)  # uniform on (0, 1], given j
+    tn = t - jnp.log(u2) / a0
+    good = (aj > 0) & (u2 > 0)  # else a split that rounding put on an edge: draw again
+    tn, good, dn = jax.lax.optimization_barrier((tn, good, dn))
+    live = k < n_stops
+    s1 = stop_t[k]
+    cross = live & ((a0 <= 0) | (good & ~(tn < s1)))
+    save = cross & ~pend
+    fire = live & good & ~cross
+    pn = jnp.where(save[None], n, pn)
+    n = jnp.where(fire[None], n + dn, n)
+    t = jnp.where(fire, tn, jnp.where(cross, s1, t))
+    return (n, t, k + save, pend | save, jnp.where(save, k, pk), pn), fire
+
+
+@functools.partial(jax.jit, static_argnames=("net", "floor", "every"), donate_argnames=("out",))
+def _segment(net: Network, params, seed, counter, gid, n, t, k, out, fired, stop_t, n_stops, limit, floor: bool, every: int):
+    """Fire until every lane is done (`floor`) or half the lanes are, or about `limit`
+    iterations; the pending saves are written every `every` iterations into `out`
+    (runs + 1, K, S) at the lanes' global run ids `gid` (padding lanes: the last row).
+    Returns (n, t, k, out, fired, counter, iterations)."""
+    W, S = t.shape[0], n.shape[0]
+    stop_at = 0 if floor else W // 2
+
+    def cond(s):
+        k, it = s[2], s[6]
+        return (jnp.sum(k < n_stops) > stop_at) & (it < limit)
+
+    def body(s):
+        n, t, k, out, fired, counter, it = s
+        lane = (n, t, k, jnp.zeros(W, bool), k, jnp.zeros((S, W), n.dtype))
+        for _ in range(every):
+            lane, fire = _step(net, params, seed, counter, lane, stop_t, n_stops)
+            fired, counter = fired + fire, counter + jnp.uint64(W)
+        n, t, k, pend, pk, pn = lane
+        out = out.at[jnp.where(pend, gid, out.shape[0]), pk].set(pn.T, mode="drop", unique_indices=True)
+        return n, t, k, out, fired, counter, it + every
+
+    return jax.lax.while_loop(cond, body, (n, t, k, out, fired, counter, jnp.zeros((), jnp.int64)))
+
+
+def _step_to(net: Network, params, seed, counter, n, t, t_end):
+    """One firing (or a wait at the common stop `t_end`) in every lane; lanes with t = +inf
+    are waiting (the stop-by-stop kernel, for segments with few saves)."""
     W = t.shape[0]
     a = net.prop(params, n)  # (R, W)
     R = a.shape[0]
@@ -134,7 +209,7 @@ def _interval(net: Network, params, seed, counter, n, t, fired, t_end, limit, fl
 
     def body(s):
         n, t, fired, counter, it = s
-        n, t, fire = _step(net, params, seed, counter, n, t, t_end)
+        n, t, fire = _step_to(net, params, seed, counter, n, t, t_end)
         return n, t, fired + fire, counter + jnp.uint64(W), it + 1
 
     return jax.lax.while_loop(cond, body, (n, t, fired, counter, jnp.zeros((), jnp.int64)))
@@ -167,35 +242,84 @@ def simulate(net: Network, params, n0: np.ndarray, ts: np.ndarray, seed: int, ma
     """
     n_all = np.array(np.asarray(n0, dtype=np.float64).T)  # (S, runs): a run is a column
     S, N = n_all.shape
-    out = np.full((ts.shape[0], S, N), np.nan)
+    out = np.full((N, ts.shape[0], S), np.nan)
     fired_all = np.zeros(N, dtype=np.int64)
     ok = np.ones(N, dtype=bool)
     seed_u = np.uint64(np.random.SeedSequence(seed).generate_state(1, np.uint64)[0])
     counter = np.uint64(0)
-    t_prev = float(ts[0])
-    for t_stop, kind, k in stops(np.asarray(ts, float), np.asarray([] if ev_t is None else ev_t, float)):
-        if t_stop > t_prev:
-            ids = np.flatnonzero(ok)
-            t_all = np.full(N, t_prev)
-            while ids.size:
-                m, W = ids.size, _bucket(ids.size, N)
-                n, t = np.zeros((S, W)), np.full(W, np.inf)
-                n[:, :m], t[:m] = n_all[:, ids], t_all[ids]
-                limit = max_steps - int(fired_all[ids].max()) + 1
-                n, t, fired, counter, _ = _interval(net, params, seed_u, counter, n, t, np.zeros(W, np.int64), t_stop, limit, floor=W <= W_MIN)
-                n, t, fired = np.asarray(n)[:, :m], np.asarray(t)[:m], np.asarray(fired)[:m]
-                n_all[:, ids], t_all[ids] = n, t
-                fired_all[ids] += fired
-                live = t < np.inf
-                if live.any():
-                    over = live & (fired_all[ids] > max_steps)
-                    ok[ids[over]] = False
-                    live &= ~over
-                ids = ids[live]
-            t_prev = t_stop
+    t_prev, inside = float(ts[0]), []  # save indices strictly inside the running segment
+    plan = stops(np.asarray(ts, float), np.asarray([] if ev_t is None else ev_t, float))
+    for i, (t_stop, kind, k) in enumerate(plan):
+        if kind == "save" and t_stop > t_prev and i < len(plan) - 1:
+            inside.append(k)  # saved by the lanes as they cross it
+            continue
+        if t_stop > t_prev and len(inside) >= PER_LANE_FROM:  # a segment ends here (an event or the last save)
+            counter = _run_segment(net, params, seed_u, counter, n_all, fired_all, ok, out, ts, inside, t_prev, t_stop, max_steps)
+        elif t_stop > t_prev:  # few saves: every lane runs to each save in lockstep
+            for t_s, k_s in [*((float(ts[j]), j) for j in inside), (t_stop, None)]:
+                counter = _run_interval(net, params, seed_u, counter, n_all, fired_all, ok, t_prev, t_s, max_steps)
+                t_prev = t_s
+                if k_s is not None:
+                    out[:, k_s] = n_all.T
+        if t_stop > t_prev or inside:
+            t_prev, inside = t_stop, []
         if kind == "event" and events is not None:
             n_all = events(n_all.T, k).T.copy()
         elif kind == "save":
-            out[k] = n_all
-    out[:, :, ~ok] = np.nan
-    return out.transpose(2, 0, 1).copy(), fired_all, ok
+            out[:, k] = n_all.T
+    out[~ok] = np.nan
+    return out, fired_all, ok
+
+
+def _run_interval(net, params, seed_u, counter, n_all, fired_all, ok, t0, t_end, max_steps):
+    """Runs every ok lane from t0 to t_end in lockstep (in place on `n_all`, `fired_all`, `ok`);
+    returns the random-number counter."""
+    S, N = n_all.shape
+    ids = np.flatnonzero(ok)
+    t_all = np.full(N, t0)
+    while ids.size:
+        m, W = ids.size, _bucket(ids.size, N)
+        n, t = np.zeros((S, W)), np.full(W, np.inf)
+        n[:, :m], t[:m] = n_all[:, ids], t_all[ids]
+        limit = max_steps - int(fired_all[ids].max()) + 1
+        n, t, fired, counter, _ = _interval(net, params, seed_u, counter, n, t, np.zeros(W, np.int64), t_end, limit, floor=W <= W_MIN)
+        n, t, fired = np.asarray(n)[:, :m], np.asarray(t)[:m], np.asarray(fired)[:m]
+        n_all[:, ids], t_all[ids] = n, t
+        fired_all[ids] += fired
+        live = t < np.inf
+        if live.any():
+            over = live & (fired_all[ids] > max_steps)
+            ok[ids[over]] = False
+            live &= ~over
+        ids = ids[live]
+    return counter
+
+
+def _run_segment(net, params, seed_u, counter, n_all, fired_all, ok, out, ts, inside, t0, t_end, max_steps, every=EVERY):
+    """Runs every ok lane from t0 to t_end, saving at `ts[inside]` (in place on `n_all`,
+    `fired_all`, `ok`, `out`); returns the random-number counter."""
+    S, N = n_all.shape
+    K = len(inside) + 1
+    stop_t = np.full(1 << K.bit_length(), np.inf)  # padded to a power of two: few compiled shapes
+    stop_t[: K - 1], stop_t[K - 1] = ts[inside], t_end
+    seg = jnp.zeros((N + 1, K, S))  # saves by run id (and a last row for padding lanes), kept on the device
+    ids = np.flatnonzero(ok)
+    t_all, k_all = np.full(N, t0), np.zeros(N, np.int64)
+    while ids.size:
+        m, W = ids.size, _bucket(ids.size, N)
+        n, t, k, gid = np.zeros((S, W)), np.full(W, t_end), np.full(W, K, np.int64), np.full(W, N, np.int64)
+        n[:, :m], t[:m], k[:m], gid[:m] = n_all[:, ids], t_all[ids], k_all[ids], ids
+        limit = max_steps - int(fired_all[ids].max()) + 1
+        n, t, k, seg, fired, counter, _ = _segment(net, params, seed_u, counter, gid, n, t, k, seg, np.zeros(W, np.int64), stop_t, K,
+                                                    limit, floor=W <= W_MIN, every=every)
+        n_all[:, ids], t_all[ids], k_all[ids] = np.asarray(n)[:, :m], np.asarray(t)[:m], np.asarray(k)[:m]
+        fired_all[ids] += np.asarray(fired)[:m]
+        live = k_all[ids] < K
+        if live.any():
+            over = live & (fired_all[ids] > max_steps)
+            ok[ids[over]] = False
+            live &= ~over
+        ids = ids[live]
+    if inside:
+        out[:, inside] = np.asarray(seg)[:N, : K - 1]
+    return counter

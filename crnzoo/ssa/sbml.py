@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _lanes
+from . import _lanes, sbml_laws
 from .simulate import SSAError
 
 
@@ -113,9 +113,13 @@ def sbml_ssa(model, ts, runs: int, seed: int = 0, max_steps: int = 10_000_000) -
     ts = np.asarray(ts, dtype=np.float64)
     # keyed by the model's identity (the compiled loop is reused across calls on one model); the
     # Network holds the model, so while a compiled loop is cached its id cannot be reused
-    lanes = _lanes.Network(lambda _, n: jax.vmap(prop, in_axes=1, out_axes=1)(n), change, ("sbml", id(model)))
-    lanes.model = model
-    counts, fired, ok = _lanes.simulate(lanes, None, np.broadcast_to(n0, (runs, n0.size)), ts, seed, max_steps)
+    tables = sbml_laws.network(model, sizes, change)  # polynomial laws: no model code in the loop
+    if tables is not None:
+        lanes, params = tables
+    else:
+        lanes = _lanes.Network(lambda _, n: jax.vmap(prop, in_axes=1, out_axes=1)(n), change, ("sbml", id(model)))
+        lanes.model, params = model, None
+    counts, fired, ok = _lanes.simulate(lanes, params, np.broadcast_to(n0, (runs, n0.size)), ts, seed, max_steps)
     if not ok.all():
         raise SSAError(f"some runs needed more than {max_steps} steps before t={ts[-1]:g}")
     return SBMLPaths(ts, counts / sizes, counts, tuple(model.spec.state), fired.astype(np.float64))

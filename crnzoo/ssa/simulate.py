@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 from collections.abc import Sequence
 
 import jax
@@ -161,7 +162,9 @@ def _network(model) -> tuple[ReactionNetwork, tuple[str, ...], np.ndarray]:
     if not isinstance(model, CRNModel):
         raise TypeError(f"expected a crnzoo model or ReactionNetwork, got {type(model).__name__}")
     # a model whose forward dynamics are sparsified at k_min (CatalyticCRN.with_sparsity) runs its listing at k_min
-    net = model.network(float(getattr(model, "k_min", None) or 0.0))
+    k_min = float(getattr(model, "k_min", None) or 0.0)
+    # a clocked one-pot circuit (NeuralCRN): the listing whose mass action is its rhs gates each phase by its clock species
+    net = model.network(k_min, clocks=True) if "clocks" in inspect.signature(model.network).parameters else model.network(k_min)
     flat = tuple(model.flat_species(model.state_shape))
     if sorted(net.species) != sorted(flat):
         raise SSAError(f"{type(model).__name__}: its listing's species do not match its state; simulate model.network(k) instead")
