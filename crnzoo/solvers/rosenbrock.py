@@ -37,29 +37,38 @@ import jax
 import jax.numpy as jnp
 
 
-
-
 GAMMA = 1.0 + 1.0 / math.sqrt(2.0)
 
 
-class DiagonalRosenbrock(diffrax.AbstractAdaptiveSolver):
+class _DiagonalW(diffrax.AbstractAdaptiveSolver):
+    """What the diagonal Rosenbrock-W solvers share: the model whose destruction rate gives A,
+    no solver state, linear interpolation between steps, and the method's order (`ORDER`)."""
+
+    model: Any
+    term_structure: ClassVar = diffrax.AbstractTerm
+    interpolation_cls: ClassVar = diffrax.LocalLinearInterpolation
+    ORDER: ClassVar[int] = 2
+
+    def order(self, terms):
+        return self.ORDER
+
+    def error_order(self, terms):
+        return self.ORDER
+
+    def init(self, terms, t0, t1, y0, args):
+        return None
+
+    def func(self, terms, t0, y0, args):
+        return terms.vf(t0, y0, args)
+
+
+class DiagonalRosenbrock(_DiagonalW):
     """ROS2 with A = −diag(model.destruction_rate(y)) (see the module docstring).
 
     **Fields:** `model`: any object with `destruction_rate(y) -> D >= 0` shaped like `y`.
     """
 
-    model: Any
-    term_structure: ClassVar = diffrax.AbstractTerm
-    interpolation_cls: ClassVar = diffrax.LocalLinearInterpolation
-
-    def order(self, terms):
-        return 2
-
-    def error_order(self, terms):
-        return 2
-
-    def init(self, terms, t0, t1, y0, args):
-        return None
+    ORDER: ClassVar[int] = 2
 
     def step(self, terms, t0, t1, y0, args, solver_state, made_jump):
         del solver_state, made_jump
@@ -71,9 +80,6 @@ class DiagonalRosenbrock(diffrax.AbstractAdaptiveSolver):
         err = 0.5 * h * (k1 + k2)
         return y1, err, dict(y0=y0, y1=y1), None, diffrax.RESULTS.successful
 
-    def func(self, terms, t0, y0, args):
-        return terms.vf(t0, y0, args)
-
 
 # ROS34PW2 (Rang & Angermann 2005, Table 4): W k_i = h f(y0 + Σ_j α_ij k_j) + h A Σ_j γ_ij k_j,
 # W = I − γ h A; y1 = y0 + Σ b_i k_i; the embedded solution uses b̂.
@@ -84,24 +90,13 @@ _PW2_B = (0.24212380706095346, -1.2232505839045147, 1.5452602553351020, 0.435866
 _PW2_BHAT = (0.37810903145819369, -0.096042292212423178, 0.5, 0.2179332607542295)
 
 
-class DiagonalRosenbrock3(diffrax.AbstractAdaptiveSolver):
+class DiagonalRosenbrock3(_DiagonalW):
     """ROS34PW2 with A = −diag(model.destruction_rate(y)) (see the module docstring).
 
     **Fields:** `model`: any object with `destruction_rate(y) -> D >= 0` shaped like `y`.
     """
 
-    model: Any
-    term_structure: ClassVar = diffrax.AbstractTerm
-    interpolation_cls: ClassVar = diffrax.LocalLinearInterpolation
-
-    def order(self, terms):
-        return 3
-
-    def error_order(self, terms):
-        return 3
-
-    def init(self, terms, t0, t1, y0, args):
-        return None
+    ORDER: ClassVar[int] = 3
 
     def step(self, terms, t0, t1, y0, args, solver_state, made_jump):
         del solver_state, made_jump
@@ -119,9 +114,6 @@ class DiagonalRosenbrock3(diffrax.AbstractAdaptiveSolver):
         y1 = y0 + sum(b * k for b, k in zip(_PW2_B, ks))
         err = sum((b - bh) * k for b, bh, k in zip(_PW2_B, _PW2_BHAT, ks))
         return y1, err, dict(y0=y0, y1=y1), None, diffrax.RESULTS.successful
-
-    def func(self, terms, t0, y0, args):
-        return terms.vf(t0, y0, args)
 
 
 def euler_final(model, y0, t1: float, dt: float, clamp: bool = True):
