@@ -107,6 +107,34 @@ class Network:
         return isinstance(other, Network) and self.key == other.key
 
 
+def _draw(net: Network, a, seed, counter, t, barrier: bool):
+    """The next firing of every lane from its propensities `a` (R, W) at times `t` (W,):
+    (total propensity a0, firing time tn, whether the draw is usable, count change dn (S, W)).
+
+    One SplitMix64 uniform u per lane picks the reaction j (the first with cum_j > u·a0) and,
+    rescaled within j's slot, gives the waiting time: u′ = (cum_j − u·a0)/a_j is again uniform.
+    `barrier` keeps XLA from recomputing the target and the result in every consumer (the
+    per-lane kernel, where that was measured to matter)."""
+    W = t.shape[0]
+    R = a.shape[0]
+    # XLA's CPU cumsum is a reduce-window, O(R²): a log-depth scan for large networks
+    cum = jax.lax.associative_scan(jnp.add, a, axis=0) if R > UNROLL else jnp.cumsum(a, axis=0)
+    a0 = cum[-1]
+    target = uniforms(seed, counter, W) * a0
+    if barrier:
+        target = jax.lax.optimization_barrier(target)  # computed once, not in every consumer
+    j = jnp.minimum(jnp.sum(cum[:-1] <= target, axis=0), R - 1)
+    aj = jnp.take_along_axis(a, j[None], axis=0)[0]
+    cj = jnp.take_along_axis(cum, j[None], axis=0)[0]
+    dn = jnp.take(jnp.asarray(net.change.T), j, axis=1)
+    u2 = jnp.minimum((cj - target) / jnp.where(aj > 0, aj, 1.0), 1.0)  # uniform on (0, 1], given j
+    tn = t - jnp.log(u2) / a0
+    good = (aj > 0) & (u2 > 0)  # else a split that rounding put on an edge: draw again
+    if barrier:
+        tn, good, dn = jax.lax.optimization_barrier((tn, good, dn))
+    return a0, tn, good, dn
+
+
 def _step(net: Network, params, seed, counter, lane, stop_t, n_stops):
     """One firing, or one stop crossed, in every lane; lane i is done at k[i] = n_stops.
 
@@ -120,21 +148,8 @@ def _step(net: Network, params, seed, counter, lane, stop_t, n_stops):
     only those beyond, would bias the paths: a kept-or-dropped choice that depends on
     where the draw lands is not memoryless.) Returns (the new `lane`, fired (W,) bool)."""
     n, t, k, pend, pk, pn = lane
-    W = t.shape[0]
     a = net.prop(params, n)  # (R, W)
-    R = a.shape[0]
-    # XLA's CPU cumsum is a reduce-window, O(R²): a log-depth scan for large networks
-    cum = jax.lax.associative_scan(jnp.add, a, axis=0) if R > UNROLL else jnp.cumsum(a, axis=0)
-    a0 = cum[-1]
-    target = jax.lax.optimization_barrier(uniforms(seed, counter, W) * a0)  # computed once, not in every consumer
-    j = jnp.minimum(jnp.sum(cum[:-1] <= target, axis=0), R - 1)
-    aj = jnp.take_along_axis(a, j[None], axis=0)[0]
-    cj = jnp.take_along_axis(cum, j[None], axis=0)[0]
-    dn = jnp.take(jnp.asarray(net.change.T), j, axis=1)
-    u2 = jnp.minimum((cj - target) / jnp.where(aj > 0, aj, 1.0), 1.0)  # uniform on (0, 1], given j
-    tn = t - jnp.log(u2) / a0
-    good = (aj > 0) & (u2 > 0)  # else a split that rounding put on an edge: draw again
-    tn, good, dn = jax.lax.optimization_barrier((tn, good, dn))
+    a0, tn, good, dn = _draw(net, a, seed, counter, t, barrier=True)
     live = k < n_stops
     s1 = stop_t[k]
     cross = live & ((a0 <= 0) | (good & ~(tn < s1)))
@@ -175,20 +190,8 @@ def _segment(net: Network, params, seed, counter, gid, n, t, k, out, fired, stop
 def _step_to(net: Network, params, seed, counter, n, t, t_end):
     """One firing (or a wait at the common stop `t_end`) in every lane; lanes with t = +inf
     are waiting (the stop-by-stop kernel, for segments with few saves)."""
-    W = t.shape[0]
     a = net.prop(params, n)  # (R, W)
-    R = a.shape[0]
-    # XLA's CPU cumsum is a reduce-window, O(R²): a log-depth scan for large networks
-    cum = jax.lax.associative_scan(jnp.add, a, axis=0) if R > UNROLL else jnp.cumsum(a, axis=0)
-    a0 = cum[-1]
-    target = uniforms(seed, counter, W) * a0
-    j = jnp.minimum(jnp.sum(cum[:-1] <= target, axis=0), R - 1)
-    aj = jnp.take_along_axis(a, j[None], axis=0)[0]
-    cj = jnp.take_along_axis(cum, j[None], axis=0)[0]
-    dn = jnp.take(jnp.asarray(net.change.T), j, axis=1)
-    u2 = jnp.minimum((cj - target) / jnp.where(aj > 0, aj, 1.0), 1.0)  # uniform on (0, 1], given j
-    tn = t - jnp.log(u2) / a0
-    good = (aj > 0) & (u2 > 0)  # else a split that rounding put on an edge: draw again
+    a0, tn, good, dn = _draw(net, a, seed, counter, t, barrier=False)
     live = t < jnp.inf
     fire = live & good & (tn < t_end)
     wait = live & ((a0 <= 0) | (good & ~(tn < t_end)))
