@@ -18,6 +18,7 @@ import argparse
 import collections
 import contextlib
 import json
+import math
 import multiprocessing as mp
 import multiprocessing.connection as mpc
 import os
@@ -152,6 +153,9 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds (wall) a case may run before it counts as a "
                     "failure, 'timeout' (default 300; measured: the slowest case takes about 120 s on a loaded 2-core machine)")
     args = ap.parse_args(argv)
+    if not (args.timeout > 0 and math.isfinite(args.timeout)):
+        print(f"sbml_test_suite: --timeout must be a positive number of seconds, got {args.timeout:g}", file=sys.stderr)
+        return 2
     if args.root:
         root = Path(args.root)
     else:
@@ -193,4 +197,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # the workers are stopped; cases already run are in --jsonl (a rerun resumes)
+        print("sbml_test_suite: interrupted", file=sys.stderr)
+        sys.exit(130)

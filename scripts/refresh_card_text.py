@@ -23,6 +23,9 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("names", nargs="+", help="zoo entries whose shipped card gets the entry's system text")
     args = p.parse_args()
+    unknown = [n for n in args.names if n not in zoo.ENTRIES]
+    if unknown:
+        p.error(f"unknown zoo entr{'y' if len(unknown) == 1 else 'ies'}: {', '.join(unknown)}")
     for name in args.names:
         entry = zoo.entry(name)
         path = zoo.checkpoint_dir(name) / "card.json"
