@@ -2,7 +2,8 @@
 
 `check_output(path, what)` refuses, in one line, a path that cannot be written (a
 directory, a missing parent, a parent that is a file, a read-only place) before a long
-computation runs. `atomic_write(path)` yields a temporary sibling to write, then renames it
+computation runs, and an existing file unless the caller says it may be replaced (the
+command's `--overwrite`): a user's file is never replaced by surprise. `atomic_write(path)` yields a temporary sibling to write, then renames it
 into place; an error or Ctrl-C removes it, so the target is either the old file or the
 complete new one. A target that exists and is not a regular file (`/dev/stdout`,
 `/dev/full`, a FIFO) is written in place: renaming over a device would replace it.
@@ -21,9 +22,10 @@ class OutputError(ValueError):
     """An output path that cannot be written (named, with the reason)."""
 
 
-def check_output(path: str | os.PathLike, what: str = "output", suffix: str = ".txt") -> Path:
+def check_output(path: str | os.PathLike, what: str = "output", suffix: str = ".txt", *, overwrite: bool = False) -> Path:
     """`path` as a `Path` if a file can be written there, else `OutputError` saying why
-    (`suffix`: of the example file name offered when `path` is a directory)."""
+    (`suffix`: of the example file name offered when `path` is a directory). An existing
+    regular file is refused unless `overwrite` (then it is replaced atomically)."""
     p = Path(path)
     if str(path).strip() == "":
         raise OutputError(f"the {what} path is empty")
@@ -34,6 +36,8 @@ def check_output(path: str | os.PathLike, what: str = "output", suffix: str = ".
         raise OutputError(f"cannot write {what} {p}: the folder {parent} does not exist")
     if not parent.is_dir():
         raise OutputError(f"cannot write {what} {p}: {parent} is a file, not a folder")
+    if p.is_file() and not overwrite:
+        raise OutputError(f"{what} {p} exists; give a new file name, or pass --overwrite to replace it")
     if p.exists() and not p.is_file():
         if not os.access(p, os.W_OK):
             raise OutputError(f"cannot write {what} {p}: permission denied")

@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--x0", help="override initial concentrations, e.g. 'A=0.7,B=0.3'")
     s.add_argument("--plot", help="write a PNG plot here")
     s.add_argument("--csv", help="write time,species... columns here")
+    s.add_argument("--overwrite", action="store_true", help="replace an existing output file (default: refuse it)")
     s.add_argument("--species", help="species to plot, e.g. 'A,B' (default: all; the card's outputs above 12 species)")
     s.add_argument("--inputs", help="input sequence held in turn, e.g. '00,01,11,10' for a gate, or '0.3,0.8' for adc-3bit "
                    "(the converter restarts at each level: each is a fresh conversion)")
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--method", choices=("direct", "tau"), help="exact (direct) or approximate (tau); default: the entry's")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--json", help="write the result here as JSON")
+    s.add_argument("--overwrite", action="store_true", help="replace an existing output file (default: refuse it)")
     s.set_defaults(func=cmd_robustness)
 
     s = sub.add_parser("export", help="export a model's reaction listing")
@@ -106,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--kmin", type=float, help="drop reactions with rate <= kmin (default: the card's threshold)")
     s.add_argument("--scale", help="physical units, e.g. '50nM,1s' (1 concentration unit = 50 nM, 1 time unit = 1 s)")
     s.add_argument("-o", "--output", help="output file (default: standard output)")
+    s.add_argument("--overwrite", action="store_true", help="replace an existing output file (default: refuse it)")
     s.add_argument("--no-clocks", action="store_true", help="a clocked circuit (ncrn-*): list the stage reactions without their clock gating or schedule")
     s.set_defaults(func=cmd_export)
 
@@ -136,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_finetune)
 
     s = sub.add_parser("cards", help="regenerate MODEL_CARDS.md from the shipped cards")
-    s.add_argument("-o", "--output", help="output path (default: MODEL_CARDS.md in the current folder)")
+    s.add_argument("-o", "--output", help="output path (default: MODEL_CARDS.md in the current folder; a file that `crnzoo cards` generated is replaced)")
+    s.add_argument("--overwrite", action="store_true", help="replace an existing output file that `crnzoo cards` did not generate")
     s.set_defaults(func=cmd_cards)
 
     s = sub.add_parser("implement", help="compile a model to DNA strand displacement, enumerate, verify and check it")

@@ -76,7 +76,7 @@ def cmd_export(args) -> int:
     if args.format == "png" and not args.output:
         raise _Usage("--format png needs an output file: -o network.png")
     if args.output is not None:
-        check_output(args.output, "-o", "." + {"antimony": "ant", "sbml": "xml"}.get(args.format, args.format))
+        check_output(args.output, "-o", "." + {"antimony": "ant", "sbml": "xml"}.get(args.format, args.format), overwrite=args.overwrite)
     # Species the model holds (a gate's inputs: catalysts only) are SBML boundary species.
     text = export(net, args.format, path=args.output, scale=args.scale, boundary=list(model.held_species), clock=clock)
     if args.output is not None:
@@ -130,9 +130,10 @@ def cmd_verify(args) -> int:
 
 
 def cmd_cards(args) -> int:
-    from ..cards import write_model_cards
+    from ..cards import is_generated, write_model_cards
 
-    out = check_output(args.output or "MODEL_CARDS.md", "-o")
+    path = Path(args.output or "MODEL_CARDS.md")
+    out = check_output(path, "-o", ".md", overwrite=args.overwrite or is_generated(path))
     print(f"wrote {write_model_cards(out)}")
     return 0
 

@@ -22,7 +22,7 @@ def cmd_simulate(args) -> int:
 
     for path, what in ((args.csv, "--csv"), (args.plot, "--plot")):  # before the solve, not after
         if path is not None:
-            check_output(path, what, "." + what[2:].replace("plot", "png"))
+            check_output(path, what, "." + what[2:].replace("plot", "png"), overwrite=args.overwrite)
     if args.species is not None and args.plot is None:
         raise _Usage("--species goes with --plot")
     if args.points < 2:
@@ -155,6 +155,8 @@ def cmd_robustness(args) -> int:
     from .. import zoo
     from ..ssa.report import robustness_command
 
+    if args.json is not None:  # before the runs, not after
+        check_output(args.json, "--json", ".json", overwrite=args.overwrite)
     e, card, model = zoo.entry(args.name), zoo.card(args.name), zoo.load(args.name)
     return robustness_command(e.task, model, card, args.name, args.runs, args.seed, args.omega_max, args.factor, args.unit, args.method, args.json)
 
