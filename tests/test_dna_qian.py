@@ -1,6 +1,7 @@
 """crnzoo.dna.qian2011: the Qian, Soloveichik & Winfree 2011 scheme pinned on hand-checked
 examples (the paper's Fig. 1 gate for X1 + X2 -> products, a catalytic reaction), the
-enumerated steps, and the bisimulation verdict Nuskell notes for irreversible reactions."""
+enumerated steps, and the bisimulation verdict Nuskell notes for irreversible reactions;
+and the commit variant (`qian2011-commit`), which is bisimilar where Fig. 1 is not."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ def _net(*reactions, initial=None):
     return ReactionNetwork(tuple(species), tuple(reactions), initial or {}, "t")
 
 
-def test_both_schemes_are_selectable():
-    assert {"soloveichik2010", "qian2011"} <= set(SCHEMES)
+def test_the_schemes_are_selectable():
+    assert {"soloveichik2010", "qian2011", "qian2011-commit"} <= set(SCHEMES)
 
 
 def test_bimolecular_gate_is_one_complex_as_in_fig1():
@@ -100,3 +101,39 @@ def test_enumerated_steps_and_the_bisimulation_verdict():
     assert not any(r & close for r, _ in rx)
     # C + G3 -> G2 + R_C reads as C -> A + B: no CRN bisimulation (Nuskell's note on this scheme).
     assert verify_bisimulation(f, e, d, timeout_s=60).result is False
+
+
+def test_commit_gate_puts_a_toeholdless_strand_between_reactants_and_products():
+    d = compile_network(_net(CATALYTIC), "qian2011-commit", SCALE)
+    c = d.by_name()
+    # Bottom strand: f0* (T* h_C*) (T* h_B*) c0* (T* r_B*) (T* r_A*) T*; c0 has no toehold.
+    assert c["G0"].kernel() == "r_A( T( + r_B( T( + c0( + h_B( T( r_B + h_C( T( r_C + f0( + ) ) ) ) ) ) ) ) ) ) T*"
+    # The commit fuel enters on the toehold r_B T leaves open, displaces c0 whole, then
+    # releases the first product B; C is released by its releaser as in Fig. 1.
+    assert c["K0"].kernel() == "T c0 h_B" and c["R_C"].kernel() == "T h_C"
+    assert "R_B" not in c
+    assert d.reactions[0].leak_pair == ("G0", "K0") and d.reactions[0].complexes == ("G0", "F0", "K0")
+    # The rate law is Fig. 1's, with K0 as the first fuel: phi = [K0] / ([K0] + [C_B]).
+    q = toehold_rate_nM_s()
+    phi = c["K0"].conc_nM / (c["K0"].conc_nM + c["C_B"].conc_nM)
+    assert q * c["G0"].conc_nM / c["C_A"].conc_nM * phi == pytest.approx(SCALE.physical_rate(1.0, 2) / d.slowdown)
+
+
+@pytest.mark.parametrize(
+    "reactions",
+    [(BIMOLECULAR,), (CATALYTIC,), (Reaction({"A": 1}, {"B": 1, "C": 1}, 0.5),), (Reaction({"A": 1, "B": 1}, {"B": 2}, 1.0),),
+     (Reaction({"A": 1}, {}, 0.5), BIMOLECULAR)],
+    ids=["A+B->C", "A+B->B+C", "A->B+C", "A+B->2B", "A->0"],
+)
+def test_commit_variant_is_bisimilar_where_fig1_is_not(reactions):
+    pytest.importorskip("peppercornenumerator")
+    pytest.importorskip("crnverifier")
+    from crnzoo.dna.check import verify_bisimulation
+    from crnzoo.dna.enumerate import enumerate_design
+
+    f = _net(*reactions)
+    verdicts = {}
+    for scheme in ("qian2011", "qian2011-commit"):
+        d = compile_network(f, scheme, SCALE)
+        verdicts[scheme] = verify_bisimulation(f, enumerate_design(d).network, d, timeout_s=60).result
+    assert verdicts == {"qian2011": False, "qian2011-commit": True}

@@ -145,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("implement", help="compile a model to DNA strand displacement, enumerate, verify and check it")
     s.add_argument("name", help="zoo model name or checkpoint folder")
-    s.add_argument("--scheme", default="soloveichik2010", help="translation scheme: soloveichik2010 (default) or qian2011")
+    s.add_argument("--scheme", default="soloveichik2010", help="translation scheme: soloveichik2010 (default), qian2011, or qian2011-commit (qian2011 with an irreversible commit step before the products: bisimilar for irreversible reactions)")
     s.add_argument("--scale", default="50nM,1s", help="what one concentration and time unit are, e.g. 50nM,1s")
     s.add_argument("--cmax", type=float, default=None, help="gate/translator concentration in nM (default 100 concentration units)")
     s.add_argument("--verify-timeout", type=float, default=600.0, help="time budget of the bisimulation check, s")

@@ -27,6 +27,22 @@ open toehold again by toehold exchange (the paper relies on the fuels' excess to
 rare), so CRN bisimulation, which ignores concentrations, does not hold for irreversible
 reactions: Nuskell's own implementation of this scheme carries the same note. The DNA-level
 simulation, which has the concentrations, is where this scheme's function is checked.
+
+`qian2011_commit` (scheme `qian2011-commit`) is the modification Nuskell lists as a variant
+of this scheme (qian2011_3D_var1: "an irreversible step after reactants are consumed, but
+before products are released"); the domain design here is our own. Gate G_i gets a commit
+domain c_i* between the reactants' and the products' sections, covered by the strand `c_i`,
+which has no toehold:
+
+    f_i* (T* h_Pn*) ... (T* h_P1*) c_i* (T* r_R2*) (T* r_R1*) T*
+
+Once the reactants are in, the commit fuel K_i = `T c_i h_P1` (`T c_i` without products)
+binds the toehold the last covering strand left open, displaces `c_i` whole (no toehold to
+come back: the irreversible step) and goes on to displace P1's history domain, releasing P1
+as the releaser R_P1 would. Products then leave by toehold exchange as in Fig. 1 and may come
+back, but the gate can no longer return its reactants, so CRN bisimulation holds. Cost: one
+more domain and one fuel strand per reaction (K_i takes the place of the first product's
+releaser in that gate).
 """
 
 from __future__ import annotations
@@ -56,14 +72,17 @@ def _signal(x: str, conc: float = 0.0) -> Complex:
     return Complex(x, (strand((f"h_{x}", U), (T, U), (f"r_{x}", U)),), conc, "signal", x, None)
 
 
-def gate(i: int, reactants: list[str], products: list[str], conc: float = 0.0) -> Complex:
-    """Gate G_i of reaction i (module docstring), at `conc` nM."""
+def gate(i: int, reactants: list[str], products: list[str], conc: float = 0.0, commit: bool = False) -> Complex:
+    """Gate G_i of reaction i (module docstring), at `conc` nM; `commit`: with the commit
+    domain c_i* between reactants and products (`qian2011_commit`)."""
     tops = [strand((f"r_{x}", O), (T, O)) for x in reactants]
+    tops += [strand((f"c{i}", O))] if commit else []
     tops += [strand((f"h_{p}", O), (T, O), (f"r_{p}", U)) for p in products]
     tops.append(strand((f"f{i}", O)))
     bottom = [(f"f{i}*", C)]
     for p in reversed(products):
         bottom += [(f"{T}*", C), (f"h_{p}*", C)]
+    bottom += [(f"c{i}*", C)] if commit else []
     for x in reversed(reactants):
         bottom += [(f"{T}*", C), (f"r_{x}*", C)]
     bottom.append((f"{T}*", U))
@@ -79,16 +98,19 @@ def qian2011(
     sequestration: float = 0.1,
     q_first_nM_s: float | None = None,
     q_second_nM_s: float | None = None,
+    commit: bool = False,
 ) -> Design:
     """Compile `network` (dimensionless, read at `scale`) with Qian, Soloveichik & Winfree 2011.
 
     Options as `soloveichik2010`: `cmax_nM` the least fuel per reaction (default 100
     concentration units), `budget_nM[i]` more where reaction i uses more, `sequestration`
     the largest fraction of a first reactant held in its gates, `q_*_nM_s` the binding rates
-    (/nM/s; default Peppercorn's for the 6-nt toehold). Raises `SchemeError` naming a
-    reaction above bimolecular or zero-order.
+    (/nM/s; default Peppercorn's for the 6-nt toehold). `commit`: the irreversible commit
+    step before the products (module docstring; `qian2011_commit`). Raises `SchemeError`
+    naming a reaction above bimolecular or zero-order.
     """
-    _check(network, "qian2011")
+    name = "qian2011-commit" if commit else "qian2011"
+    _check(network, name)
     if not 0 < sequestration < 1:
         raise SchemeError(f"sequestration must be in (0, 1), got {sequestration}")
     cmax = float(cmax_nM) if cmax_nM is not None else 100.0 * scale.concentration_nM
@@ -114,14 +136,18 @@ def qian2011(
     for (reac, _), k, b in zip(rx, kk, budget):
         if len(reac) == 2:
             buffer[reac[0]] = max(buffer[reac[0]], b * q2 / k)
-    # Fuels: closing strand per reaction, releaser per product species; the first fuel a gate
-    # meets is raised to the covering strand it competes with, so phi >= 1/2.
+    # Fuels: closing strand per reaction, releaser per product species (with `commit`, the
+    # first product of each gate is released by its commit fuel instead); the first fuel a
+    # gate meets is raised to the covering strand it competes with, so phi >= 1/2.
     closing = {i: b for i, b in enumerate(budget)}
+    committer = {i: max(b, buffer[rx[i][0][-1]]) for i, b in enumerate(budget)} if commit else {}
     releaser: dict[str, float] = {}
     for i, (reac, prods) in enumerate(rx):
-        for p in prods:
+        for p in prods[1:] if commit else prods:
             releaser[p] = releaser.get(p, 0.0) + budget[i]
     for i, (reac, prods) in enumerate(rx):
+        if commit:
+            continue
         if prods:
             releaser[prods[0]] = max(releaser[prods[0]], buffer[reac[-1]])
         else:
@@ -135,17 +161,21 @@ def qian2011(
     gates, fuels, compiled = [], [], []
     for i, ((reac, prods), k_formal, k) in enumerate(zip(rx, ks, kk)):
         domains[f"f{i}"] = LONG_NT
-        first = releaser[prods[0]] if prods else closing[i]
+        first = committer[i] if commit else releaser[prods[0]] if prods else closing[i]
         phi = first / (first + buffer[reac[-1]])
         conc = k / (q1 * phi) if len(reac) == 1 else k * buffer[reac[0]] / (q2 * phi)
-        g = gate(i, reac, prods, conc)
+        g = gate(i, reac, prods, conc, commit)
         close = Complex(f"F{i}", (strand((T, U), (f"f{i}", U)),), closing[i], "fuel", None, i)
+        made = [g, close]
+        if commit:
+            domains[f"c{i}"] = LONG_NT
+            made.append(Complex(f"K{i}", (strand((T, U), (f"c{i}", U), *[(f"h_{p}", U) for p in prods[:1]]),), first, "fuel", None, i))
         gates.append(g)
-        fuels.append(close)
-        first_fuel = f"R_{prods[0]}" if prods else close.name
+        fuels.extend(made[1:])
+        first_fuel = made[2].name if commit else f"R_{prods[0]}" if prods else close.name
         compiled.append(
             CompiledReaction(
-                network.reactions[i].equation(), k_formal, len(reac), (g.name, close.name), g.conc_nM + close.conc_nM,
+                network.reactions[i].equation(), k_formal, len(reac), tuple(c.name for c in made), sum(c.conc_nM for c in made),
                 tuple(prods), (g.name, first_fuel),
             )
         )
@@ -156,9 +186,18 @@ def qian2011(
         f"time scale slowed {slowdown:g}x: the DNA system runs the formal CRN with every rate constant divided by {slowdown:g}",
         f"bimolecular reactions: the covering strand C_X of the first reactant is a buffer; the gates of X hold at most {sequestration:g} of it",
         "releasers R_P and covering strands C_X are shared by every reaction that releases P or consumes X",
-        "released products can re-enter their gate by toehold exchange (the paper relies on fuel excess): CRN bisimulation does not hold for irreversible reactions",
+        "released products can re-enter their gate by toehold exchange (the paper relies on fuel excess): CRN bisimulation does not hold for irreversible reactions"
+        if not commit else
+        "commit step: fuel K_i = T c_i h_P1 displaces the toehold-less strand c_i once the reactants are in (irreversible), then releases the first product; products re-entering a committed gate cannot return its reactants",
     )
+    citation = "Qian, Soloveichik & Winfree, DNA 16, LNCS 6518:123 (2011)" + (", with a commit step before the products (Nuskell's qian2011_3D_var1 modification)" if commit else "")
     return Design(
-        "qian2011", "Qian, Soloveichik & Winfree, DNA 16, LNCS 6518:123 (2011)", domains,
+        name, citation, domains,
         tuple(complexes + gates + fuels + shared), tuple(compiled), slowdown, q1, notes,
     )
+
+
+def qian2011_commit(network: ReactionNetwork, scale: Scale, **options) -> Design:
+    """`qian2011` with the irreversible commit step between reactants and products (module
+    docstring): correct by CRN bisimulation for irreversible reactions."""
+    return qian2011(network, scale, commit=True, **options)

@@ -43,7 +43,7 @@ from .design import PAIRED_CLOSE as C
 from .design import PAIRED_OPEN as O
 from .design import UNPAIRED as U
 from .design import CompiledReaction, Complex, Design, strand
-from .qian2011 import qian2011
+from .qian2011 import qian2011, qian2011_commit
 
 
 def _signal(name: str, formal: str, history: str, conc: float = 0.0, reaction: int | None = None) -> Complex:
@@ -167,7 +167,7 @@ def _ssw_reaction(i: int, r: Reaction, k: float, q1: float, q2: float, cmax: flo
     return made
 
 
-SCHEMES: dict[str, Callable[..., Design]] = {"soloveichik2010": soloveichik2010, "qian2011": qian2011}
+SCHEMES: dict[str, Callable[..., Design]] = {"soloveichik2010": soloveichik2010, "qian2011": qian2011, "qian2011-commit": qian2011_commit}
 
 
 def compile_network(network: ReactionNetwork, scheme: str, scale: Scale, **options) -> Design:
