@@ -347,7 +347,7 @@ class NeuralCRNTask(ZooTask):
             f"inference = stage N1: parameters P hold θ, X = Z(0) = x (features {list(range(1, s.n_features + 1))} "
             f"then {s.d - s.n_features} pad(s) of {s.pad:g}), clock C1 on; run to t = T = {s.T:g}; "
             f"ŷ = {readout}. Learning: N2/N3 in phase C2 "
-            f"(Y = y loaded), N4 + flush in phase C1; fast reactions at κ = {s.fast_rate:g}. Default x0: x = {list(self.default_input)}"
+            f"(Y = y loaded{' with the one-hot label Yon, Yoff: one-sided loss, ON iff y > %g' % s.one_sided if s.one_sided is not None else ''}), N4 + flush in phase C1; fast reactions at κ = {s.fast_rate:g}. Default x0: x = {list(self.default_input)}"
         )
 
 
