@@ -114,7 +114,9 @@ _entry(
     t.linear2d, LINEAR,
     "absnormal:0.2,0.5", 10,
     {
-        "val_accuracy": _accuracy("accuracy on the 101 validation points", 0.99, ">= 0.99"),
+        "val_accuracy": _accuracy(
+            "accuracy on the 101 validation points (training seeds 0–9 on this data set: 10 of 10 reach 1.0 with the one-sided "
+            "loss, 0 of 10 reach 0.99 with the squared loss; scripts/issue17/ncrn_linear2d_closure.py train)", 0.99, ">= 0.99"),
         "grid_accuracy": _accuracy("accuracy on the 60×60 grid of [0, 2]² (3,600 points)", 0.944, ">= 0.944"),
         **loss_metrics(0.629, None),
         "val_accuracy_one_sided_minimiser": _accuracy(
