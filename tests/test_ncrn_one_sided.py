@@ -101,3 +101,17 @@ def test_shipped_checkpoint_reaches_the_paper():
     theta = np.asarray(card["training_result"]["theta_final"])
     best = one_sided_minimiser(LINEAR, linear2d(0))
     assert np.all(np.abs(theta - best) < 0.1)
+
+
+@pytest.mark.slow
+def test_gradient_invariant_at_the_shipped_theta():
+    """The card's gradient invariant recomputed at the shipped θ (staged and one-pot, κ and 10κ)."""
+    from crnzoo.tasks.ncrn import gradient_check
+
+    card = zoo.card("ncrn-linear2d")
+    got = gradient_check(LINEAR, linear2d(0), jnp.asarray(card["training_result"]["theta_final"]))
+    assert got["staged_rel_error"] < 1e-9
+    assert got["one_pot_rel_error_kappa_1000"] < 0.2 * got["one_pot_rel_error_kappa_100"] < 0.01
+    for key, value in card["gradient_invariant"].items():
+        if key != "sample":
+            assert got[key] == pytest.approx(value, rel=1e-3, abs=1e-12)
