@@ -30,8 +30,14 @@ from ..network import Reaction
 from ._spec import NeuralSpec
 from .compiler import Rails
 
-LABELS = {"yon": "Yon", "yoff": "Yoff"}  # the one-hot label the experimenter loads (inputs)
-CARRIERS = {"hz": "Hz", "hy": "Hy"}  # copies of ŷ and y that cancel the wrong-side adjoint rail
+LABELS = {
+    "yon": "Yon",
+    "yoff": "Yoff",
+}  # the one-hot label the experimenter loads (inputs)
+CARRIERS = {
+    "hz": "Hz",
+    "hy": "Hy",
+}  # copies of ŷ and y that cancel the wrong-side adjoint rail
 
 
 def stems(spec: NeuralSpec) -> dict[str, str]:
@@ -49,7 +55,10 @@ def adjoint_setup(spec: NeuralSpec, z: list[str], rails: Rails) -> list[Reaction
     n2: list[Reaction] = []
     for var in z:
         (zs,) = rails.species(var)
-        n2 += [Reaction({zs: 1, on: 1}, {hz: 1, on: 1}, kappa, "N2"), Reaction({zs: 1, off: 1}, {a_p: 1, off: 1}, kappa, "N2")]
+        n2 += [
+            Reaction({zs: 1, on: 1}, {hz: 1, on: 1}, kappa, "N2"),
+            Reaction({zs: 1, off: 1}, {a_p: 1, off: 1}, kappa, "N2"),
+        ]
     n2 += [
         Reaction({y: 1, on: 1}, {a_m: 1, on: 1}, kappa, "N2"),
         Reaction({y: 1, off: 1}, {hy: 1, off: 1}, kappa, "N2"),
