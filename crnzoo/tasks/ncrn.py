@@ -324,7 +324,8 @@ class NeuralCRNTask(ZooTask):
         history = ((card or {}).get("training_result") or {}).get("history")
         if history:
             seed = card["training"]["seed"]
-            draw_curves(history, directory / CURVES, f"{self.name}: chemical learning ({self.learning.mode}), seed {seed}", self.reference)
+            label = "train (during epoch)" if self.spec.one_sided is None else "train: one-sided loss (during epoch)"
+            draw_curves(history, directory / CURVES, f"{self.name}: chemical learning ({self.learning.mode}), seed {seed}", self.reference, label)
             figures.append(CURVES)
         data = self.data()
         if data.grid_box:
