@@ -46,27 +46,6 @@ NOTES = {
         "both sides). (a loss on late times of the n = 5 ring, tried here, did not carry over to them at t = 400)",
         "commands": "python scripts/issue17/ring_hold.py wta-ring 1000; python scripts/issue17/ring_late_time.py 150 400 0.25",
     },
-    "ncrn-linear2d": {
-        "target": ">= 0.99 validation accuracy on the seeded data set (issue 17), without picking the data seed",
-        "status": "not reached: 0.980 (2 of 101 wrong), which is the ceiling of the paper's loss on this training set",
-        "measured": "labels are noise-free (Bayes-optimal validation accuracy 1.0; the nearest validation point is 0.010 from "
-        "the boundary); the circuit computes ŷ = (1 + Tθ1)x1 + (1 + Tθ2)x2 exactly, so θ = (0, 1/T) classifies every point. "
-        "The exact minimiser of the paper's training loss ½(ŷ − y)² (NNLS, θ ≥ 0) on this training set is θ = (0, 0.900): "
-        "validation 0.980, grid 0.964 — the chemically trained θ = (0, 0.912) sits at it (validation 0.980, grid 0.966), so no "
-        "number of epochs, η or T changes this. The two wrong points (x = (0.586, 0.801), (0.632, 0.753), both ON) lie 0.084 "
-        "and 0.062 from the boundary: not noise, the squared-loss fit tilts the boundary. On a 20,000-point training set the "
-        "minimiser is θ = (0, 1.029) (validation 1.0, grid 0.980); over data seeds 0–199 the 101-point minimiser reaches "
-        ">= 0.99 on 100 of 200 (mean 0.983): the paper's 0.99 on its unseeded data lies inside that spread",
-        "tried": [
-            "the paper's loss with a trained bias (ŷ = c·x + b, least squares): validation 0.871, grid 0.864 (worse)",
-            "a one-sided loss (no penalty once an ON output exceeds y_ON), minimised exactly on the same training set: θ = (0, "
-            "1.264), validation 1.0, grid 0.992; not shipped: the learning circuit would need a label-gated adjoint stage "
-            "(drop the positive adjoint of ON examples), which crnzoo's compiler does not build",
-        ],
-        "why": "the squared loss against y_ON = 4 / y_OFF = 0 is not a classification loss: its minimiser on these 101 "
-        "training points is a boundary 0.06–0.08 off two validation points",
-        "commands": "python scripts/issue17/ncrn_linear2d_ceiling.py; the card's val_accuracy_loss_minimiser metrics",
-    },
     "wta-ring-paper": {
         "target": "decisions stable at t = 100, 200 and 400 (issue 17's bar for wta-ring)",
         "status": "the paper's network holds to t = 200, not to t = 400 in rings of 2 and 3 chambers",

@@ -27,6 +27,7 @@ import jax.numpy as jnp
 from jaxtyping import Array
 
 from ..network import Reaction, ReactionNetwork
+from . import _one_sided
 from ._spec import NeuralSpec
 from .compiler import Poly, Rails, check_molecularity, compile_ode, merge
 
@@ -130,6 +131,8 @@ def _variables(spec: NeuralSpec) -> _Vars:
         for i in range(d):
             for var, st in ((f"zp{i}", f"Z{i + 1}_p"), (f"zm{i}", f"Z{i + 1}_m"), (f"zbp{i}", f"Zb{i + 1}_p"), (f"zbm{i}", f"Zb{i + 1}_m")):
                 stem[var], dual[var] = st, False
+    for var, st in _one_sided.stems(spec).items():  # the one-sided loss's label and carriers
+        stem[var], dual[var] = st, False
     return dataclasses.replace(v, rails=Rails(stem, dual))
 
 
@@ -222,7 +225,8 @@ def _update(spec: NeuralSpec, v: _Vars) -> list[Reaction]:
 def _flush(spec: NeuralSpec, v: _Vars, uses_zb: bool) -> list[Reaction]:
     """The flush: Z^b (when used) and A decay at κ."""
     flushed = (v.zb if uses_zb else []) + v.a
-    return [Reaction({s: 1}, {}, spec.fast_rate, "flush") for var in flushed for s in v.rails.species(var)]
+    out = [Reaction({s: 1}, {}, spec.fast_rate, "flush") for var in flushed for s in v.rails.species(var)]
+    return out + (_one_sided.flush(spec) if spec.one_sided is not None else [])
 
 
 def _species_order(spec: NeuralSpec, v: _Vars, stages: Mapping[str, Sequence[Reaction]]) -> tuple[str, ...]:
@@ -230,7 +234,8 @@ def _species_order(spec: NeuralSpec, v: _Vars, stages: Mapping[str, Sequence[Rea
     input always, then the clocks."""
     used = {s for rs in stages.values() for r in rs for s in r.species()}
     order: list[str] = []
-    for var in v.x + v.y + v.th + v.z + v.zb + v.a + v.g:
+    extra = list(_one_sided.stems(spec))  # one-sided loss: label (inputs) and carriers
+    for var in v.x + v.y + extra[:2] + v.th + v.z + v.zb + v.a + v.g + extra[2:]:
         order += [s for s in v.rails.species(var) if s in used and s not in order]
     for var in v.th + v.x[: spec.n_features]:  # a parameter may be unused only in degenerate specs
         order += [s for s in v.rails.species(var) if s not in order]
@@ -264,7 +269,7 @@ def build_circuit(spec: NeuralSpec) -> Circuit:
     uses_zb = _uses_zb(n3)
     stages = {
         "N1": _forward(spec, v, fm),
-        "N2": _adjoint_setup(spec, v, fm, uses_zb),
+        "N2": _one_sided.adjoint_setup(spec, v.z, v.rails) if spec.one_sided is not None else _adjoint_setup(spec, v, fm, uses_zb),
         "N3": n3,
         "N4": _update(spec, v),
         "flush": _flush(spec, v, uses_zb),
@@ -277,9 +282,12 @@ def build_circuit(spec: NeuralSpec) -> Circuit:
 
 def complete_fast(circuit: Circuit, reactions: Sequence[Reaction], s: Array) -> Array:
     """The state fast `reactions` reach when run to completion (unimolecular conversions and
-    decays first, then annihilations `A + B -> ∅`/`A + B -> A'` subtracting the smaller amount)."""
+    decays first, then annihilations `A + B -> ∅`/`A + B -> A'` subtracting the smaller amount).
+    A catalysed conversion `A + C -> B + C` runs first too: it converts all of A when C is
+    present and none when it is absent (`_catalysed_first`, the one-sided loss's label gates)."""
+    s = _catalysed_first(circuit, reactions, s)
     uni = [r for r in reactions if r.molecularity == 1]
-    bi = [r for r in reactions if r.molecularity == 2]
+    bi = [r for r in reactions if r.molecularity == 2 and not _catalyst(r)]
     total: dict[str, float] = {}
     for r in uni:
         (src,) = r.reactants
@@ -301,4 +309,39 @@ def complete_fast(circuit: Circuit, reactions: Sequence[Reaction], s: Array) -> 
         ia, ib = circuit.idx(names[0]), circuit.idx(names[1])
         m = jnp.minimum(s[ia], s[ib])
         s = s.at[ia].add(-m).at[ib].add(-m)
+    return s
+
+
+def _catalyst(r: Reaction) -> str | None:
+    """The catalyst C of a bimolecular `A + C -> … + C` (None for other reactions)."""
+    if r.molecularity != 2 or len(r.reactants) != 2:
+        return None
+    cats = [n for n in r.reactants if r.products.get(n, 0) == r.reactants[n]]
+    return cats[0] if len(cats) == 1 else None
+
+
+def _catalysed_first(circuit: Circuit, reactions: Sequence[Reaction], s: Array) -> Array:
+    """Complete the catalysed conversions `A + C -> B + C`: each source A splits among its
+    conversions in proportion to rate × [C]; with no catalyst present it is left as it is."""
+    cat = [r for r in reactions if _catalyst(r)]
+    if not cat:
+        return s
+    weights: dict[str, list[tuple[Reaction, Array]]] = {}
+    for r in cat:
+        c = _catalyst(r)
+        (src,) = [n for n in r.reactants if n != c]
+        weights.setdefault(src, []).append((r, r.rate * s[circuit.idx(c)]))
+    sources = set(weights)
+    for src, rs in weights.items():
+        total = sum(w for _, w in rs)
+        amount = s[circuit.idx(src)]
+        for r, w in rs:
+            frac = jnp.where(total > 0, w / jnp.where(total > 0, total, 1.0), 0.0)
+            for p, n in r.products.items():
+                if p == _catalyst(r):
+                    continue
+                if p in sources:
+                    raise ValueError(f"fast reaction {r.equation()} feeds another fast conversion: no single-pass completion")
+                s = s.at[circuit.idx(p)].add(n * frac * amount)
+        s = s.at[circuit.idx(src)].set(jnp.where(total > 0, 0.0, amount))
     return s

@@ -36,7 +36,7 @@ def staged_step_fn(spec: NeuralSpec, tol=DEFAULT_TOL):
         s = load_input(c, load_params(c, s, theta), x, y)
         s = solve_stage(n1, s, spec.T, tol)  # N1
         yhat = read_output(c, s)
-        loss = 0.5 * jnp.sum((yhat - y) ** 2)
+        loss = spec.sample_loss(yhat, y)
         s = complete_fast(c, c.stages["N2"], s)  # N2
         if n3 is not None:
             s = solve_stage(n3, s, spec.T, tol)  # N3
@@ -71,7 +71,7 @@ def one_pot_step_fn(spec: NeuralSpec, tol=DEFAULT_TOL):
     def step(s, x, y):
         s = phase1(load_input(c, s, x, y))
         yhat = read_output(c, s)
-        loss = 0.5 * jnp.sum((yhat - y) ** 2)
+        loss = spec.sample_loss(yhat, y)
         s = phase2(s)
         return s, (loss, yhat, read_grad(c, s))
 

@@ -25,6 +25,7 @@ from ..network import Reaction, ReactionNetwork
 from ..solve import integrate
 from ..solvers.config import SolverConfig
 from ._build import Circuit, build_circuit
+from ._one_sided import label_values
 from ._spec import NeuralSpec
 
 DEFAULT_TOL = (1e-7, 1e-9)  # (rtol, atol) of the slow-stage solves
@@ -71,7 +72,8 @@ def load_params(c: Circuit, s, theta):
 
 
 def load_input(c: Circuit, s, x, y=None):
-    """The experimenter's loading step: X ← x (exchanged), Z += x, Y += y."""
+    """The experimenter's loading step: X ← x (exchanged), Z += x, Y += y (and, for a one-sided
+    loss, the one-hot label Yon, Yoff exchanged)."""
     for i in range(c.spec.d):
         if f"X{i + 1}" in c.species or f"X{i + 1}_p" in c.species:
             s = put_var(c, s, f"x{i}", x[i], replace=True)
@@ -80,6 +82,9 @@ def load_input(c: Circuit, s, x, y=None):
     if y is not None:
         for k in range(c.spec.n_out):
             s = put_var(c, s, f"y{k}", y[k])
+        if c.spec.one_sided is not None:
+            on, off = label_values(c.spec, y)
+            s = s.at[c.idx("Yon")].set(on).at[c.idx("Yoff")].set(off)
     return s
 
 

@@ -36,9 +36,9 @@ def neural_ode_final(spec: NeuralSpec, theta, x, rtol: float = 1e-10, atol: floa
 
 
 def neural_ode_loss(spec: NeuralSpec, theta, x, y):
-    """½‖W z(T) − y‖² with z(T) from `neural_ode_final`."""
+    """½‖W z(T) − y‖² (or its one-sided form, `NeuralSpec.sample_loss`) with z(T) from `neural_ode_final`."""
     yhat = jnp.asarray(spec.readout_matrix()) @ neural_ode_final(spec, theta, x)
-    return 0.5 * jnp.sum((yhat - y) ** 2)
+    return spec.sample_loss(yhat, y)
 
 
 @functools.partial(jax.jit, static_argnums=0)
@@ -53,10 +53,11 @@ def neural_ode_grad(spec: NeuralSpec, theta, x, y):
 
 
 def first_order_grad(spec: NeuralSpec, theta, x, y):
-    """The first-order variant's gradient: T·(∂f/∂θ)ᵀ a with a = Wᵀ(ŷ − y) held constant (z^b = z(T))."""
+    """The first-order variant's gradient: T·(∂f/∂θ)ᵀ a with a = Wᵀ(ŷ − y) (one-sided loss: Wᵀ ∂L/∂ŷ)
+    held constant (z^b = z(T))."""
     x = jnp.asarray(x)
     zT = neural_ode_final(spec, theta, x)
     W = jnp.asarray(spec.readout_matrix())
-    a = W.T @ (W @ zT - y)
+    a = W.T @ (W @ zT - y) if spec.one_sided is None else W.T @ jax.grad(spec.sample_loss)(W @ zT, jnp.asarray(y))
     jac = jax.jacobian(lambda th: spec.f(zT, th, x))(jnp.asarray(theta))  # (d, n_params)
     return spec.T * (a @ jac)

@@ -39,6 +39,11 @@ class NeuralSpec:
     - `railwise`: apply the quadratic nonlinearity rail by rail (2Z_p -> Z_p, 2Z_m -> Z_m plus
       fast annihilation Z_p + Z_m -> ∅ at κ in N1 and N3), as the authors' hand-edited reaction
       files do: the Neural ODE is then f = θx + β − α·z|z| (exact as κ -> ∞), not −α·z².
+    - `one_sided`: None (the paper's loss ½(ŷ − y)²) or a binary classifier's threshold φ: the
+      loss is then one-sided, ½·min(ŷ − y, 0)² for ON samples (y > φ) and ½·max(ŷ − y, 0)² for
+      OFF samples, so an output beyond its label on the correct side is not penalised. Its
+      adjoint stage N2 is label-gated (`crnzoo.neural._one_sided`); needs the minimal circuit's
+      shared adjoint and single-rail Z.
     """
 
     # the Neural ODE f_θ(z, x) and its inputs
@@ -66,6 +71,7 @@ class NeuralSpec:
     convention: str = "paper"
     max_molecularity: int = 2
     railwise: bool = False
+    one_sided: float | None = None
 
     def __post_init__(self):
         if self.d < self.n_features or self.n_features < 1:
@@ -92,16 +98,28 @@ class NeuralSpec:
             raise ValueError("railwise applies to the quadratic nonlinearity (power 2) of a dual-rail z")
         if self.shared_adjoint and (self.readout != "sum" or (self.power and self.order == "full")):
             raise ValueError("a shared adjoint needs the 'sum' read-out and an f without z (or the first-order variant)")
+        if self.one_sided is not None and (not self.shared_adjoint or self.z_dual):
+            raise ValueError("one_sided (the label-gated adjoint) needs shared_adjoint=True and single-rail Z (z_dual=False)")
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
-        if not d["railwise"]:  # older cards have no such key
+        if not d["railwise"]:  # older cards have no such keys
             d.pop("railwise")
+        if d["one_sided"] is None:
+            d.pop("one_sided")
         return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "NeuralSpec":
         return cls(**dict(d))
+
+    def sample_loss(self, yhat, y):
+        """The per-sample training loss: ½‖ŷ − y‖², or its one-sided form (`one_sided`)."""
+        r = yhat - y
+        if self.one_sided is not None:
+            on = jnp.sum(y) > self.one_sided  # a binary classifier has one output
+            r = jnp.where(on, jnp.minimum(r, 0.0), jnp.maximum(r, 0.0))
+        return 0.5 * jnp.sum(r**2)
 
     # ---- derived sizes -------------------------------------------------------------------
     @property

@@ -22,15 +22,16 @@ def _pyplot():
     return plt
 
 
-def draw_curves(hist: Mapping[str, list[float]], path: Path, title: str, reference: str = "") -> Path:
-    """Training and validation loss per epoch (and validation accuracy, for classifiers)."""
+def draw_curves(hist: Mapping[str, list[float]], path: Path, title: str, reference: str = "", train_label: str = "train (during epoch)") -> Path:
+    """Training and validation loss per epoch (and validation accuracy, for classifiers); `train_label`:
+    the legend of the training curve (the loss the circuit trains)."""
     plt = _pyplot()
     train, val, acc = hist["train_loss"], hist["val_loss"], hist["val_accuracy"]
     n = 2 if acc else 1
 
     fig, axes = plt.subplots(1, n, figsize=(max(7.0, 5.0 * n), 4.2), squeeze=False)
     ax = axes[0, 0]
-    ax.plot(range(1, len(train) + 1), train, "o-", ms=3, label="train (during epoch)")
+    ax.plot(range(1, len(train) + 1), train, "o-", ms=3, label=train_label)
     ax.plot(range(0, len(val)), val, "s-", ms=3, label="validation (epoch 0: untrained)")
     ax.set_xlabel("epoch")
     ax.set_ylabel("mean ½(ŷ − y)²")

@@ -324,7 +324,8 @@ class NeuralCRNTask(ZooTask):
         history = ((card or {}).get("training_result") or {}).get("history")
         if history:
             seed = card["training"]["seed"]
-            draw_curves(history, directory / CURVES, f"{self.name}: chemical learning ({self.learning.mode}), seed {seed}", self.reference)
+            label = "train (during epoch)" if self.spec.one_sided is None else "train: one-sided loss (during epoch)"
+            draw_curves(history, directory / CURVES, f"{self.name}: chemical learning ({self.learning.mode}), seed {seed}", self.reference, label)
             figures.append(CURVES)
         data = self.data()
         if data.grid_box:
@@ -347,7 +348,7 @@ class NeuralCRNTask(ZooTask):
             f"inference = stage N1: parameters P hold θ, X = Z(0) = x (features {list(range(1, s.n_features + 1))} "
             f"then {s.d - s.n_features} pad(s) of {s.pad:g}), clock C1 on; run to t = T = {s.T:g}; "
             f"ŷ = {readout}. Learning: N2/N3 in phase C2 "
-            f"(Y = y loaded), N4 + flush in phase C1; fast reactions at κ = {s.fast_rate:g}. Default x0: x = {list(self.default_input)}"
+            f"(Y = y loaded{' with the one-hot label Yon, Yoff: one-sided loss, ON iff y > %g' % s.one_sided if s.one_sided is not None else ''}), N4 + flush in phase C1; fast reactions at κ = {s.fast_rate:g}. Default x0: x = {list(self.default_input)}"
         )
 
 
