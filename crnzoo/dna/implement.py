@@ -92,7 +92,7 @@ def _md(summary: dict) -> str:
 
 - Scheme: {s['citation']}; scale {s['scale']}; time slowed {s['slowdown']:g}x.{(chr(10) + '- Compiled part: ' + s['part']) if s.get('part') else ''}
 - Formal reactions: {s['formal_reactions']}; distinct strands: {s['strands']}; total DNA: {s['total_dna_nM']:.4g} nM.
-- Enumeration (Peppercorn): {s['dna_species']} species, {s['dna_reactions']} condensed reactions, {s['seconds']['enumerate']:.1f} s.
+- Enumeration (Peppercorn, histories {s.get('enumeration', 'full')}): {s['dna_species']} species, {s['dna_reactions']} condensed reactions, {s['seconds']['enumerate']:.1f} s.
 - Verification ({s['verification']['method']}): {s['verification']['result']} — {s['verification']['reason']} ({s['seconds']['verify']:.1f} s).
 - Function at the DNA level ({f['check']}), no leak: {f['ok']} — {f['detail']}.
 - Leak tolerance (gate + fuel -> products of each formal reaction): {s['leak_tolerance_nM_s']} /nM/s.
@@ -107,14 +107,16 @@ Notes: {' '.join(s['notes'])}
 
 def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Path, *, name: str, family: str, t1: float,
               schedule=None, held=(), cmax_nM: float | None = None, verify_timeout_s: float = 600.0,
-              leak_rates=LEAK_RATES, cases=None, part: str = "") -> dict:
+              leak_rates=LEAK_RATES, cases=None, part: str = "", histories: str = "quotient") -> dict:
     """Compile, enumerate, verify and check an entry's sparsified network `formal`; write `out`.
 
     `name`, `family`, `t1`, `schedule`, `held`: the entry's name, family (which function
     check), horizon and input protocol (dimensionless) and held input species (the CLI
     reads them from the zoo). Raises `SchemeError` (bad scheme, above-bimolecular network)
-    or `ValueError` (bad `out`) before any heavy work. Returns the summary written to
-    `out/summary.json`.
+    or `ValueError` (bad `out`) before any heavy work. `histories`: Peppercorn enumerates the
+    design as written ("full") or with released signal strands identified with their formal
+    species ("quotient", exact when history domains are inert, which is checked; see
+    `crnzoo.dna.enumerate`). Returns the summary written to `out/summary.json`.
     """
     out = Path(out)
     if out.exists() and not (out.is_dir() and not any(out.iterdir())):
@@ -128,7 +130,7 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     budget = {i: BUDGET_FACTOR * u for i, u in used.items()}
     design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM)
     t0 = time.perf_counter()
-    enum = enumerate_design(design)
+    enum = enumerate_design(design, histories=histories)
     q1, q2 = measured_rates(design, enum)
     design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM, q_first_nM_s=q1, q_second_nM_s=q2)
     initial = {c.name: c.conc_nM for c in design.complexes if c.conc_nM > 0 and c.name in enum.network.species}
@@ -160,13 +162,14 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
         "total_dna_nM": design.total_dna_nM(),
         "dna_species": dna.n_species,
         "dna_reactions": dna.n_reactions,
+        "enumeration": enum.histories,
         "reactions": reactions,
         "verification": {"method": verdict.method, "result": verdict.result, "reason": verdict.reason},
         "function": dataclasses.asdict(func),
         "leak_sweep": [dataclasses.asdict(r) for r in sweep],
         "leak_tolerance_nM_s": tol_text,
         "seconds": {"enumerate": t_enum, "verify": verdict.seconds, "simulate": t_sim, "total": time.perf_counter() - started},
-        "notes": list(design.notes),
+        "notes": list(design.notes) + list(enum.notes),
     }
     summary["headline"] = (
         f"{name}" + (f" ({part.split(':')[0]})" if part else "") + f": {formal.n_reactions} formal reactions -> {summary['strands']} strands, "
