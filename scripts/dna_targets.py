@@ -47,9 +47,12 @@ def run(name: str, scheme: str, timeout: float, leak: bool) -> dict:
         started = time.perf_counter()
         try:
             proc = subprocess.run([sys.executable, "-m", "crnzoo.cli", *argv], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
-        except subprocess.TimeoutExpired:
-            return {"entry": name, "scheme": scheme, "unfinished": f"did not finish within {timeout:g} s", "command": command,
-                    "headline": f"{name}: {scheme} compile + enumerate + verify + DNA simulation did not finish within {timeout:g} s on 2 shared cores"}
+        except subprocess.TimeoutExpired as e:
+            err = e.stderr.decode() if isinstance(e.stderr, bytes) else (e.stderr or "")
+            stages = [ln.split(": ", 1)[1] for ln in err.splitlines() if ln.startswith("crnzoo implement: ")]
+            where = f"; stages done: {'; '.join(stages)}" if stages else "; stopped before the enumeration ended"
+            return {"entry": name, "scheme": scheme, "unfinished": f"did not finish within {timeout:g} s{where}", "stages": stages, "command": command,
+                    "headline": f"{name}: {scheme} compile + enumerate + verify + DNA simulation did not finish within {timeout:g} s on 2 shared cores{where}"}
         wall = time.perf_counter() - started
         summary = out / "summary.json"
         if not summary.is_file():

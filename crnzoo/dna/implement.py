@@ -107,7 +107,7 @@ Notes: {' '.join(s['notes'])}
 
 def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Path, *, name: str, family: str, t1: float,
               schedule=None, held=(), cmax_nM: float | None = None, verify_timeout_s: float = 600.0,
-              leak_rates=LEAK_RATES, cases=None, part: str = "", histories: str = "quotient") -> dict:
+              leak_rates=LEAK_RATES, cases=None, part: str = "", histories: str = "quotient", progress=None) -> dict:
     """Compile, enumerate, verify and check an entry's sparsified network `formal`; write `out`.
 
     `name`, `family`, `t1`, `schedule`, `held`: the entry's name, family (which function
@@ -130,16 +130,21 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     budget = {i: BUDGET_FACTOR * u for i, u in used.items()}
     design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM)
     t0 = time.perf_counter()
+    say = progress or (lambda text: None)
+    say(f"compiled: {formal.n_reactions} formal reactions -> {len(design.strands())} strands ({time.perf_counter() - started:.0f} s)")
     enum = enumerate_design(design, histories=histories)
+    say(f"enumerated: {enum.network.n_species} species, {enum.network.n_reactions} reactions in {enum.seconds:.0f} s")
     q1, q2 = measured_rates(design, enum)
     design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM, q_first_nM_s=q1, q_second_nM_s=q2)
     initial = {c.name: c.conc_nM for c in design.complexes if c.conc_nM > 0 and c.name in enum.network.species}
     dna = dataclasses.replace(enum.network, initial=initial)
     t_enum = time.perf_counter() - t0
     verdict = verify_bisimulation(formal, dna, design, timeout_s=verify_timeout_s)
+    say(f"verification ({verdict.method}): {verdict.result} in {verdict.seconds:.0f} s")
     t_sim0 = time.perf_counter()  # (not `t1`: that is the entry's horizon)
     kw = dict(t1=t1, time_s=scale.time_s, conc_nM=conc, schedule=schedule, held=held, cases=cases)
     func = check_function(family, formal, dna, design, **kw)
+    say(f"function at the DNA level ({func.check}): {func.ok}, {func.detail} ({time.perf_counter() - t_sim0:.0f} s)")
     tol, sweep = leak_tolerance(family, formal, dna, design, rates=leak_rates, **kw) if func.ok and leak_rates else (None, [])
     t_sim = time.perf_counter() - t_sim0
     reactions = [dict(dataclasses.asdict(r), fuel_used_nM=used[i]) for i, r in enumerate(design.reactions)]
@@ -174,7 +179,7 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     summary["headline"] = (
         f"{name}" + (f" ({part.split(':')[0]})" if part else "") + f": {formal.n_reactions} formal reactions -> {summary['strands']} strands, "
         f"{dna_amount(summary['total_dna_nM'])} of DNA in total, {verified}, "
-        f"function {'holds' if func.ok else 'FAILS'} at the DNA level" + (f" with leak {tol_text} /nM/s" if func.ok else "")
+        f"function {'holds' if func.ok else 'FAILS'} at the DNA level" + (f" with leak {tol_text} /nM/s" if func.ok and sweep else " without leak (leak not tested)" if func.ok else "")
     )
     files = {
         "design.pil": to_pil(design),
