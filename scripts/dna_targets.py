@@ -29,7 +29,7 @@ LARGE = ["adc-3bit", "waveform-square", "waveform-peaks", "oscillator-frequency"
 def dna_card(summary: dict, wall_s: float, command: str) -> dict:
     """The fields of weights/<name>/dna.json, from `crnzoo implement`'s summary.json."""
     keep = ("entry", "part", "scheme", "citation", "scale", "slowdown", "formal_reactions", "strands", "total_dna_nM",
-            "dna_species", "dna_reactions", "enumeration", "verification", "leak_tolerance_nM_s", "headline")
+            "dna_species", "dna_reactions", "enumeration", "verification", "leak_tolerance_nM_s", "leak_estimate", "headline")
     out = {k: summary.get(k) for k in keep}
     out["function"] = {k: summary["function"][k] for k in ("check", "ok", "detail")}
     out["seconds"] = {k: round(v, 1) for k, v in summary["seconds"].items()}

@@ -13,6 +13,7 @@ from crnzoo.cli._dna import formal_network, function_cases, parse_leak
 
 def test_parse_leak():
     assert parse_leak("none") == ()
+    assert parse_leak("walk") == parse_leak(" Walk ") == "walk"
     assert parse_leak("1e-12, 1e-9") == (1e-12, 1e-9)
     for bad in ("1e-9,1e-12", "-1", "fast", ""):
         with pytest.raises(ValueError, match="--leak"):

@@ -31,7 +31,8 @@ from ..solve import simulate
 from .check import verify_bisimulation
 from .design import Design
 from .enumerate import Enumerated, enumerate_design
-from .function import check_function, leak_tolerance
+from .function import EPS, check_function, leak_tolerance
+from .leak import estimate_text, leak_estimate, leak_walk, tolerance_text
 from .pil import to_pil
 from .schemes import SchemeError, compile_network
 
@@ -96,6 +97,7 @@ def _md(summary: dict) -> str:
 - Verification ({s['verification']['method']}): {s['verification']['result']} — {s['verification']['reason']} ({s['seconds']['verify']:.1f} s).
 - Function at the DNA level ({f['check']}), no leak: {f['ok']} — {f['detail']}.
 - Leak tolerance (gate + fuel -> products of each formal reaction): {s['leak_tolerance_nM_s']} /nM/s.
+- Why there: {s['leak_estimate'].get('text', '')}.
 
 | formal reaction | k (nM, s) | complexes | fuel (nM) | used over horizon (nM) |
 |---|---|---|---|---|
@@ -145,14 +147,32 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     kw = dict(t1=t1, time_s=scale.time_s, conc_nM=conc, schedule=schedule, held=held, cases=cases)
     func = check_function(family, formal, dna, design, **kw)
     say(f"function at the DNA level ({func.check}): {func.ok}, {func.detail} ({time.perf_counter() - t_sim0:.0f} s)")
-    tol, sweep = leak_tolerance(family, formal, dna, design, rates=leak_rates, **kw) if func.ok and leak_rates else (None, [])
+    good = bad = None
+    if leak_rates == "walk" and func.ok:  # bracket the tolerance (crnzoo.dna.leak)
+        sweep = []
+
+        def holds(k: float) -> bool:
+            sweep.append(check_function(family, formal, dna, design, leak=k, **kw))
+            say(f"leak {k:.2g} /nM/s: function {'holds' if sweep[-1].ok else 'fails'}")
+            return sweep[-1].ok
+
+        good, bad, _ = leak_walk(holds)
+        tol = good
+    else:
+        tol, sweep = leak_tolerance(family, formal, dna, design, rates=leak_rates, **kw) if func.ok and leak_rates and leak_rates != "walk" else (None, [])
+    estimate = leak_estimate(design, duration_s=t1 * scale.time_s * design.slowdown, threshold_nM=EPS * conc)
     t_sim = time.perf_counter() - t_sim0
     reactions = [dict(dataclasses.asdict(r), fuel_used_nM=used[i]) for i, r in enumerate(design.reactions)]
     for r in reactions:
         r["complexes"] = list(r["complexes"])
-    tol_text = "none tested" if not sweep else (f"<= {tol:g}" if tol is not None else f"< {leak_rates[0]:g}")
-    if sweep and tol == leak_rates[-1]:
-        tol_text = f">= {tol:g} (largest tested)"
+    if leak_rates == "walk":
+        tol_text = tolerance_text(good, bad) if sweep else "none tested"
+        leak_phrase = f"up to {good:.2g} /nM/s (fails at {bad:.2g})" if good and bad else f"{tol_text} /nM/s"
+    else:
+        tol_text = "none tested" if not sweep else (f"<= {tol:g}" if tol is not None else f"< {leak_rates[0]:g}")
+        if sweep and tol == leak_rates[-1]:
+            tol_text = f">= {tol:g} (largest tested)"
+        leak_phrase = f"{tol_text} /nM/s"
     verified = {True: "verified by CRN bisimulation", False: "NOT a correct implementation (no bisimulation)", None: "verification not decided"}[verdict.result]
     summary = {
         "entry": name,
@@ -173,13 +193,14 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
         "function": dataclasses.asdict(func),
         "leak_sweep": [dataclasses.asdict(r) for r in sweep],
         "leak_tolerance_nM_s": tol_text,
+        "leak_estimate": {**estimate, "text": estimate_text(estimate)},
         "seconds": {"enumerate": t_enum, "verify": verdict.seconds, "simulate": t_sim, "total": time.perf_counter() - started},
         "notes": list(design.notes) + list(enum.notes),
     }
     summary["headline"] = (
         f"{name}" + (f" ({part.split(':')[0]})" if part else "") + f": {formal.n_reactions} formal reactions -> {summary['strands']} strands, "
         f"{dna_amount(summary['total_dna_nM'])} of DNA in total, {verified}, "
-        f"function {'holds' if func.ok else 'FAILS'} at the DNA level" + (f" with leak {tol_text} /nM/s" if func.ok and sweep else " without leak (leak not tested)" if func.ok else "")
+        f"function {'holds' if func.ok else 'FAILS'} at the DNA level" + (f" with leak {leak_phrase}" if func.ok and sweep else " without leak (leak not tested)" if func.ok else "")
     )
     files = {
         "design.pil": to_pil(design),
