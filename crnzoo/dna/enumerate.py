@@ -151,39 +151,22 @@ def _enumerate_quotient(pil: str, **options):
     return enum, enum.to_pil(detailed=True, condensed=True, molarity="nM")
 
 
-def enumerate_design(design: Design, *, max_complex_size: int = MAX_COMPLEX_SIZE, histories: str = "full",
-                     max_complex_count: int = MAX_COMPLEX_COUNT) -> Enumerated:
-    """Enumerate `design` with Peppercorn and return its condensed network (nM, s).
+def _run(pil: str, histories: str, options: dict, prefix: str = "e") -> tuple[dict[str, str], list[Reaction], str]:
+    """One Peppercorn enumeration of `pil`: (resting complex -> kernel, condensed reactions in nM and s, PIL text)."""
+    from peppercornenumerator.objects import PepperComplex
 
-    `histories`: "full" enumerates the design as written; "quotient" identifies every
-    released Soloveichik-2010 signal strand with its formal species' canonical strand
-    (exact: history domains are inert, checked; see `_quotient_enumerator`), which keeps
-    networks with many reactions per species (the ADC, seven-segment) within Peppercorn's
-    complex limit `max_complex_count`.
-    """
-    if histories not in ("full", "quotient"):
-        raise ValueError(f"histories must be 'full' or 'quotient', got {histories!r}")
-    enumerate_pil = _load()
-    started = time.perf_counter()
-    # Every formal species' input strand starts the enumeration, present or not at t = 0:
-    # inputs switched on later (a gate's X_hi) must have their reactions enumerated.
-    seeded = dataclasses.replace(
-        design,
-        complexes=tuple(
-            dataclasses.replace(c, conc_nM=max(c.conc_nM, 1.0)) if c.formal is not None and c.name == c.formal else c
-            for c in design.complexes
-        ),
-    )
-    options = dict(max_complex_size=max_complex_size, max_complex_count=max_complex_count, release_cutoff=RELEASE_CUTOFF_NT, reject_remote=REJECT_REMOTE)
+    PepperComplex.PREFIX = prefix
     try:
         if histories == "quotient":
-            enum, text = _enumerate_quotient(to_pil(seeded), **options)
+            enum, text = _enumerate_quotient(pil, **options)
         else:
-            enum, text = enumerate_pil(to_pil(seeded), detailed=True, condensed=True, **options)
+            from peppercornenumerator import enumerate_pil
+
+            enum, text = enumerate_pil(pil, detailed=True, condensed=True, complex_prefix=prefix, **options)
     except EnumerationError:
         raise
     except Exception as e:  # Peppercorn raises its own types (PolymerizationError, ...)
-        raise EnumerationError(f"Peppercorn could not enumerate the {design.scheme} design: {type(e).__name__}: {e}") from e
+        raise EnumerationError(f"Peppercorn could not enumerate the design: {type(e).__name__}: {e}") from e
     try:
         rest = {c.name: c.kernel_string for c in enum.resting_complexes}
         reactions = []
@@ -202,12 +185,93 @@ def enumerate_design(design: Design, *, max_complex_size: int = MAX_COMPLEX_SIZE
     finally:
         del enum
         gc.collect()
+        PepperComplex.PREFIX = "e"
+    return rest, reactions, text
+
+
+def module_groups(design: Design) -> list[list[int]]:
+    """Formal reactions grouped by shared fuel complexes (reactions with the same reactant
+    pair share a buffer strand): the modules `enumerate_design(..., modular=True)` enumerates."""
+    parent = list(range(len(design.reactions)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    for i, r in enumerate(design.reactions):
+        for c in r.complexes:
+            if c in first:
+                parent[find(i)] = find(first[c])
+            else:
+                first[c] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(design.reactions)):
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
+
+
+def enumerate_design(design: Design, *, max_complex_size: int = MAX_COMPLEX_SIZE, histories: str = "full",
+                     max_complex_count: int = MAX_COMPLEX_COUNT, modular: bool = False) -> Enumerated:
+    """Enumerate `design` with Peppercorn and return its condensed network (nM, s).
+
+    `histories`: "full" enumerates the design as written; "quotient" identifies every
+    released Soloveichik-2010 signal strand with its formal species' canonical strand
+    (exact: history domains are inert, checked; see `_quotient_enumerator`), which keeps
+    networks with many reactions per species (the ADC, seven-segment) within Peppercorn's
+    complex limit `max_complex_count`.
+
+    `modular`: enumerate each module (`module_groups`: a formal reaction's gate, buffer and
+    translator, with every formal species' signal strand) on its own and take the union.
+    Peppercorn's cost grows with the square of the resting complexes (it tries every pair
+    for a binding reaction), so this is what finishes for networks of 50-160 reactions; it
+    OMITS reactions between complexes of two different modules (an intermediate or waste of
+    one module meeting another module's gate), which the notes say. Signals and the
+    released products meet every module, so the designed cascade is complete.
+    """
+    if histories not in ("full", "quotient"):
+        raise ValueError(f"histories must be 'full' or 'quotient', got {histories!r}")
+    _load()
+    started = time.perf_counter()
+    # Every formal species' input strand starts the enumeration, present or not at t = 0:
+    # inputs switched on later (a gate's X_hi) must have their reactions enumerated.
+    seeded = dataclasses.replace(
+        design,
+        complexes=tuple(
+            dataclasses.replace(c, conc_nM=max(c.conc_nM, 1.0)) if c.formal is not None and c.name == c.formal else c
+            for c in design.complexes
+        ),
+    )
+    options = dict(max_complex_size=max_complex_size, max_complex_count=max_complex_count, release_cutoff=RELEASE_CUTOFF_NT, reject_remote=REJECT_REMOTE)
+    if not modular:
+        rest, reactions, text = _run(to_pil(seeded), histories, options)
+        groups = [list(range(len(design.reactions)))]
+    else:
+        groups = module_groups(design)
+        rest, reactions, texts = {}, [], []
+        for g, members in enumerate(groups):
+            mine = {c for i in members for c in design.reactions[i].complexes}
+            part = dataclasses.replace(seeded, complexes=tuple(c for c in seeded.complexes if c.kind == "signal" or c.name in mine))
+            _load()
+            r, rx, t = _run(to_pil(part), histories, options, prefix=f"m{g}e")
+            rest.update(r)
+            reactions += rx
+            texts.append(f"# module {g}: formal reactions {members}\n{t}")
+        text = "\n".join(texts)
+        _load()
     species = sorted({s for r in reactions for s in r.species()} | {c.name for c in seeded.complexes if c.conc_nM > 0})
     initial = {c.name: c.conc_nM for c in design.complexes if c.conc_nM > 0 and c.name in species}
     roles = {s: "fuel" for s in design.fuels() if s in species}
-    net = ReactionNetwork(tuple(species), tuple(merge_reactions(reactions)), initial, f"{design.scheme}_dna", roles)
-    notes = ()
+    # A reaction found by two modules (only possible among complexes both contain) counts once.
+    unique = list({(tuple(sorted(r.reactants.items())), tuple(sorted(r.products.items()))): r for r in reactions}.values()) if modular else reactions
+    net = ReactionNetwork(tuple(species), tuple(merge_reactions(unique)), initial, f"{design.scheme}_dna", roles)
+    notes: tuple[str, ...] = ()
     if histories == "quotient":
         notes = ("enumerated with history domains quotiented: every released signal strand is identified with its formal species' "
                  "canonical strand (history domains checked inert: no unpaired history complement in any enumerated complex)",)
-    return Enumerated(net, rest, text, time.perf_counter() - started, histories, notes)
+    if modular:
+        notes += (f"enumerated per module ({len(groups)} modules: each formal reaction's gate, buffer and translator with every signal strand); "
+                  "reactions between complexes of two different modules (crosstalk between one module's intermediates or wastes and "
+                  "another's gates) are NOT enumerated",)
+    return Enumerated(net, rest, text, time.perf_counter() - started, histories + (" per module" if modular else ""), notes)

@@ -109,7 +109,7 @@ Notes: {' '.join(s['notes'])}
 
 def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Path, *, name: str, family: str, t1: float,
               schedule=None, held=(), cmax_nM: float | None = None, verify_timeout_s: float = 600.0,
-              leak_rates=LEAK_RATES, cases=None, part: str = "", histories: str = "quotient", progress=None) -> dict:
+              leak_rates=LEAK_RATES, cases=None, part: str = "", histories: str = "quotient", progress=None, modular: bool = False) -> dict:
     """Compile, enumerate, verify and check an entry's sparsified network `formal`; write `out`.
 
     `name`, `family`, `t1`, `schedule`, `held`: the entry's name, family (which function
@@ -134,7 +134,7 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     t0 = time.perf_counter()
     say = progress or (lambda text: None)
     say(f"compiled: {formal.n_reactions} formal reactions -> {len(design.strands())} strands ({time.perf_counter() - started:.0f} s)")
-    enum = enumerate_design(design, histories=histories)
+    enum = enumerate_design(design, histories=histories, modular=modular)
     say(f"enumerated: {enum.network.n_species} species, {enum.network.n_reactions} reactions in {enum.seconds:.0f} s")
     q1, q2 = measured_rates(design, enum)
     design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM, q_first_nM_s=q1, q_second_nM_s=q2)
