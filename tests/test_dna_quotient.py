@@ -76,3 +76,13 @@ def test_per_module_enumeration_matches_the_whole_where_there_is_no_crosstalk():
     assert parts.network.n_reactions == whole.n_reactions and parts.network.n_species == whole.n_species
     assert any("NOT enumerated" in n for n in parts.notes) and parts.histories == "quotient per module"
     assert verify_bisimulation(NET, parts.network, design, timeout_s=120).result is True
+
+
+def test_reactions_sharing_a_buffer_are_one_module_and_it_has_the_buffer():
+    from crnzoo.dna.enumerate import module_complexes, module_groups
+
+    net = ReactionNetwork(("A", "B", "C", "D"), (Reaction({"A": 1, "B": 1}, {"C": 1}, 1.0), Reaction({"A": 1, "B": 1}, {"D": 1}, 0.5),
+                                                 Reaction({"C": 1}, {"D": 1}, 0.2)), {"A": 0.5, "B": 0.5}, "pair")
+    design = compile_network(net, "soloveichik2010", Scale(50.0, 1.0))
+    assert module_groups(design) == [[0, 1], [2]]
+    assert "B0" in module_complexes(design)[1]

@@ -189,6 +189,24 @@ def _run(pil: str, histories: str, options: dict, prefix: str = "e") -> tuple[di
     return rest, reactions, text
 
 
+def module_complexes(design: Design) -> list[set[str]]:
+    """Per formal reaction, the names of its fuel complexes: those it lists and every buffer
+    whose strand its gate carries (reactions with the same reactant pair share one buffer,
+    listed only by the first of them)."""
+    buffers = {tuple(d for d, _ in c.strands[0]): c.name for c in design.complexes if c.kind == "buffer" and len(c.strands) == 1}
+    byname = design.by_name()
+    out = []
+    for r in design.reactions:
+        names = set(r.complexes)
+        for n in r.complexes:
+            for st in byname[n].strands if n in byname else ():
+                key = tuple(d for d, _ in st)
+                if key in buffers:
+                    names.add(buffers[key])
+        out.append(names)
+    return out
+
+
 def module_groups(design: Design) -> list[list[int]]:
     """Formal reactions grouped by shared fuel complexes (reactions with the same reactant
     pair share a buffer strand): the modules `enumerate_design(..., modular=True)` enumerates."""
@@ -200,8 +218,8 @@ def module_groups(design: Design) -> list[list[int]]:
         return i
 
     first: dict[str, int] = {}
-    for i, r in enumerate(design.reactions):
-        for c in r.complexes:
+    for i, names in enumerate(module_complexes(design)):
+        for c in names:
             if c in first:
                 parent[find(i)] = find(first[c])
             else:
@@ -248,10 +266,10 @@ def enumerate_design(design: Design, *, max_complex_size: int = MAX_COMPLEX_SIZE
         rest, reactions, text = _run(to_pil(seeded), histories, options)
         groups = [list(range(len(design.reactions)))]
     else:
-        groups = module_groups(design)
+        groups, fuels = module_groups(design), module_complexes(design)
         rest, reactions, texts = {}, [], []
         for g, members in enumerate(groups):
-            mine = {c for i in members for c in design.reactions[i].complexes}
+            mine = set().union(*(fuels[i] for i in members))
             part = dataclasses.replace(seeded, complexes=tuple(c for c in seeded.complexes if c.kind == "signal" or c.name in mine))
             _load()
             r, rx, t = _run(to_pil(part), histories, options, prefix=f"m{g}e")
