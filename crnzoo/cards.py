@@ -85,7 +85,8 @@ def dna_line(name: str, folder: Path | None = None) -> str | None:
     if not path.is_file():
         return None
     d = json.loads(path.read_text())
-    return f"{d['headline']} ({d['scheme']}; `{d['command']}`)"
+    how = "; enumerated per module, reactions between modules not enumerated" if "per module" in str(d.get("enumeration", "")) else ""
+    return f"{d['headline']} ({d['scheme']}{how}; `{d['command']}`)"
 
 
 def species_summary(species: list[Mapping[str, Any]], run: int = 4) -> str:

@@ -29,7 +29,7 @@ LARGE = ["adc-3bit", "waveform-square", "waveform-peaks", "oscillator-frequency"
 def dna_card(summary: dict, wall_s: float, command: str) -> dict:
     """The fields of weights/<name>/dna.json, from `crnzoo implement`'s summary.json."""
     keep = ("entry", "part", "scheme", "citation", "scale", "slowdown", "formal_reactions", "strands", "total_dna_nM",
-            "dna_species", "dna_reactions", "verification", "leak_tolerance_nM_s", "headline")
+            "dna_species", "dna_reactions", "enumeration", "verification", "leak_tolerance_nM_s", "leak_estimate", "headline", "notes")
     out = {k: summary.get(k) for k in keep}
     out["function"] = {k: summary["function"][k] for k in ("check", "ok", "detail")}
     out["seconds"] = {k: round(v, 1) for k, v in summary["seconds"].items()}
@@ -38,18 +38,21 @@ def dna_card(summary: dict, wall_s: float, command: str) -> dict:
     return out
 
 
-def run(name: str, scheme: str, timeout: float, leak: bool) -> dict:
+def run(name: str, scheme: str, timeout: float, leak: bool, modular: bool = False) -> dict:
     """One entry: its dna.json fields, or a record of why there are none."""
     with tempfile.TemporaryDirectory(prefix=f"dna-{name}-") as tmp:
         out = Path(tmp) / "out"
-        argv = ["implement", name, "--scheme", scheme, "-o", str(out)] + ([] if leak else ["--leak", "none"])
+        argv = ["implement", name, "--scheme", scheme, "-o", str(out)] + ([] if leak else ["--leak", "none"]) + (["--modular"] if modular else [])
         command = "crnzoo " + " ".join(a if a != str(out) else "OUT" for a in argv)
         started = time.perf_counter()
         try:
             proc = subprocess.run([sys.executable, "-m", "crnzoo.cli", *argv], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
-        except subprocess.TimeoutExpired:
-            return {"entry": name, "scheme": scheme, "unfinished": f"did not finish within {timeout:g} s", "command": command,
-                    "headline": f"{name}: {scheme} compile + enumerate + verify + DNA simulation did not finish within {timeout:g} s on 2 shared cores"}
+        except subprocess.TimeoutExpired as e:
+            err = e.stderr.decode() if isinstance(e.stderr, bytes) else (e.stderr or "")
+            stages = [ln.split(": ", 1)[1] for ln in err.splitlines() if ln.startswith("crnzoo implement: ")]
+            where = f"; stages done: {'; '.join(stages)}" if stages else "; stopped before the enumeration ended"
+            return {"entry": name, "scheme": scheme, "unfinished": f"did not finish within {timeout:g} s{where}", "stages": stages, "command": command,
+                    "headline": f"{name}: {scheme} compile + enumerate + verify + DNA simulation did not finish within {timeout:g} s on 2 shared cores{where}"}
         wall = time.perf_counter() - started
         summary = out / "summary.json"
         if not summary.is_file():
@@ -77,13 +80,15 @@ def main(argv=None) -> int:
     p.add_argument("--timeout", type=float, default=900.0, help="wall-clock limit per entry, s")
     p.add_argument("--no-write", action="store_true", help="do not write weights/<name>/dna.json")
     p.add_argument("--table", help="also write the Markdown table here")
+    p.add_argument("--leak-all", action="store_true", help="bracket the leak tolerance for the large entries too (default: the small set only)")
+    p.add_argument("--modular", action="store_true", help="enumerate per module (crnzoo implement --modular; cross-module reactions omitted and said so)")
     args = p.parse_args(argv)
     names = args.names or SMALL + LARGE
     lines = ["| entry | formal reactions | strands | total DNA | verified? | function at DNA level | leak tolerance (/nM/s) | wall time |",
              "|---|---|---|---|---|---|---|---|"]
     print("\n".join(lines), flush=True)
     for name in names:
-        d = run(name, args.scheme, args.timeout, leak=name in SMALL)
+        d = run(name, args.scheme, args.timeout, leak=name in SMALL or args.leak_all, modular=args.modular)
         lines.append(row(d))
         print(lines[-1], flush=True)
         if not args.no_write and not d.get("unfinished", "did not finish").startswith("exit"):  # a time-out is reported on the card too

@@ -13,6 +13,7 @@ from crnzoo.cli._dna import formal_network, function_cases, parse_leak
 
 def test_parse_leak():
     assert parse_leak("none") == ()
+    assert parse_leak("walk") == parse_leak(" Walk ") == "walk"
     assert parse_leak("1e-12, 1e-9") == (1e-12, 1e-9)
     for bad in ("1e-9,1e-12", "-1", "fast", ""):
         with pytest.raises(ValueError, match="--leak"):
@@ -47,3 +48,14 @@ def test_card_shows_the_dna_line(tmp_path):
     assert dna_line("gate-and", tmp_path) is None
     (tmp_path / "dna.json").write_text(json.dumps({"headline": "gate-and: 7 formal reactions -> 51 strands", "scheme": "soloveichik2010", "command": "crnzoo implement gate-and"}))
     assert dna_line("gate-and", tmp_path).startswith("gate-and: 7 formal reactions -> 51 strands (soloveichik2010;")
+
+
+def test_card_says_when_the_enumeration_was_per_module(tmp_path):
+    from crnzoo.cards import dna_line
+
+    d = {"headline": "seven-segment: 164 formal reactions", "scheme": "soloveichik2010", "command": "crnzoo implement seven-segment --modular",
+         "enumeration": "quotient per module"}
+    (tmp_path / "dna.json").write_text(json.dumps(d))
+    assert "reactions between modules not enumerated" in dna_line("seven-segment", tmp_path)
+    (tmp_path / "dna.json").write_text(json.dumps({**d, "enumeration": "quotient"}))
+    assert "between modules" not in dna_line("seven-segment", tmp_path)

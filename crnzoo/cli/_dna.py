@@ -15,14 +15,17 @@ from ..dna.function import Cases
 from ..network import ReactionNetwork
 
 
-def parse_leak(text: str) -> tuple[float, ...]:
-    """`--leak`: "none" or comma-separated increasing rates in /nM/s."""
+def parse_leak(text: str) -> tuple[float, ...] | str:
+    """`--leak`: "walk" (bracket the tolerance, `crnzoo.dna.leak.leak_walk`), "none", or
+    comma-separated increasing rates in /nM/s."""
     if text.strip().lower() == "none":
         return ()
+    if text.strip().lower() == "walk":
+        return "walk"
     try:
         rates = tuple(float(t) for t in text.split(",") if t.strip())
     except ValueError:
-        raise ValueError(f"--leak: give increasing rates in /nM/s separated by commas, or none; got {text!r}") from None
+        raise ValueError(f"--leak: give increasing rates in /nM/s separated by commas, walk, or none; got {text!r}") from None
     if not rates or any(r <= 0 for r in rates) or list(rates) != sorted(rates):
         raise ValueError(f"--leak: give increasing positive rates in /nM/s, or none; got {text!r}")
     return rates

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import re
 import time
 
 from ..network import Reaction, ReactionNetwork, merge_reactions
@@ -27,6 +28,13 @@ MAX_COMPLEX_SIZE = 12
 # rejecting it, the enumeration takes ~3 s. Remote-toehold migration is orders of magnitude
 # slower than the designed steps (Genot et al., JACS 2011), so the schemes do not rely on it.
 REJECT_REMOTE = True
+
+
+# Peppercorn's own limit on resting + transient + pending complexes (its default is 10,000).
+MAX_COMPLEX_COUNT = 10_000
+
+# A Soloveichik-2010 signal strand: `history ta_X b_X tc_X`, the history domain unpaired.
+_HISTORY = re.compile(r"^(h_.+|d\d+_\d+)$")
 
 
 class EnumerationError(RuntimeError):
@@ -48,6 +56,8 @@ class Enumerated:
     complexes: dict[str, str]
     pil: str
     seconds: float
+    histories: str = "full"
+    notes: tuple[str, ...] = ()
 
 
 def _load():
@@ -63,30 +73,100 @@ def _load():
     return enumerate_pil
 
 
-def enumerate_design(design: Design, *, max_complex_size: int = MAX_COMPLEX_SIZE) -> Enumerated:
-    """Enumerate `design` with Peppercorn and return its condensed network (nM, s)."""
-    enumerate_pil = _load()
-    started = time.perf_counter()
-    # Every formal species' input strand starts the enumeration, present or not at t = 0:
-    # inputs switched on later (a gate's X_hi) must have their reactions enumerated.
-    seeded = dataclasses.replace(
-        design,
-        complexes=tuple(
-            dataclasses.replace(c, conc_nM=max(c.conc_nM, 1.0)) if c.formal is not None and c.name == c.formal else c
-            for c in design.complexes
-        ),
-    )
+def _signal_variant(cplx) -> str | None:
+    """The formal species X if `cplx` is one free strand `history ta_X b_X tc_X` (history unpaired)."""
+    if cplx.size != 1:
+        return None
+    doms = [str(d) for d in cplx.sequence]
+    if len(doms) != 4 or any(c != "." for c in cplx.structure) or not _HISTORY.match(doms[0]):
+        return None
+    x = doms[1][3:]
+    return x if doms[1] == f"ta_{x}" and doms[2] == f"b_{x}" and doms[3] == f"tc_{x}" else None
+
+
+def _quotient_enumerator(enumerator_cls, reaction_cls, canonical: dict):
+    """Peppercorn's enumerator with every released signal strand replaced by its formal
+    species' canonical strand (`canonical`: X -> the complex `h_X ta_X b_X tc_X`).
+
+    Soloveichik 2010 gives every product a new history domain (the translator's d_i), so
+    each formal species exists in 1 + (number of reactions producing it) variants, and every
+    gate state, waste and transient toehold-bound pair downstream is enumerated once per
+    variant (adc-3bit: 10,000 complexes before Peppercorn gives up). The history domain of a
+    free signal strand pairs with nothing (its complement d_i* sits only in translator T_i,
+    paired before and after the release; checked after the enumeration by `_check_inert`),
+    so the variants behave identically: identifying them is a bisimulation of the
+    domain-level system (as Nuskell's modular enumeration replaces history species by
+    their interpretation), and the summed amount of X is unchanged."""
+
+    def swap(rxns):
+        for rxn in rxns:
+            prods = [canonical.get(_signal_variant(p), p) for p in rxn.products]
+            if all(a is b for a, b in zip(prods, rxn.products)):
+                yield rxn
+                continue
+            new = reaction_cls(list(rxn.reactants), prods, rxn.rtype)
+            if new.rate_constant[0] is None:
+                new.rate_constant = rxn.rate_constant
+            yield new
+
+    class Quotient(enumerator_cls):
+        def get_uni_reactions(self, cplx):
+            return swap(super().get_uni_reactions(cplx))
+
+        def get_bi_reactions(self, cplx1, cplx2):
+            return swap(super().get_bi_reactions(cplx1, cplx2))
+
+    return Quotient
+
+
+def _check_inert(complexes) -> None:
+    """Raise if a history domain's complement is ever unpaired (the quotient would be unsound)."""
+    for c in complexes:
+        for d, st in zip(c.sequence, c.structure):
+            name = str(d)
+            if name.endswith("*") and _HISTORY.match(name[:-1]) and st == ".":
+                raise EnumerationError(f"history domain {name} is unpaired in complex {c.kernel_string}: the history quotient does not apply; enumerate with histories='full'")
+
+
+def _enumerate_quotient(pil: str, **options):
+    """Peppercorn's `enumerate_pil`, with released signal strands identified with their
+    formal species (`_quotient_enumerator`). Returns (enumerator, PIL text, variants seen)."""
+    from peppercornenumerator.enumerator import Enumerator
+    from peppercornenumerator.input import read_pil
+    from peppercornenumerator.objects import PepperReaction
+
+    cxs, rxns = read_pil(pil)
+    canonical = {}
+    for c in cxs.values():
+        x = _signal_variant(c)
+        if x is not None and str(list(c.sequence)[0]) == f"h_{x}":
+            canonical[x] = c
+    init = [c for c in cxs.values() if c.concentration is None or c.concentration[1] != 0]
+    enum = _quotient_enumerator(Enumerator, PepperReaction, canonical)(init, rxns, named_complexes=list(cxs.values()))
+    for k, v in options.items():
+        setattr(enum, k, v)
+    enum.enumerate()
+    _check_inert(list(enum.resting_complexes) + list(enum.transient_complexes))
+    enum.condense()
+    return enum, enum.to_pil(detailed=True, condensed=True, molarity="nM")
+
+
+def _run(pil: str, histories: str, options: dict, prefix: str = "e") -> tuple[dict[str, str], list[Reaction], str]:
+    """One Peppercorn enumeration of `pil`: (resting complex -> kernel, condensed reactions in nM and s, PIL text)."""
+    from peppercornenumerator.objects import PepperComplex
+
+    PepperComplex.PREFIX = prefix
     try:
-        enum, text = enumerate_pil(
-            to_pil(seeded),
-            detailed=True,
-            condensed=True,
-            max_complex_size=max_complex_size,
-            release_cutoff=RELEASE_CUTOFF_NT,
-            reject_remote=REJECT_REMOTE,
-        )
+        if histories == "quotient":
+            enum, text = _enumerate_quotient(pil, **options)
+        else:
+            from peppercornenumerator import enumerate_pil
+
+            enum, text = enumerate_pil(pil, detailed=True, condensed=True, complex_prefix=prefix, **options)
+    except EnumerationError:
+        raise
     except Exception as e:  # Peppercorn raises its own types (PolymerizationError, ...)
-        raise EnumerationError(f"Peppercorn could not enumerate the {design.scheme} design: {type(e).__name__}: {e}") from e
+        raise EnumerationError(f"Peppercorn could not enumerate the design: {type(e).__name__}: {e}") from e
     try:
         rest = {c.name: c.kernel_string for c in enum.resting_complexes}
         reactions = []
@@ -105,8 +185,111 @@ def enumerate_design(design: Design, *, max_complex_size: int = MAX_COMPLEX_SIZE
     finally:
         del enum
         gc.collect()
+        PepperComplex.PREFIX = "e"
+    return rest, reactions, text
+
+
+def module_complexes(design: Design) -> list[set[str]]:
+    """Per formal reaction, the names of its fuel complexes: those it lists and every buffer
+    whose strand its gate carries (reactions with the same reactant pair share one buffer,
+    listed only by the first of them)."""
+    buffers = {tuple(d for d, _ in c.strands[0]): c.name for c in design.complexes if c.kind == "buffer" and len(c.strands) == 1}
+    byname = design.by_name()
+    out = []
+    for r in design.reactions:
+        names = set(r.complexes)
+        for n in r.complexes:
+            for st in byname[n].strands if n in byname else ():
+                key = tuple(d for d, _ in st)
+                if key in buffers:
+                    names.add(buffers[key])
+        out.append(names)
+    return out
+
+
+def module_groups(design: Design) -> list[list[int]]:
+    """Formal reactions grouped by shared fuel complexes (reactions with the same reactant
+    pair share a buffer strand): the modules `enumerate_design(..., modular=True)` enumerates."""
+    parent = list(range(len(design.reactions)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    for i, names in enumerate(module_complexes(design)):
+        for c in names:
+            if c in first:
+                parent[find(i)] = find(first[c])
+            else:
+                first[c] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(design.reactions)):
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
+
+
+def enumerate_design(design: Design, *, max_complex_size: int = MAX_COMPLEX_SIZE, histories: str = "full",
+                     max_complex_count: int = MAX_COMPLEX_COUNT, modular: bool = False) -> Enumerated:
+    """Enumerate `design` with Peppercorn and return its condensed network (nM, s).
+
+    `histories`: "full" enumerates the design as written; "quotient" identifies every
+    released Soloveichik-2010 signal strand with its formal species' canonical strand
+    (exact: history domains are inert, checked; see `_quotient_enumerator`), which keeps
+    networks with many reactions per species (the ADC, seven-segment) within Peppercorn's
+    complex limit `max_complex_count`.
+
+    `modular`: enumerate each module (`module_groups`: a formal reaction's gate, buffer and
+    translator, with every formal species' signal strand) on its own and take the union.
+    Peppercorn's cost grows with the square of the resting complexes (it tries every pair
+    for a binding reaction), so this is what finishes for networks of 50-160 reactions; it
+    OMITS reactions between complexes of two different modules (an intermediate or waste of
+    one module meeting another module's gate), which the notes say. Signals and the
+    released products meet every module, so the designed cascade is complete.
+    """
+    if histories not in ("full", "quotient"):
+        raise ValueError(f"histories must be 'full' or 'quotient', got {histories!r}")
+    _load()
+    started = time.perf_counter()
+    # Every formal species' input strand starts the enumeration, present or not at t = 0:
+    # inputs switched on later (a gate's X_hi) must have their reactions enumerated.
+    seeded = dataclasses.replace(
+        design,
+        complexes=tuple(
+            dataclasses.replace(c, conc_nM=max(c.conc_nM, 1.0)) if c.formal is not None and c.name == c.formal else c
+            for c in design.complexes
+        ),
+    )
+    options = dict(max_complex_size=max_complex_size, max_complex_count=max_complex_count, release_cutoff=RELEASE_CUTOFF_NT, reject_remote=REJECT_REMOTE)
+    if not modular:
+        rest, reactions, text = _run(to_pil(seeded), histories, options)
+        groups = [list(range(len(design.reactions)))]
+    else:
+        groups, fuels = module_groups(design), module_complexes(design)
+        rest, reactions, texts = {}, [], []
+        for g, members in enumerate(groups):
+            mine = set().union(*(fuels[i] for i in members))
+            part = dataclasses.replace(seeded, complexes=tuple(c for c in seeded.complexes if c.kind == "signal" or c.name in mine))
+            _load()
+            r, rx, t = _run(to_pil(part), histories, options, prefix=f"m{g}e")
+            rest.update(r)
+            reactions += rx
+            texts.append(f"# module {g}: formal reactions {members}\n{t}")
+        text = "\n".join(texts)
+        _load()
     species = sorted({s for r in reactions for s in r.species()} | {c.name for c in seeded.complexes if c.conc_nM > 0})
     initial = {c.name: c.conc_nM for c in design.complexes if c.conc_nM > 0 and c.name in species}
     roles = {s: "fuel" for s in design.fuels() if s in species}
-    net = ReactionNetwork(tuple(species), tuple(merge_reactions(reactions)), initial, f"{design.scheme}_dna", roles)
-    return Enumerated(net, rest, text, time.perf_counter() - started)
+    # A reaction found by two modules (only possible among complexes both contain) counts once.
+    unique = list({(tuple(sorted(r.reactants.items())), tuple(sorted(r.products.items()))): r for r in reactions}.values()) if modular else reactions
+    net = ReactionNetwork(tuple(species), tuple(merge_reactions(unique)), initial, f"{design.scheme}_dna", roles)
+    notes: tuple[str, ...] = ()
+    if histories == "quotient":
+        notes = ("enumerated with history domains quotiented: every released signal strand is identified with its formal species' "
+                 "canonical strand (history domains checked inert: no unpaired history complement in any enumerated complex)",)
+    if modular:
+        notes += (f"enumerated per module ({len(groups)} modules: each formal reaction's gate, buffer and translator with every signal strand); "
+                  "reactions between complexes of two different modules (crosstalk between one module's intermediates or wastes and "
+                  "another's gates) are NOT enumerated",)
+    return Enumerated(net, rest, text, time.perf_counter() - started, histories + (" per module" if modular else ""), notes)

@@ -39,6 +39,8 @@ from ..solvers.config import SolverConfig
 from .design import Design
 
 EPS = 0.1
+RTOL, ATOL = 1e-8, 1e-12  # DNA-level BDF: relative, and absolute as a fraction of the largest amount
+NEGATIVE_NM = 0.5  # a DNA species below -this (nM) means the solve is not to be trusted
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,6 +125,9 @@ def run_both(formal: ReactionNetwork, dna: ReactionNetwork, design: Design, *, t
             if c.formal is not None and c.name == c.formal and c.name in dna.species:
                 dx0[dna.index(c.name)] = x0.get(c.name, 0.0) * conc_nM
     dsched = _dna_schedule(schedule, design, held, stretch, conc_nM)
+    if dsched is not None:  # history variants absent from the network (enumerated with histories quotiented) hold nothing
+        present = set(dna.species)
+        dsched = Schedule(dsched.switch_times, {k: v for k, v in dsched.levels.items() if k in present})
     ys = simulate_stiff(dna, ts * stretch, dx0, dsched)
     return ts, np.asarray(ftraj.ys), formal_amounts(ys, dna.species, design, formal.species) / conc_nM
 
@@ -178,9 +183,16 @@ def simulate_stiff(net: ReactionNetwork, ts: np.ndarray, x0: np.ndarray, schedul
         sel = (ts >= a) & ((ts < b) if seg < len(bounds) - 2 else (ts <= b))
         t_eval = np.unique(np.concatenate([ts[sel], [b]]))
         scale = max(1.0, float(np.max(y)))
-        sol = solve_ivp(rhs, (a, b), y, method="BDF", t_eval=t_eval, jac=jac, rtol=1e-6, atol=1e-9 * scale)
+        # Fuels sit at up to 1e7 nM beside signals at ~50 nM: with rtol 1e-6 / atol 1e-9 x the
+        # largest amount, BDF drove a gate intermediate of adc-3bit to -24 nM and read a bit as
+        # invalid; at 1e-8 / 1e-12 x it stays within -0.002 nM and costs about the same.
+        sol = solve_ivp(rhs, (a, b), y, method="BDF", t_eval=t_eval, jac=jac, rtol=RTOL, atol=ATOL * scale)
         if not sol.success:
             raise RuntimeError(f"DNA-level simulation of {net.name} failed at t = {sol.t[-1] if sol.t.size else a:g} s: {sol.message}")
+        low = float(sol.y.min())
+        if low < -NEGATIVE_NM:
+            worst = net.species[int(np.argmin(sol.y.min(axis=1)))]
+            raise RuntimeError(f"DNA-level simulation of {net.name} is unreliable: {worst} reached {low:.3g} nM (tolerances rtol {RTOL:g}, atol {ATOL:g} x {scale:.3g} nM)")
         out[sel] = sol.y.T[np.searchsorted(t_eval, ts[sel])]
         y = sol.y[:, -1].copy()
     return out

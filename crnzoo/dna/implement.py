@@ -31,7 +31,8 @@ from ..solve import simulate
 from .check import verify_bisimulation
 from .design import Design
 from .enumerate import Enumerated, enumerate_design
-from .function import check_function, leak_tolerance
+from .function import EPS, check_function, leak_tolerance
+from .leak import estimate_text, leak_estimate, leak_walk, tolerance_text
 from .pil import to_pil
 from .schemes import SchemeError, compile_network
 
@@ -92,10 +93,11 @@ def _md(summary: dict) -> str:
 
 - Scheme: {s['citation']}; scale {s['scale']}; time slowed {s['slowdown']:g}x.{(chr(10) + '- Compiled part: ' + s['part']) if s.get('part') else ''}
 - Formal reactions: {s['formal_reactions']}; distinct strands: {s['strands']}; total DNA: {s['total_dna_nM']:.4g} nM.
-- Enumeration (Peppercorn): {s['dna_species']} species, {s['dna_reactions']} condensed reactions, {s['seconds']['enumerate']:.1f} s.
+- Enumeration (Peppercorn, histories {s.get('enumeration', 'full')}): {s['dna_species']} species, {s['dna_reactions']} condensed reactions, {s['seconds']['enumerate']:.1f} s.
 - Verification ({s['verification']['method']}): {s['verification']['result']} — {s['verification']['reason']} ({s['seconds']['verify']:.1f} s).
 - Function at the DNA level ({f['check']}), no leak: {f['ok']} — {f['detail']}.
 - Leak tolerance (gate + fuel -> products of each formal reaction): {s['leak_tolerance_nM_s']} /nM/s.
+- Why there: {s['leak_estimate'].get('text', '')}.
 
 | formal reaction | k (nM, s) | complexes | fuel (nM) | used over horizon (nM) |
 |---|---|---|---|---|
@@ -107,14 +109,16 @@ Notes: {' '.join(s['notes'])}
 
 def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Path, *, name: str, family: str, t1: float,
               schedule=None, held=(), cmax_nM: float | None = None, verify_timeout_s: float = 600.0,
-              leak_rates=LEAK_RATES, cases=None, part: str = "") -> dict:
+              leak_rates=LEAK_RATES, cases=None, part: str = "", histories: str = "quotient", progress=None, modular: bool = False) -> dict:
     """Compile, enumerate, verify and check an entry's sparsified network `formal`; write `out`.
 
     `name`, `family`, `t1`, `schedule`, `held`: the entry's name, family (which function
     check), horizon and input protocol (dimensionless) and held input species (the CLI
     reads them from the zoo). Raises `SchemeError` (bad scheme, above-bimolecular network)
-    or `ValueError` (bad `out`) before any heavy work. Returns the summary written to
-    `out/summary.json`.
+    or `ValueError` (bad `out`) before any heavy work. `histories`: Peppercorn enumerates the
+    design as written ("full") or with released signal strands identified with their formal
+    species ("quotient", exact when history domains are inert, which is checked; see
+    `crnzoo.dna.enumerate`). Returns the summary written to `out/summary.json`.
     """
     out = Path(out)
     if out.exists() and not (out.is_dir() and not any(out.iterdir())):
@@ -128,24 +132,47 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     budget = {i: BUDGET_FACTOR * u for i, u in used.items()}
     design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM)
     t0 = time.perf_counter()
-    enum = enumerate_design(design)
+    say = progress or (lambda text: None)
+    say(f"compiled: {formal.n_reactions} formal reactions -> {len(design.strands())} strands ({time.perf_counter() - started:.0f} s)")
+    enum = enumerate_design(design, histories=histories, modular=modular)
+    say(f"enumerated: {enum.network.n_species} species, {enum.network.n_reactions} reactions in {enum.seconds:.0f} s")
     q1, q2 = measured_rates(design, enum)
     design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM, q_first_nM_s=q1, q_second_nM_s=q2)
     initial = {c.name: c.conc_nM for c in design.complexes if c.conc_nM > 0 and c.name in enum.network.species}
     dna = dataclasses.replace(enum.network, initial=initial)
     t_enum = time.perf_counter() - t0
     verdict = verify_bisimulation(formal, dna, design, timeout_s=verify_timeout_s)
+    say(f"verification ({verdict.method}): {verdict.result} in {verdict.seconds:.0f} s")
     t_sim0 = time.perf_counter()  # (not `t1`: that is the entry's horizon)
     kw = dict(t1=t1, time_s=scale.time_s, conc_nM=conc, schedule=schedule, held=held, cases=cases)
     func = check_function(family, formal, dna, design, **kw)
-    tol, sweep = leak_tolerance(family, formal, dna, design, rates=leak_rates, **kw) if func.ok and leak_rates else (None, [])
+    say(f"function at the DNA level ({func.check}): {func.ok}, {func.detail} ({time.perf_counter() - t_sim0:.0f} s)")
+    good = bad = None
+    if leak_rates == "walk" and func.ok:  # bracket the tolerance (crnzoo.dna.leak)
+        sweep = []
+
+        def holds(k: float) -> bool:
+            sweep.append(check_function(family, formal, dna, design, leak=k, **kw))
+            say(f"leak {k:.2g} /nM/s: function {'holds' if sweep[-1].ok else 'fails'}")
+            return sweep[-1].ok
+
+        good, bad, _ = leak_walk(holds)
+        tol = good
+    else:
+        tol, sweep = leak_tolerance(family, formal, dna, design, rates=leak_rates, **kw) if func.ok and leak_rates and leak_rates != "walk" else (None, [])
+    estimate = leak_estimate(design, duration_s=t1 * scale.time_s * design.slowdown, threshold_nM=EPS * conc)
     t_sim = time.perf_counter() - t_sim0
     reactions = [dict(dataclasses.asdict(r), fuel_used_nM=used[i]) for i, r in enumerate(design.reactions)]
     for r in reactions:
         r["complexes"] = list(r["complexes"])
-    tol_text = "none tested" if not sweep else (f"<= {tol:g}" if tol is not None else f"< {leak_rates[0]:g}")
-    if sweep and tol == leak_rates[-1]:
-        tol_text = f">= {tol:g} (largest tested)"
+    if leak_rates == "walk":
+        tol_text = tolerance_text(good, bad) if sweep else "none tested"
+        leak_phrase = f"up to {good:.2g} /nM/s (fails at {bad:.2g})" if good and bad else f"{tol_text} /nM/s"
+    else:
+        tol_text = "none tested" if not sweep else (f"<= {tol:g}" if tol is not None else f"< {leak_rates[0]:g}")
+        if sweep and tol == leak_rates[-1]:
+            tol_text = f">= {tol:g} (largest tested)"
+        leak_phrase = f"{tol_text} /nM/s"
     verified = {True: "verified by CRN bisimulation", False: "NOT a correct implementation (no bisimulation)", None: "verification not decided"}[verdict.result]
     summary = {
         "entry": name,
@@ -160,18 +187,20 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
         "total_dna_nM": design.total_dna_nM(),
         "dna_species": dna.n_species,
         "dna_reactions": dna.n_reactions,
+        "enumeration": enum.histories,
         "reactions": reactions,
         "verification": {"method": verdict.method, "result": verdict.result, "reason": verdict.reason},
         "function": dataclasses.asdict(func),
         "leak_sweep": [dataclasses.asdict(r) for r in sweep],
         "leak_tolerance_nM_s": tol_text,
+        "leak_estimate": {**estimate, "text": estimate_text(estimate)},
         "seconds": {"enumerate": t_enum, "verify": verdict.seconds, "simulate": t_sim, "total": time.perf_counter() - started},
-        "notes": list(design.notes),
+        "notes": list(design.notes) + list(enum.notes),
     }
     summary["headline"] = (
         f"{name}" + (f" ({part.split(':')[0]})" if part else "") + f": {formal.n_reactions} formal reactions -> {summary['strands']} strands, "
         f"{dna_amount(summary['total_dna_nM'])} of DNA in total, {verified}, "
-        f"function {'holds' if func.ok else 'FAILS'} at the DNA level" + (f" with leak {tol_text} /nM/s" if func.ok else "")
+        f"function {'holds' if func.ok else 'FAILS'} at the DNA level" + (f" with leak {leak_phrase}" if func.ok and sweep else " without leak (leak not tested)" if func.ok else "")
     )
     files = {
         "design.pil": to_pil(design),
