@@ -161,3 +161,14 @@ def test_implement_majority_am3_qian2011_works_but_is_not_bisimilar(tmp_path):
     code = main(["implement", "majority-am3", "--scheme", "qian2011", "--leak", "none", "-o", str(tmp_path / "out")])
     s = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert s["function"]["ok"] and s["verification"]["result"] is False and code == 1
+
+
+@pytest.mark.slow
+def test_implement_majority_am3_qian2011_commit_is_bisimilar_with_a_picture(tmp_path):
+    pytest.importorskip("peppercornenumerator")
+    import json
+
+    code = main(["implement", "majority-am3", "--scheme", "qian2011-commit", "--leak", "none", "-o", str(tmp_path / "out")])
+    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert code == 0 and s["verification"]["result"] is True and s["function"]["ok"]
+    assert (tmp_path / "out" / "reaction.png").read_bytes()[:4] == b"\x89PNG" and s["picture"].startswith("reaction.png")

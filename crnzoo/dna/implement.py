@@ -9,7 +9,9 @@ renamed, so an interrupted run leaves nothing half-written):
 - `design.pil` (input to Peppercorn/Nuskell), `enumerated.pil` (Peppercorn's output),
 - `implementation.crn` (the condensed DNA network, nM and s),
 - `summary.json` and `summary.md` (the table: strands, total DNA, fuel per formal reaction,
-  verdict, function, leak tolerance, wall times).
+  verdict, function, leak tolerance, wall times),
+- `reaction.png`: the complexes of one compiled reaction (the first bimolecular one) at the
+  domain level (`picture`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from .design import Design
 from .enumerate import Enumerated, enumerate_design
 from .function import EPS, check_function, leak_tolerance
 from .leak import estimate_text, leak_estimate, leak_walk, tolerance_text
+from .picture import draw_reaction
 from .pil import to_pil
 from .schemes import SchemeError, compile_network
 
@@ -98,6 +101,7 @@ def _md(summary: dict) -> str:
 - Function at the DNA level ({f['check']}), no leak: {f['ok']} — {f['detail']}.
 - Leak tolerance (gate + fuel -> products of each formal reaction): {s['leak_tolerance_nM_s']} /nM/s.
 - Why there: {s['leak_estimate'].get('text', '')}.
+- Picture: {s.get('picture', '')}.
 
 | formal reaction | k (nM, s) | complexes | fuel (nM) | used over horizon (nM) |
 |---|---|---|---|---|
@@ -197,6 +201,8 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
         "seconds": {"enumerate": t_enum, "verify": verdict.seconds, "simulate": t_sim, "total": time.perf_counter() - started},
         "notes": list(design.notes) + list(enum.notes),
     }
+    shown = next((i for i, r in enumerate(formal.reactions) if r.molecularity == 2), 0)
+    summary["picture"] = f"reaction.png: the complexes of reaction {shown} ({formal.reactions[shown].equation()})"
     summary["headline"] = (
         f"{name}" + (f" ({part.split(':')[0]})" if part else "") + f": {formal.n_reactions} formal reactions -> {summary['strands']} strands, "
         f"{dna_amount(summary['total_dna_nM'])} of DNA in total, {verified}, "
@@ -213,6 +219,7 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     try:
         for fname, text in files.items():
             (tmp / fname).write_text(text)
+        draw_reaction(design, shown, tmp / "reaction.png")
         if out.exists():
             out.rmdir()
         os.replace(tmp, out)
