@@ -271,7 +271,8 @@ def robustness_summary(rob: Mapping[str, Any]) -> list[str]:
     if status == "not tested" or (status == "incomplete" and not rob.get("checks")):
         return [f"not measured: {rob.get('reason', '')}"]
     checks = rob.get("checks") or []
-    methods = ", ".join("exact SSA (direct)" if m == "direct" else "tau-leaping (approximate)" for m in rob.get("methods", []))
+    names = {"direct": "exact SSA (direct)", "cle": "chemical Langevin reaction noise on the card's step (approximate)"}
+    methods = ", ".join(names.get(m, "tau-leaping (approximate)") for m in rob.get("methods", []))
     tried = "; ".join(f"Ω={c['omega']:g}: {c['passed']}/{c['runs']}" for c in checks)
     out = []
     if rob.get("omega_min") is not None:
