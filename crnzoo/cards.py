@@ -285,6 +285,8 @@ def robustness_summary(rob: Mapping[str, Any]) -> list[str]:
     if rob.get("fails_first"):
         out.append(f"{'fails first below it' if rob.get('omega_min') is not None else 'most common failure'}: {rob['fails_first']}")
     out.append(f"runs kept the function: {tried} ({methods})")
+    if rob.get("function"):
+        out.append(f"the function checked: {rob['function']}")
     if rob.get("note"):
         out.append(rob["note"])
     return out

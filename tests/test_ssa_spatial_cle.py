@@ -56,3 +56,11 @@ def test_the_card_names_the_approximation():
            "methods": ["cle"], "checks": [{"omega": 1000.0, "passed": 8, "runs": 8}]}
     text = "\n".join(cards.robustness_summary(rob))
     assert "chemical Langevin reaction noise" in text and "tau-leaping" not in text
+
+
+def test_the_card_states_the_function_checked():
+    from crnzoo import cards
+
+    rob = {"status": "measured", "level": 0.95, "omega_min": 256.0, "omega_interval": [128.0, None], "unit_nM": 1.0, "volume_fl": 425.0,
+           "methods": ["direct"], "checks": [{"omega": 256.0, "passed": 115, "runs": 120}], "function": "a run simulates test image r mod 60"}
+    assert "the function checked: a run simulates test image r mod 60" in cards.robustness_summary(rob)
