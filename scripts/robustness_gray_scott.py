@@ -5,11 +5,14 @@ spectral diffusion first, relu-clamped RK4 reactions; diffusion noise neglected)
     PYTHONPATH=$PWD CRNZOO_DATA=/work/shared/data nice -n 10 python scripts/robustness_gray_scott.py \
         gray-scott-delta [--runs 8] [--omega-max 1e4] [--factor 10] [--n 101] [--t1 5000] [--budget 1800]
 
-The function: the card's texture metric. Every run starts from the card's fresh-noise field
-(seed 1, the one `texture_loss_grown` is measured from) and grows the texture with the card's
-(F, k) to t1 with reaction noise at Ω (molecules per unit concentration per grid cell); it keeps
-the function when its texture loss against the target's statistics is at most `--tolerance`
-(default 2) times the card's deterministic value. The walk is `smallest_omega` (Ω = omega_max,
+The function: the card's texture metric. Run r starts from the card's fresh-noise field
+of seed 1 + r (seed 1 is the one `texture_loss_grown` is measured from) and grows the texture with
+the card's (F, k) to t1 with reaction noise at Ω (molecules per unit concentration per grid
+cell); it keeps the function when its texture loss against the target's statistics is at most
+`--tolerance` (default 1) times the worst loss of the same fields grown deterministically: a
+texture is random in its details (the seed), so the yardstick is the seed-to-seed spread. (Measured
+first with 2x the seed-1 value: at Ω = 10⁴ only 2 of 8 runs passed, losses 0.0048-0.11 against
+0.0092, i.e. the noise acts as a new seed.) The walk is `smallest_omega` (Ω = omega_max,
 omega_max/factor, ...; stops at the first Ω with p̂ < 0.95). With few runs the interval is wide:
 the JSON records the runs. Writes weights/<name>/robustness.json (card.json is not touched).
 """
@@ -46,9 +49,12 @@ def measure(name: str, runs: int, omega_max: float, factor: float, n: int, t1: f
     e, card, model = zoo.entry(name), zoo.card(name), zoo.load(name)
     texture = e.task.texture
     stats = texture_stats(target_field(texture, n, t1))
-    det = float(texture_loss(grow(model, FRESH_SEED, t1, n).final, stats, model.F, model.k)["total"])
+    # run r starts from the fresh-noise field of seed FRESH_SEED + r; the reference is the same fields grown deterministically
+    x0 = np.stack([np.asarray(seed_field(FRESH_SEED + r, n)) for r in range(runs)])
+    dets = np.asarray(texture_loss(grow(model, t1=t1, n=n, x0=jnp.asarray(x0)).final, stats, model.F, model.k)["total"])
+    det = float(dets.max())
     limit = tol * det
-    x0 = np.broadcast_to(np.asarray(seed_field(FRESH_SEED, n)), (runs, n, n, 2))
+    print(f"  {name}: deterministic losses from the {runs} fresh fields {np.round(np.sort(dets), 4).tolist()}", flush=True)
     spent = []
 
     def check(omega):
@@ -59,7 +65,7 @@ def measure(name: str, runs: int, omega_max: float, factor: float, n: int, t1: f
         loss = np.asarray(texture_loss(fields, stats, model.F, model.k)["total"])
         spent.append(time.perf_counter() - t)
         reasons = [None if l <= limit else "the field diverged (NaN)" if not np.isfinite(l) else
-                   f"texture loss > {tol:g} x the deterministic {det:.3g}" for l in loss]
+                   f"texture loss > {tol:g} x the worst deterministic {det:.3g}" for l in loss]
         print(f"  {name} Ω = {omega:g}: {sum(r is None for r in reasons)}/{runs}, losses {np.round(np.sort(loss), 4).tolist()} "
               f"({spent[-1]:.0f} s)", flush=True)
         return StochasticCheck.from_reasons(reasons, "cle")
@@ -77,9 +83,11 @@ def measure(name: str, runs: int, omega_max: float, factor: float, n: int, t1: f
         status = "does not hold"
     out = {"name": name, "unit_nM": unit_nM, "runs": runs, "status": status, **r.to_dict(unit_nM), "statement": r.statement(unit_nM),
            "wall_s": time.perf_counter() - started, "approximation": APPROX,
-           "function": (f"texture loss (the card's metric) of a texture grown on the card's {n}x{n} grid to T = {t1:g} from the card's "
-                        f"fresh-noise field (seed {FRESH_SEED}) with reaction noise at Omega molecules per unit per grid cell is at "
-                        f"most {tol:g} x the deterministic loss ({det:.4g}); runs differ only in the noise"),
+           "function": (f"texture loss (the card's metric) of a texture grown with the card's (F, k) on its {n}x{n} grid to T = {t1:g} "
+                        f"from a fresh-noise field (run r: seed {FRESH_SEED} + r) with reaction noise at Omega molecules per unit per "
+                        f"grid cell is at most {tol:g} x the worst loss of the same {runs} fields grown deterministically "
+                        f"({det:.4g}; all: {', '.join(f'{d:.4g}' for d in np.sort(dets))}): the texture is as close to the target as a "
+                        "deterministic texture from fresh noise"),
            "note": "; ".join(x for x in (f"Omega is per grid cell (spacing 1); only {runs} runs per Omega, so the "
                                          "thresholds' intervals are wide", note) if x)}
     return out
@@ -93,7 +101,7 @@ def main(argv=None) -> int:
     ap.add_argument("--factor", type=float, default=10.0)
     ap.add_argument("--n", type=int, default=101, help="grid side (the card's: 101)")
     ap.add_argument("--t1", type=float, default=5000.0, help="growth time (the card's: 5000)")
-    ap.add_argument("--tolerance", type=float, default=2.0)
+    ap.add_argument("--tolerance", type=float, default=1.0, help="multiple of the worst deterministic loss a run may reach")
     ap.add_argument("--budget", type=float, default=1800.0, help="seconds per entry")
     ap.add_argument("--unit", type=float, default=50.0, help="nM per concentration unit, for the lab statement")
     ap.add_argument("--dry-run", action="store_true", help="print the result, write nothing")
