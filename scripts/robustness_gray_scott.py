@@ -81,7 +81,7 @@ def measure(name: str, runs: int, omega_max: float, factor: float, n: int, t1: f
         status, note = "incomplete", f"walk stopped: {err}"
     if r.omega_min is None:
         status = "does not hold"
-    out = {"name": name, "unit_nM": unit_nM, "runs": runs, "status": status, **r.to_dict(unit_nM), "statement": r.statement(unit_nM),
+    out = {"name": name, "unit_nM": unit_nM, "runs": runs, "status": status, **r.to_dict(unit_nM), "statement": r.statement(unit_nM) + (" per grid cell" if r.omega_min is not None else ""),
            "wall_s": time.perf_counter() - started, "approximation": APPROX,
            "function": (f"texture loss (the card's metric) of a texture grown with the card's (F, k) on its {n}x{n} grid to T = {t1:g} "
                         f"from a fresh-noise field (run r: seed {FRESH_SEED} + r) with reaction noise at Omega molecules per unit per "
