@@ -100,7 +100,7 @@ def measure(name: str, runs: int, budget: float, unit_nM: float, seed: int = 0, 
     if e.family == "wta_mnist":  # the task's check, with its 60 ODE classes solved once (exact SSA: 15-30x faster than tau here)
         from crnzoo.tasks._wta_mnist_ssa import ImageAgreement
 
-        agree = ImageAgreement(model, t1=card["t1"], solver=e.task.solver)
+        agree = ImageAgreement(model, e.task.solver, t1=card["t1"])
         e = _Entry(e, agree, method)
         base["function"] = ("a run simulates test image r mod 60 (the first 60 of the card's 2,700) and keeps the function when its "
                             "class (argmax F at t1) is the card ODE's for that image; p >= 0.95 bounds the stochastic accuracy on "

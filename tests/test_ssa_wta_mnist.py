@@ -23,7 +23,7 @@ def agreement():
     w = np.full((100, 3), 0.01)
     w[:, 0] *= 1.2
     model = wta_crn(w)
-    return model, ImageAgreement(model, solver=SOLVER, images=d.test_x[:6], labels=d.test_y[:6])
+    return model, ImageAgreement(model, SOLVER, images=d.test_x[:6], labels=d.test_y[:6])
 
 
 def test_runs_cycle_over_the_images_with_equal_weight(agreement):

@@ -37,14 +37,14 @@ class ImageAgreement:
     """Per-run agreement of the stochastic classifier with the card's ODE classifier on the
     first `n_images` test images of the card's test set (see the module docstring).
 
-    `images`, `labels` override the image set (tests). Built once per model: the ODE classes
-    and margins are solved here (`solver`, default the card's `EVAL_SOLVER`).
+    `solver`: the card's (`WtaMnistTask.solver`). `images`, `labels` override the image set
+    (tests). Built once per model: the ODE classes and margins are solved here.
     """
 
-    def __init__(self, model, n_images: int = N_IMAGES, solver=None, t1: float | None = None, images=None, labels=None):
+    def __init__(self, model, solver, n_images: int = N_IMAGES, t1: float | None = None, images=None, labels=None):
+        from ..solve import simulate
         from ..ssa.simulate import _network
         from ._wta_mnist_train import T_END
-        from .wta_mnist import EVAL_SOLVER, fluorescence
 
         if images is None:
             data = load_mnist789()
@@ -58,7 +58,8 @@ class ImageAgreement:
         states = np.asarray(initial_states(model, self.images))
         self.x0 = states[:, [flat.index(s) for s in self.net.species]]  # (images, S) in the listing's order
         self.F = [self.net.index(f"F_{k}") for k in range(3)]
-        F = np.asarray(fluorescence(model, self.images, self.t1, solver=solver or EVAL_SOLVER))
+        traj = simulate(model, np.array([0.0, self.t1]), initial_states(model, self.images), solver=solver, name="wta-mnist")
+        F = np.asarray(traj.final).reshape(len(self.images), -1)[:, [flat.index(f"F_{k}") for k in range(3)]]
         self.ode_class = np.argmax(F, axis=1)
         top2 = np.sort(F, axis=1)[:, -2:]
         self.margin = top2[:, 1] - top2[:, 0]  # nM: winner's F − runner-up's F in the ODE

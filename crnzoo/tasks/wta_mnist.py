@@ -138,7 +138,7 @@ class WtaMnistTask(ZooTask):
         build one `ImageAgreement` to reuse them."""
         from ._wta_mnist_ssa import ImageAgreement
 
-        return ImageAgreement(model, t1=t1, solver=self.solver)(model, omega, runs, seed, schedule=schedule, method=method)
+        return ImageAgreement(model, self.solver, t1=t1)(model, omega, runs, seed, schedule=schedule, method=method)
 
     def __init__(
         self,
