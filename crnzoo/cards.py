@@ -285,7 +285,8 @@ def robustness_summary(rob: Mapping[str, Any]) -> list[str]:
     if status == "not tested" or (status == "incomplete" and not rob.get("checks")):
         return [f"not measured: {rob.get('reason', '')}"]
     checks = rob.get("checks") or []
-    methods = ", ".join("exact SSA (direct)" if m == "direct" else "tau-leaping (approximate)" for m in rob.get("methods", []))
+    names = {"direct": "exact SSA (direct)", "cle": "chemical Langevin reaction noise on the card's step (approximate)"}
+    methods = ", ".join(names.get(m, "tau-leaping (approximate)") for m in rob.get("methods", []))
     tried = "; ".join(f"Ω={c['omega']:g}: {c['passed']}/{c['runs']}" for c in checks)
     out = []
     if rob.get("omega_min") is not None:
@@ -298,6 +299,8 @@ def robustness_summary(rob: Mapping[str, Any]) -> list[str]:
     if rob.get("fails_first"):
         out.append(f"{'fails first below it' if rob.get('omega_min') is not None else 'most common failure'}: {rob['fails_first']}")
     out.append(f"runs kept the function: {tried} ({methods})")
+    if rob.get("function"):
+        out.append(f"the function checked: {rob['function']}")
     if rob.get("note"):
         out.append(rob["note"])
     return out

@@ -256,7 +256,8 @@ class GrayScottTask(ZooTask):
             "tau-leaping crnzoo.ssa.spatial.rdme_tau hops molecules between neighbour cells (the 5-point Laplacian in its "
             "large-Ω limit: on 64×64 to T = 2000, deterministic texture loss 0.0089 / 0.158 / 0.140 for κ / λ / δ against "
             "0.028 / 0.032 / 0.017 spectral) and costs ~1.2–2 µs per cell and step: one run of the card's 101×101 grid to "
-            "T = 5000 ≈ 1–1.7 min, 100 runs per Ω ≈ 2–3 h on one core, not run"
+            "T = 5000 ≈ 1–1.7 min, 100 runs per Ω ≈ 2–3 h on one core, not run; a stated approximation that keeps the card's "
+            "model (reaction noise on its own spectral step, crnzoo.ssa.spatial_cle) is measured by scripts/robustness_gray_scott.py"
         )
 
     def __init__(self, texture: str):
