@@ -8,7 +8,8 @@ For each entry (cheapest first) it runs the entry's own function check (`task.st
 as `crnzoo robustness NAME`) on `--runs` stochastic sample paths at Ω = Ω_max, Ω_max/2, ...
 (`crnzoo.ssa.robustness.smallest_omega`: smallest Ω with p̂ ≥ 0.95, Clopper-Pearson 95 %
 interval of the threshold, what fails first below it) and writes the result with the lab
-statement (volume at 1 unit = `--unit`; the card's own unit where it is nM). Exact SSA
+statement (volume at 1 unit = `--unit`; by default 1 nM for a card in nM, else 50 nM: `crnzoo.ssa.report.unit_nM`,
+as `crnzoo robustness`). Exact SSA
 (direct method) where a check fits in the entry's time budget, the entry's approximate method
 (tau-leaping) where the task says so or an exact run needs too many steps. Where nothing can be
 measured, the JSON says why, with the measured reason:
@@ -83,17 +84,17 @@ class _OverBudget(Exception):
     pass
 
 
-def measure(name: str, runs: int, budget: float, unit_nM: float, seed: int = 0, method: str | None = None) -> dict:
+def measure(name: str, runs: int, budget: float, unit: str | None, seed: int = 0, method: str | None = None) -> dict:
     from crnzoo import zoo
     from crnzoo.solve import Schedule
     from crnzoo.solvers.config import SimulationError
     from crnzoo.ssa import SSAError
+    from crnzoo.ssa.report import unit_nM as per_unit_nM
     from crnzoo.ssa.robustness import smallest_omega
 
     started = time.perf_counter()
     e, card, model = zoo.entry(name), zoo.card(name), zoo.load(name)
-    if card.get("concentration_units") == "nM":
-        unit_nM = 1.0
+    unit_nM = per_unit_nM(card, unit)
     base = {"name": name, "unit_nM": unit_nM, "runs": runs, "level": 0.95, "confidence": 0.95}
     schedule = Schedule.from_dict(card.get("schedule"))
     method = method or e.task.stochastic_method
@@ -211,7 +212,7 @@ def main(argv=None) -> int:
     ap.add_argument("names", nargs="*", help="entries (default: all, cheapest first)")
     ap.add_argument("--runs", type=int, default=100)
     ap.add_argument("--budget", type=float, default=600.0, help="seconds per entry")
-    ap.add_argument("--unit", default="50nM", help="1 dimensionless concentration unit, for the lab statement")
+    ap.add_argument("--unit", help="1 dimensionless concentration unit, for the lab statement (default: 1 nM for a card in nM, else 50nM)")
     ap.add_argument("--omega-max", type=float, help="first Ω of the walk (default: the entry's PLAN value)")
     ap.add_argument("--method", choices=("direct", "tau"),
                     help="exact direct SSA or approximate tau-leaping (its error: crnzoo.ssa.simulate) for every check (default: the entry's)")
@@ -224,7 +225,12 @@ def main(argv=None) -> int:
     from crnzoo._registry import checkpoint_dir
     from crnzoo.export.scale import Scale
 
-    unit_nM = Scale.parse(args.unit).concentration_nM
+    if args.unit is not None:
+        try:
+            Scale.parse(args.unit)
+        except ValueError as e:
+            print(f"robustness_cards: --unit: {e}", file=sys.stderr)
+            return 2
     names = args.names or sorted(zoo.list_models(), key=cost_key)
     command = "scripts/robustness_cards.py " + " ".join(argv if argv is not None else sys.argv[1:])
     for name in names:
@@ -234,7 +240,7 @@ def main(argv=None) -> int:
         else:
             if args.omega_max:
                 PLAN[name] = (args.omega_max, PLAN.get(name, (4096, 1))[1])
-            out = measure(name, args.runs, args.budget, unit_nM, method=args.method)
+            out = measure(name, args.runs, args.budget, args.unit, method=args.method)
         out["command"] = command.strip()
         _write(checkpoint_dir(name) / "robustness.json", out)
         print(f"{name}: {out['status']}: {out.get('statement') or out.get('reason')} ({out['wall_s']:.0f} s)", flush=True)

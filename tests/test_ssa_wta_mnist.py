@@ -57,3 +57,12 @@ def test_an_input_schedule_is_refused(agreement):
     model, a = agreement
     with pytest.raises(ValueError, match="no input schedule"):
         a(model, 16.0, 2, schedule=Schedule(additions=((1.0, {"X_0": 1.0}),)))
+
+
+def test_the_lab_unit_is_the_cards_own_where_it_is_nM():
+    from crnzoo import zoo
+    from crnzoo.ssa.report import unit_nM
+
+    assert unit_nM(zoo.card("wta-mnist-avg")) == 1.0  # a card in nM: 1 unit = 1 nM (as robustness_cards.py)
+    assert unit_nM(zoo.card("gate-and")) == 50.0  # dimensionless: the documented 50 nM
+    assert unit_nM(zoo.card("wta-mnist-avg"), "10nM") == 10.0  # --unit wins

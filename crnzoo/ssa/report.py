@@ -113,11 +113,20 @@ def simulate_command(model, ts, omega, runs, seed, x0, schedule, method, label, 
     return 0
 
 
-def robustness_command(task, model, card, name, runs=200, seed=0, omega_max=2048.0, factor=2.0, unit="50nM", method=None, json_path=None) -> int:
+def unit_nM(card, unit: str | None = None) -> float:
+    """nM that one concentration unit of `card`'s model stands for: `unit` if given (e.g.
+    "50nM"), else 1 nM for a card in nM (wta-mnist) and 50 nM for a dimensionless one."""
+    from ..export.scale import Scale
+
+    if unit is None:
+        return 1.0 if (card or {}).get("concentration_units") == "nM" else 50.0
+    return Scale.parse(unit).concentration_nM
+
+
+def robustness_command(task, model, card, name, runs=200, seed=0, omega_max=2048.0, factor=2.0, unit=None, method=None, json_path=None) -> int:
     """The body of `crnzoo robustness NAME`: exit 0 when a working Ω was found, 1 when not."""
     import json
 
-    from ..export.scale import Scale
     from ..solve import Schedule
     from ..solvers.config import SimulationError
     from .robustness import smallest_omega
@@ -126,7 +135,7 @@ def robustness_command(task, model, card, name, runs=200, seed=0, omega_max=2048
         raise ValueError(f"--runs must be >= 1, got {runs}")
     if not (omega_max > 0 and np.isfinite(omega_max)):
         raise ValueError(f"--omega-max must be a positive number, got {omega_max}")
-    unit_nM = Scale.parse(unit).concentration_nM
+    per_unit_nM = unit_nM(card, unit)
     schedule = Schedule.from_dict(card.get("schedule"))
     method = method or task.stochastic_method
 
@@ -146,10 +155,10 @@ def robustness_command(task, model, card, name, runs=200, seed=0, omega_max=2048
 
     print(f"{name}: the entry's function check at decreasing Ω ({runs} runs each, {method})")
     r = smallest_omega(check, omega_max=omega_max, factor=factor, progress=show)
-    print(f"{name} {r.statement(unit_nM)}")
+    print(f"{name} {r.statement(per_unit_nM)}")
     if r.fails_first:
         print(f"fails first below it: {r.fails_first}")
     if json_path:
-        _atomic(Path(json_path), lambda p: Path(p).write_text(json.dumps({"name": name, **r.to_dict(unit_nM)}, indent=1)))
+        _atomic(Path(json_path), lambda p: Path(p).write_text(json.dumps({"name": name, **r.to_dict(per_unit_nM)}, indent=1)))
         print(f"wrote {json_path}")
     return 0 if r.omega_min is not None else 1
