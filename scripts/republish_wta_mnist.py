@@ -11,8 +11,8 @@ atomically and resealed (`card_hash`), then restored to check it.
 
     python scripts/republish_wta_mnist.py [wta-mnist-sup ...]
 
-An entry is measured with `EVAL_SOLVER` once it is listed in `REMEASURED`
-(crnzoo/models/wta_mnist.py); until then it keeps `LEGACY_SOLVER` and its old card.
+Every entry is registered with `EVAL_SOLVER` (crnzoo/tasks/wta_mnist.py), the solver its card is
+measured with.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def republish(name: str) -> bool:
     checkpoint.check_card_hash(card, path)
     entry, model = zoo.entry(name), zoo.load(name)
     if entry.solver != EVAL_SOLVER:
-        raise SystemExit(f"{name} is registered with {entry.solver}: add it to REMEASURED in crnzoo/models/wta_mnist.py first")
+        raise SystemExit(f"{name} is registered with {entry.solver}, not the card solver {EVAL_SOLVER}")
     started = time.perf_counter()
     values = entry.task.evaluate(model)
     metrics = metric_table(entry, values)

@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 
 from crnzoo import zoo
-from crnzoo.models.wta_mnist import REMEASURED
-from crnzoo.tasks.wta_mnist import EVAL_SOLVER, LEGACY_SOLVER, fluorescence, sup
+from crnzoo.tasks.wta_mnist import EVAL_SOLVER, fluorescence, sup
 
 NAMES = ("wta-mnist-avg", "wta-mnist-pruned", "wta-mnist-sup", "wta-mnist-accreg")
 
@@ -23,9 +22,6 @@ NAMES = ("wta-mnist-avg", "wta-mnist-pruned", "wta-mnist-sup", "wta-mnist-accreg
 def test_each_entry_states_the_solver_its_card_was_measured_with(name):
     card = json.loads((zoo.checkpoint_dir(name) / "card.json").read_text())
     assert card["solver"] == zoo.entry(name).solver.to_dict()
-    if name not in REMEASURED:
-        assert card["solver"] == LEGACY_SOLVER.to_dict() and "remeasured" not in card
-        pytest.xfail(f"{name}'s card is not yet re-measured with the accurate solver (scripts/republish_wta_mnist.py)")
     assert card["solver"] == EVAL_SOLVER.to_dict() and card["solver"]["rtol"] <= 1e-8
     assert "remeasured" in card and set(card["paper_comparison"]) <= set(card["metrics"])
     assert f"rtol {EVAL_SOLVER.rtol:g}" in card["metrics"]["sim_acc"]["description"]

@@ -29,7 +29,7 @@ import numpy as np
 
 from .._registry import ZooEntry, register
 from ..crn.wta_mnist import N_CLASSES, N_PIXELS, wta_crn
-from ..tasks.wta_mnist import EVAL_SOLVER, LEGACY_SOLVER, MNIST, T_END, WeightTrainConfig, WtaMnistTask
+from ..tasks.wta_mnist import EVAL_SOLVER, MNIST, T_END, WeightTrainConfig, WtaMnistTask
 from ._papers import LEE
 
 
@@ -67,14 +67,9 @@ wta_mnist_entry = functools.partial(
 
 
 
-# Cards re-measured with the accurate EVAL_SOLVER by scripts/republish_wta_mnist.py; the others
-# still carry the figures of LEGACY_SOLVER (rtol 1e-5), and their entries say so.
-REMEASURED: frozenset[str] = frozenset({"wta-mnist-avg", "wta-mnist-pruned", "wta-mnist-sup", "wta-mnist-accreg"})
-
-
 def _register(name: str, system: str, paper: tuple, promises: dict, keep=None, train_config=None, reference=None) -> None:
     """Register entry `name`; `paper` = the paper's (Sim Acc, WTA Acc, mean SUP, non-zero weights)."""
-    solver = EVAL_SOLVER if name in REMEASURED else LEGACY_SOLVER
+    solver = EVAL_SOLVER
     task = WtaMnistTask(name, paper, promises, keep=keep, train_config=train_config, reference=reference, solver=solver)
     seed = None if train_config is None else train_config.seed
     register(wta_mnist_entry(name=name, system=system, task=task, training=f"{SCRIPT} {name}", seed=seed, train_config=train_config, solver=solver))

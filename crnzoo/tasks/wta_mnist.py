@@ -46,9 +46,6 @@ from .base import ZooTask
 
 
 EVAL_SOLVER = SolverConfig("rosenbrock3", rtol=1e-8, atol=1e-7, max_steps=200_000)  # nM-scale states: atol 1e-7 nM
-# The setting the first cards were measured with (1 nM off an accurate solve); an entry keeps it
-# only until scripts/republish_wta_mnist.py has re-measured its card.
-LEGACY_SOLVER = SolverConfig("rosenbrock", rtol=1e-5, atol=1e-4, max_steps=200_000)
 FAST_SOLVER = dataclasses.replace(EVAL_SOLVER, rtol=1e-4, atol=1e-3)
 EVAL_CHUNK = 900  # images per jointly solved system
 WEIGHT_TABLE = "weights.csv"
@@ -105,9 +102,8 @@ def _metric_templates(paper: tuple, promises: Mapping[str, str], solver: SolverC
     return {
         "sim_acc": (
             "Sim Acc: fraction of the 2,700 test images (900 per digit) whose argmax F at 10 h is the label "
-            + ("(adaptive DiagonalRosenbrock, rtol 1e-5, atol 1e-4 nM; --fast: the first 600 at rtol 1e-4)" if solver == LEGACY_SOLVER  # the old cards' text
-             else f"(adaptive {'DiagonalRosenbrock3, ROS34PW2' if solver.solver == 'rosenbrock3' else 'DiagonalRosenbrock'}, rtol {solver.rtol:g}, "
-             f"atol {solver.atol:g} nM; --fast: at rtol {FAST_SOLVER.rtol:g})"),
+            + f"(adaptive {'DiagonalRosenbrock3, ROS34PW2' if solver.solver == 'rosenbrock3' else 'DiagonalRosenbrock'}, rtol {solver.rtol:g}, "
+            f"atol {solver.atol:g} nM; --fast: at rtol {FAST_SOLVER.rtol:g})",
             sim, promises.get("sim_acc"), 2e-3,
         ),
         "wta_acc": ("WTA Acc: accuracy of the ideal winner-take-all argmax(x·w) on the 2,700 test images", wta, promises.get("wta_acc"), 1e-9),
