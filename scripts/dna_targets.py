@@ -38,11 +38,11 @@ def dna_card(summary: dict, wall_s: float, command: str) -> dict:
     return out
 
 
-def run(name: str, scheme: str, timeout: float, leak: bool, modular: bool = False) -> dict:
+def run(name: str, scheme: str, timeout: float, leak: bool, modular: bool = False, sequestration: float | None = None) -> dict:
     """One entry: its dna.json fields, or a record of why there are none."""
     with tempfile.TemporaryDirectory(prefix=f"dna-{name}-") as tmp:
         out = Path(tmp) / "out"
-        argv = ["implement", name, "--scheme", scheme, "-o", str(out)] + ([] if leak else ["--leak", "none"]) + (["--modular"] if modular else [])
+        argv = ["implement", name, "--scheme", scheme, "-o", str(out)] + ([] if leak else ["--leak", "none"]) + (["--modular"] if modular else []) + (["--sequestration", f"{sequestration:g}"] if sequestration else [])
         command = "crnzoo " + " ".join(a if a != str(out) else "OUT" for a in argv)
         started = time.perf_counter()
         try:
@@ -80,6 +80,7 @@ def main(argv=None) -> int:
     p.add_argument("--timeout", type=float, default=900.0, help="wall-clock limit per entry, s")
     p.add_argument("--no-write", action="store_true", help="do not write weights/<name>/dna.json")
     p.add_argument("--table", help="also write the Markdown table here")
+    p.add_argument("--sequestration", type=float, help="crnzoo implement --sequestration (largest fraction of a first reactant held in its gates; default 0.1)")
     p.add_argument("--leak-all", action="store_true", help="bracket the leak tolerance for the large entries too (default: the small set only)")
     p.add_argument("--modular", action="store_true", help="enumerate per module (crnzoo implement --modular; cross-module reactions omitted and said so)")
     args = p.parse_args(argv)
@@ -88,7 +89,7 @@ def main(argv=None) -> int:
              "|---|---|---|---|---|---|---|---|"]
     print("\n".join(lines), flush=True)
     for name in names:
-        d = run(name, args.scheme, args.timeout, leak=name in SMALL or args.leak_all, modular=args.modular)
+        d = run(name, args.scheme, args.timeout, leak=name in SMALL or args.leak_all, modular=args.modular, sequestration=args.sequestration)
         lines.append(row(d))
         print(lines[-1], flush=True)
         if not args.no_write and not d.get("unfinished", "did not finish").startswith("exit"):  # a time-out is reported on the card too

@@ -86,3 +86,10 @@ def test_reactions_sharing_a_buffer_are_one_module_and_it_has_the_buffer():
     design = compile_network(net, "soloveichik2010", Scale(50.0, 1.0))
     assert module_groups(design) == [[0, 1], [2]]
     assert "B0" in module_complexes(design)[1]
+
+
+def test_pairwise_crosstalk_check_finds_none_between_independent_modules():
+    from crnzoo.dna.enumerate import pairwise_crosstalk
+
+    extra, pairs = pairwise_crosstalk(compile_network(NET, "soloveichik2010", Scale(50.0, 1.0)))
+    assert pairs == 3 and extra == []

@@ -151,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--verify-timeout", type=float, default=600.0, help="time budget of the bisimulation check, s")
     s.add_argument("--leak", default="walk", help="walk (bracket the leak tolerance in decades, then half a decade), leak rates to sweep in /nM/s (increasing), or none")
     s.add_argument("--histories", choices=("quotient", "full"), default="quotient", help="enumerate with released signal strands identified with their formal species (exact, checked; default) or the design as written")
+    s.add_argument("--sequestration", type=float, default=0.1, help="largest fraction of a first reactant held in its gates, [L]/[B] (default 0.1)")
     s.add_argument("--modular", action="store_true", help="enumerate each formal reaction's module on its own (large networks; reactions between modules are not enumerated, the summary says so)")
     s.add_argument("-o", "--output", required=True, help="new (or empty) output folder")
     s.set_defaults(func=cmd_implement)

@@ -191,6 +191,7 @@ def cmd_implement(args) -> int:
             formal, args.scheme, scale, args.output, name=entry.name, family=entry.family, t1=entry.t1,
             schedule=entry.schedule, held=list(model.held_species), cmax_nM=args.cmax, verify_timeout_s=args.verify_timeout,
             leak_rates=leak, cases=function_cases(entry, model, formal), part=part, histories=args.histories, modular=args.modular,
+            sequestration=args.sequestration,
             progress=lambda text: print(f"crnzoo implement: {text}", file=sys.stderr, flush=True),
         )
     except EnumerationError as e:

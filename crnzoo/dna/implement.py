@@ -113,7 +113,8 @@ Notes: {' '.join(s['notes'])}
 
 def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Path, *, name: str, family: str, t1: float,
               schedule=None, held=(), cmax_nM: float | None = None, verify_timeout_s: float = 600.0,
-              leak_rates=LEAK_RATES, cases=None, part: str = "", histories: str = "quotient", progress=None, modular: bool = False) -> dict:
+              leak_rates=LEAK_RATES, cases=None, part: str = "", histories: str = "quotient", progress=None, modular: bool = False,
+              sequestration: float = 0.1) -> dict:
     """Compile, enumerate, verify and check an entry's sparsified network `formal`; write `out`.
 
     `name`, `family`, `t1`, `schedule`, `held`: the entry's name, family (which function
@@ -130,18 +131,18 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     if not out.parent.is_dir():
         raise ValueError(f"output folder's parent {out.parent} does not exist")
     started = time.perf_counter()
-    compile_network(formal, scheme, scale)  # fails fast: unknown scheme, trimolecular reactions
+    compile_network(formal, scheme, scale, sequestration=sequestration)  # fails fast: unknown scheme, trimolecular reactions
     conc, held = scale.concentration_nM, list(held)
     used = fuel_use_nM(formal, t1, conc, schedule)
     budget = {i: BUDGET_FACTOR * u for i, u in used.items()}
-    design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM)
+    design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM, sequestration=sequestration)
     t0 = time.perf_counter()
     say = progress or (lambda text: None)
     say(f"compiled: {formal.n_reactions} formal reactions -> {len(design.strands())} strands ({time.perf_counter() - started:.0f} s)")
     enum = enumerate_design(design, histories=histories, modular=modular)
     say(f"enumerated: {enum.network.n_species} species, {enum.network.n_reactions} reactions in {enum.seconds:.0f} s")
     q1, q2 = measured_rates(design, enum)
-    design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM, q_first_nM_s=q1, q_second_nM_s=q2)
+    design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM, q_first_nM_s=q1, q_second_nM_s=q2, sequestration=sequestration)
     initial = {c.name: c.conc_nM for c in design.complexes if c.conc_nM > 0 and c.name in enum.network.species}
     dna = dataclasses.replace(enum.network, initial=initial)
     t_enum = time.perf_counter() - t0
