@@ -57,8 +57,8 @@ def fuel_use_nM(formal: ReactionNetwork, t1: float, conc_nM: float, schedule=Non
 
 
 def dna_amount(nM: float) -> str:
-    """A concentration in nM as text in the unit that reads best (nM, µM or mM)."""
-    for unit, f in (("mM", 1e6), ("µM", 1e3)):
+    """A concentration in nM as text in the unit that reads best (nM, µM, mM or M)."""
+    for unit, f in (("M", 1e9), ("mM", 1e6), ("µM", 1e3)):
         if nM >= f:
             return f"{nM / f:.3g} {unit}"
     return f"{nM:.3g} nM"
