@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import logging
 import re
 import time
 
@@ -70,7 +71,23 @@ def _load():
     # a second design reusing a name (L0) with another structure would collide. Each call
     # converts its results to plain crnzoo objects, so the tables are cleared first.
     clear_memory()
+    # On Ctrl-C Peppercorn logs "Interrupted. Gracefully exiting ..." at ERROR level before the
+    # KeyboardInterrupt reaches the CLI, which says it in one line itself.
+    logger = logging.getLogger("peppercornenumerator.enumerator")
+    if not any(isinstance(f, _DropInterrupted) for f in logger.filters):
+        logger.addFilter(_DropInterrupted())
     return enumerate_pil
+
+
+def _options(max_complex_size: int, max_complex_count: int) -> dict:
+    """Peppercorn's enumerator settings (module constants above)."""
+    return {"max_complex_size": max_complex_size, "max_complex_count": max_complex_count,
+            "release_cutoff": RELEASE_CUTOFF_NT, "reject_remote": REJECT_REMOTE}
+
+
+class _DropInterrupted(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.getMessage()).startswith("Interrupted")
 
 
 def _signal_variant(cplx) -> str | None:
@@ -139,7 +156,7 @@ def _enumerate_quotient(pil: str, **options):
     canonical = {}
     for c in cxs.values():
         x = _signal_variant(c)
-        if x is not None and str(list(c.sequence)[0]) == f"h_{x}":
+        if x is not None and str(next(iter(c.sequence))) == f"h_{x}":
             canonical[x] = c
     init = [c for c in cxs.values() if c.concentration is None or c.concentration[1] != 0]
     enum = _quotient_enumerator(Enumerator, PepperReaction, canonical)(init, rxns, named_complexes=list(cxs.values()))
@@ -261,7 +278,7 @@ def enumerate_design(design: Design, *, max_complex_size: int = MAX_COMPLEX_SIZE
             for c in design.complexes
         ),
     )
-    options = dict(max_complex_size=max_complex_size, max_complex_count=max_complex_count, release_cutoff=RELEASE_CUTOFF_NT, reject_remote=REJECT_REMOTE)
+    options = _options(max_complex_size, max_complex_count)
     if not modular:
         rest, reactions, text = _run(to_pil(seeded), histories, options)
         groups = [list(range(len(design.reactions)))]
@@ -286,12 +303,12 @@ def enumerate_design(design: Design, *, max_complex_size: int = MAX_COMPLEX_SIZE
     net = ReactionNetwork(tuple(species), tuple(merge_reactions(unique)), initial, f"{design.scheme}_dna", roles)
     notes: tuple[str, ...] = ()
     if histories == "quotient":
-        notes = ("enumerated with history domains quotiented: every released signal strand is identified with its formal species' "
-                 "canonical strand (history domains checked inert: no unpaired history complement in any enumerated complex)",)
+        notes = (("enumerated with history domains quotiented: every released signal strand is identified with its formal species' "
+                  "canonical strand (history domains checked inert: no unpaired history complement in any enumerated complex)"),)
     if modular:
-        notes += (f"enumerated per module ({len(groups)} modules: each formal reaction's gate, buffer and translator with every signal strand); "
-                  "reactions between complexes of two different modules (crosstalk between one module's intermediates or wastes and "
-                  "another's gates) are NOT enumerated",)
+        notes += ((f"enumerated per module ({len(groups)} modules: each formal reaction's gate, buffer and translator with every signal strand); "
+                   "reactions between complexes of two different modules (crosstalk between one module's intermediates or wastes and "
+                   "another's gates) are NOT enumerated"),)
     return Enumerated(net, rest, text, time.perf_counter() - started, histories + (" per module" if modular else ""), notes)
 
 
@@ -302,7 +319,7 @@ def pairwise_crosstalk(design: Design, *, histories: str = "quotient", max_compl
     pairs checked). Crosstalk that needs three modules at once is not covered."""
     seeded = dataclasses.replace(design, complexes=tuple(
         dataclasses.replace(c, conc_nM=max(c.conc_nM, 1.0)) if c.formal is not None and c.name == c.formal else c for c in design.complexes))
-    options = dict(max_complex_size=max_complex_size, max_complex_count=MAX_COMPLEX_COUNT, release_cutoff=RELEASE_CUTOFF_NT, reject_remote=REJECT_REMOTE)
+    options = _options(max_complex_size, MAX_COMPLEX_COUNT)
     groups, fuels = module_groups(design), module_complexes(design)
     mine = [set().union(*(fuels[i] for i in g)) for g in groups]
 
