@@ -30,30 +30,16 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from robustness_cards import _write  # noqa: E402
 
-APPROX = ("reaction noise only: the card's own step (implicit spectral diffusion, then the relu-clamped RK4 reaction "
-          "update, dt = 1) plus chemical Langevin noise sum_r nu_r sqrt(a_r dt / Omega) xi_r per grid cell and step "
-          "(crnzoo.ssa.spatial_cle); neglected: diffusion noise (molecules hopping between cells), Poisson skewness and "
-          "falling factorials; its noise-free limit equals the card's deterministic texture to 1e-13")
-
-
 def measure(name: str, runs: int, omega_max: float, factor: float, n: int, t1: float, tol: float, budget: float, unit_nM: float) -> dict:
-    import jax.numpy as jnp
-
     from crnzoo import zoo
-    from crnzoo.ssa.robustness import StochasticCheck, smallest_omega
-    from crnzoo.ssa.spatial_cle import noisy_grow
-    from crnzoo.tasks._gray_scott_texture import texture_loss, texture_stats
-    from crnzoo.tasks.gray_scott import DT, FRESH_SEED, grid, grow, seed_field, target_field
+    from crnzoo.ssa.robustness import smallest_omega
+    from crnzoo.tasks._gray_scott_ssa import APPROX, texture_check
+    from crnzoo.tasks.gray_scott import FRESH_SEED, yardstick
 
     started = time.perf_counter()
-    e, card, model = zoo.entry(name), zoo.card(name), zoo.load(name)
-    texture = e.task.texture
-    stats = texture_stats(target_field(texture, n, t1))
-    # run r starts from the fresh-noise field of seed FRESH_SEED + r; the reference is the same fields grown deterministically
-    x0 = np.stack([np.asarray(seed_field(FRESH_SEED + r, n)) for r in range(runs)])
-    dets = np.asarray(texture_loss(grow(model, t1=t1, n=n, x0=jnp.asarray(x0)).final, stats, model.F, model.k)["total"])
-    det = float(dets.max())
-    limit = tol * det
+    e, model = zoo.entry(name), zoo.load(name)
+    ref = yardstick(model, e.task.texture, runs, n, t1)
+    dets, det = ref.losses, ref.worst
     print(f"  {name}: deterministic losses from the {runs} fresh fields {np.round(np.sort(dets), 4).tolist()}", flush=True)
     spent = []
 
@@ -61,14 +47,10 @@ def measure(name: str, runs: int, omega_max: float, factor: float, n: int, t1: f
         if spent and time.perf_counter() - started + spent[-1] > budget:
             raise TimeoutError(f"one more check (~{spent[-1]:.0f} s) would pass the budget of {budget:g} s")
         t = time.perf_counter()
-        fields = noisy_grow(model, x0, omega, t1, DT, grid=grid(n), seed=int(omega) % 2**31)
-        loss = np.asarray(texture_loss(fields, stats, model.F, model.k)["total"])
+        result, loss = texture_check(model, ref, omega, tolerance=tol)
         spent.append(time.perf_counter() - t)
-        reasons = [None if l <= limit else "the field diverged (NaN)" if not np.isfinite(l) else
-                   f"texture loss > {tol:g} x the worst deterministic {det:.3g}" for l in loss]
-        print(f"  {name} Ω = {omega:g}: {sum(r is None for r in reasons)}/{runs}, losses {np.round(np.sort(loss), 4).tolist()} "
-              f"({spent[-1]:.0f} s)", flush=True)
-        return StochasticCheck.from_reasons(reasons, "cle")
+        print(f"  {name} Ω = {omega:g}: {result.passed}/{runs}, losses {np.round(np.sort(loss), 4).tolist()} ({spent[-1]:.0f} s)", flush=True)
+        return result
 
     done = []
     status, note = "measured", None

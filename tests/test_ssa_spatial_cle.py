@@ -64,3 +64,20 @@ def test_the_card_states_the_function_checked():
     rob = {"status": "measured", "level": 0.95, "omega_min": 256.0, "omega_interval": [128.0, None], "unit_nM": 1.0, "volume_fl": 425.0,
            "methods": ["direct"], "checks": [{"omega": 256.0, "passed": 115, "runs": 120}], "function": "a run simulates test image r mod 60"}
     assert "the function checked: a run simulates test image r mod 60" in cards.robustness_summary(rob)
+
+
+def test_gray_scott_task_check_runs_the_reaction_noise_approximation():
+    import numpy as np
+
+    from crnzoo import zoo
+    from crnzoo.tasks._gray_scott_ssa import texture_check
+    from crnzoo.tasks.gray_scott import yardstick
+
+    e, model = zoo.entry("gray-scott-kappa"), zoo.load("gray-scott-kappa")
+    ref = yardstick(model, e.task.texture, runs=2, n=32, t1=20.0)
+    check, loss = texture_check(model, ref, 1e12)  # noise ~1e-6 of the fields: the deterministic losses back
+    assert check.method == "cle" and check.runs == 2
+    np.testing.assert_allclose(loss, ref.losses, rtol=1e-3)
+    coarse, loss = texture_check(model, ref, 10.0)  # 10 molecules per unit per cell: the noise swamps the texture
+    assert coarse.passed == 0 and np.all(loss > 10 * ref.worst)
+    assert e.task.stochastic_method == "cle"
