@@ -3,10 +3,12 @@
 `check_output(path, what)` refuses, in one line, a path that cannot be written (a
 directory, a missing parent, a parent that is a file, a read-only place) before a long
 computation runs, and an existing file unless the caller says it may be replaced (the
-command's `--overwrite`): a user's file is never replaced by surprise. `atomic_write(path)`
-yields a temporary sibling to write, then renames it into place; an error or Ctrl-C removes
-it, so the target is either the old file or the complete new one. A target that exists and is not a regular file (`/dev/stdout`,
-`/dev/full`, a FIFO) is written in place: renaming over a device would replace it.
+command's `--overwrite`): a user's file is never replaced by surprise.
+
+`atomic_write(path)` yields a temporary sibling to write, then renames it into place; an
+error or Ctrl-C removes it, so the target is either the old file or the complete new one. A
+target that exists and is not a regular file (`/dev/stdout`, `/dev/full`, a FIFO) is
+written in place: renaming over a device would replace it.
 """
 
 from __future__ import annotations
