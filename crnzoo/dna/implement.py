@@ -51,7 +51,7 @@ def fuel_use_nM(formal: ReactionNetwork, t1: float, conc_nM: float, schedule=Non
     idx = {s: i for i, s in enumerate(traj.species)}
     out = {}
     for i, r in enumerate(formal.reactions):
-        flux = r.rate * np.prod([x[:, idx[s]] ** n for s, n in r.reactants.items()], axis=0)
+        flux = r.rate * np.prod([np.ones_like(ts)] + [x[:, idx[s]] ** n for s, n in r.reactants.items()], axis=0)
         out[i] = float(np.trapezoid(flux, ts)) * conc_nM
     return out
 
@@ -64,23 +64,47 @@ def dna_amount(nM: float) -> str:
     return f"{nM:.3g} nM"
 
 
-def measured_rates(design: Design, enumerated: Enumerated) -> tuple[float | None, float | None]:
-    """Peppercorn's condensed rate constants (/nM/s): signal + gate L_i, and signal + intermediate."""
+def measured_rates(design: Design, enumerated: Enumerated) -> dict[str, float]:
+    """Peppercorn's condensed rate constants (/nM/s, medians) of the steps whose rates set the
+    design's concentrations, as keyword arguments of its scheme (a step the design does not
+    have is left out):
+
+    - `q_first_nM_s`: a signal opening a gate (Soloveichik 2010: a unimolecular gate only);
+    - `q_second_nM_s`: a second reactant (a signal, or a pseudo-first-order fuel strand Fu_i)
+      opening an intermediate H_i;
+    - `q_exchange_nM_s` (Soloveichik 2010): a signal entering a bimolecular gate, X + L_i <->
+      H_i + B_i (toehold exchange, both ways at this rate).
+    """
     signals = set(design.interpretation())
-    gates = {c.name for c in design.complexes if c.kind == "gate"}
+    gates = {c.name: c.reaction for c in design.complexes if c.kind == "gate"}
     fuels = set(design.fuels())
-    first, second = [], []
+    seconds = signals | {c.name for c in design.complexes if c.kind == "fuel" and c.name.startswith("Fu")}
+    ssw = design.scheme == "soloveichik2010"
+    steps: dict[str, list[float]] = {"q_first_nM_s": [], "q_second_nM_s": [], "q_exchange_nM_s": []}
     for r in enumerated.network.reactions:
         names = set(r.reactants)
-        if sum(r.reactants.values()) != 2 or not names & signals:
+        if sum(r.reactants.values()) != 2 or not names & seconds:
             continue
-        other = names - signals
-        if other & gates:
-            first.append(r.rate)
-        elif other and not other & fuels:
-            second.append(r.rate)
-    med = lambda v: statistics.median(v) if v else None
-    return med(first), med(second)
+        other = names - seconds
+        gate = next((gates[n] for n in other if n in gates), None)
+        if names & signals and other and gate is not None:
+            uni = design.reactions[gate].molecularity == 1 and not any(
+                c.reaction == gate and (c.kind == "buffer" or c.name.startswith("Fu")) for c in design.complexes)
+            steps["q_first_nM_s" if not ssw or uni else "q_exchange_nM_s"].append(r.rate)
+        elif other and not other & fuels and (ssw or names & signals):
+            steps["q_second_nM_s"].append(r.rate)
+    return {k: statistics.median(v) for k, v in steps.items() if v}
+
+
+def measured_sources(design: Design, enumerated: Enumerated) -> dict[int, tuple[int, float]]:
+    """Zero-order reaction i -> (toehold nt, Peppercorn's condensed rate /nM/s of Src_i + L_i)."""
+    out = {}
+    for r in enumerated.network.reactions:
+        names = sorted(r.reactants)
+        if sum(r.reactants.values()) == 2 and len(names) == 2 and names[1].startswith("Src") and names[0] == "L" + names[1][3:]:
+            i = int(names[1][3:])
+            out[i] = (design.domains[f"ta_src{i}"], r.rate)
+    return out
 
 
 def _md(summary: dict) -> str:
@@ -141,8 +165,10 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     say(f"compiled: {formal.n_reactions} formal reactions -> {len(design.strands())} strands ({time.perf_counter() - started:.0f} s)")
     enum = enumerate_design(design, histories=histories, modular=modular)
     say(f"enumerated: {enum.network.n_species} species, {enum.network.n_reactions} reactions in {enum.seconds:.0f} s")
-    q1, q2 = measured_rates(design, enum)
-    design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM, q_first_nM_s=q1, q_second_nM_s=q2, sequestration=sequestration)
+    rates = measured_rates(design, enum)
+    if src := measured_sources(design, enum):
+        rates["q_source_nM_s"] = src
+    design = compile_network(formal, scheme, scale, budget_nM=budget, cmax_nM=cmax_nM, sequestration=sequestration, **rates)
     initial = {c.name: c.conc_nM for c in design.complexes if c.conc_nM > 0 and c.name in enum.network.species}
     dna = dataclasses.replace(enum.network, initial=initial)
     t_enum = time.perf_counter() - t0
@@ -230,4 +256,4 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     return summary
 
 
-__all__ = ["SchemeError", "fuel_use_nM", "implement", "measured_rates"]
+__all__ = ["SchemeError", "fuel_use_nM", "implement", "measured_rates", "measured_sources"]

@@ -20,16 +20,36 @@ Implemented from the papers (our own code):
   [L_i] of a unimolecular gate stays within its budget. The paper tunes q per reaction by
   the toehold's strength; Peppercorn's rate model knows toehold length only, so here the
   toeholds are one class (6 nt) and the rate lives in the concentrations.
+
+  * X -> P... whose gate [L_i] = k/(slowdown q) would hold less than the reaction uses over
+    the horizon (`budget_nM`; a slow reaction in a network slowed for its fast bimolecular
+    ones): the gate would run out and the reaction stop. The paper gives such a gate a
+    weaker toehold; here X's toehold is shared by all its gates, so the reaction runs
+    pseudo-first-order instead: X + Fu_i -> P... through the bimolecular gate, Fu_i a fuel
+    strand at [Fu_i] >= the use (k_bi = k/[Fu_i]), [L_i] = the use, the buffer sets the rate
+    and X is held at most PSEUDO_HELD x `sequestration`.
+  * -> P... (a zero-order source, rate k in nM/s): a catalyst. A source strand Src_i =
+    `h ta b tc` (a fuel, not a formal species) runs the paper's catalytic gate Src_i -> Src_i +
+    P...: it opens L_i and T_i gives it back with the products, so it is not used up, and the
+    rate q_w [Src_i][L_i] = k/slowdown drifts only as L_i and T_i are used, like any
+    unimolecular gate's ([L_i] = the reaction's budget). [Src_i] = k/(slowdown q_w [L_i]) is
+    a fraction of a nM with a 6-nt toehold; Src_i's toehold is the strongest class of 6..1 nt
+    (`CONDENSED_RATE_NM_S`) that keeps it at >= SOURCE_MIN_NM: the paper's
+    rate-by-toehold-strength, used for sources only. The catalyst also spends part of each
+    cycle inside its gate (its released strand waits for T_i), so it starts at the free
+    amount plus k/(slowdown q [T_i]).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping
 
 from ..export.scale import Scale
 from ..network import Reaction, ReactionNetwork
 from ._common import (  # noqa: F401
+    CONDENSED_RATE_NM_S,
     K_NUC_PER_M_S,
     LONG_NT,
     SHORT_NT,
@@ -44,6 +64,20 @@ from .design import PAIRED_OPEN as O
 from .design import UNPAIRED as U
 from .design import CompiledReaction, Complex, Design, strand
 from .qian2011 import qian2011, qian2011_commit
+
+
+PSEUDO_HELD = 0.1  # a pseudo-first-order gate holds at most this share of `sequestration` of its reactant
+SOURCE_MIN_NM = 1.0  # the smallest catalyst (source strand) concentration a weak toehold is chosen to reach, nM
+
+
+def source_toehold_nt(k_nM_s: float, gate_nM: float) -> int:
+    """The strongest toehold class (nt, `CONDENSED_RATE_NM_S`) with which a zero-order source of
+    rate `k_nM_s` (nM/s, already slowed) through a gate at `gate_nM` keeps its catalyst at
+    `SOURCE_MIN_NM` or more: k/(q_w gate) >= SOURCE_MIN_NM (the weakest class if none does)."""
+    for nt in sorted(CONDENSED_RATE_NM_S, reverse=True):
+        if k_nM_s / (CONDENSED_RATE_NM_S[nt] * gate_nM) >= SOURCE_MIN_NM:
+            return nt
+    return min(CONDENSED_RATE_NM_S)
 
 
 def _signal(name: str, formal: str, history: str, conc: float = 0.0, reaction: int | None = None) -> Complex:
@@ -66,6 +100,8 @@ def soloveichik2010(
     sequestration: float = 0.1,
     q_first_nM_s: float | None = None,
     q_second_nM_s: float | None = None,
+    q_source_nM_s: Mapping[int, tuple[int, float]] | None = None,
+    q_exchange_nM_s: float | None = None,
 ) -> Design:
     """Compile `network` (dimensionless, read at `scale`) with Soloveichik, Seelig & Winfree 2010.
 
@@ -74,12 +110,17 @@ def soloveichik2010(
     - `sequestration`: the largest fraction [L_i]/[B_i] of a first reactant held in a gate.
     - `q_first_nM_s`, `q_second_nM_s`: the condensed rate constants (/nM/s) of a signal
       binding a gate L_i (and, equal by symmetry, H_i + B_i back) and of the second reactant
-      opening H_i; default Peppercorn's toehold binding rate. `crnzoo.dna.implement` passes
+      opening H_i; default Peppercorn's toehold binding rate. `q_exchange_nM_s`: a signal
+      entering a bimolecular gate (X + L_i <-> H_i + B_i, toehold exchange); default q_first. `crnzoo.dna.implement` passes
       the values Peppercorn's enumeration measures, so the rates are honoured as enumerated.
+    - `q_source_nM_s`: zero-order reaction i -> (toehold nt, condensed rate /nM/s) of its
+      source strand opening its gate; default the strongest class that fits
+      (`source_toehold_nt`) at its `CONDENSED_RATE_NM_S` estimate. `implement` passes the
+      classes it enumerated with the rates Peppercorn reports.
 
-    Raises `SchemeError` naming a reaction above bimolecular or zero-order.
+    Raises `SchemeError` naming a reaction above bimolecular.
     """
-    _check(network, "soloveichik2010")
+    _check(network, "soloveichik2010", sources=True)
     if not 0 < sequestration < 1:
         raise SchemeError(f"sequestration must be in (0, 1), got {sequestration}")
     cmax = float(cmax_nM) if cmax_nM is not None else 100.0 * scale.concentration_nM
@@ -88,6 +129,7 @@ def soloveichik2010(
     q = toehold_rate_nM_s()
     q1 = float(q_first_nM_s or q)
     q2 = float(q_second_nM_s or q)
+    qx = float(q_exchange_nM_s or q1)
     budget = {i: max(cmax, float((budget_nM or {}).get(i, 0.0))) for i in range(network.n_reactions)}
     ks = [scale.physical_rate(r.rate, r.molecularity) for r in network.reactions]
     # Every gate of first reactant X holds [L_i]/[B_i] = k_i/(slowdown q) of it: the sum over
@@ -99,22 +141,47 @@ def soloveichik2010(
         if len(reac) == 2:
             held[reac[0]] = held.get(reac[0], 0.0) + k / (q2 * sequestration)
             pair.setdefault(tuple(reac), []).append(i)
-        else:
+        elif reac:
             slowdown = max(slowdown, k / (q1 * budget[i]))
     slowdown = _round_up(max([slowdown, *held.values()]))
     buffer = {}  # reaction -> (buffer name, [B] nM): every gate of the pair gets at least its budget
     for key, group in pair.items():
         conc = max(budget[i] * q2 * slowdown / ks[i] for i in group)
         buffer.update({i: (f"B{group[0]}", conc, len(group) > 1) for i in group})
+    # A unimolecular gate at [L_i] = k/(slowdown q1) below what reaction i uses (`budget_nM`)
+    # would run out: the reaction runs pseudo-first-order, X + Fu_i -> P... with a fuel strand
+    # Fu_i in excess (module docstring), its gate at the use budget.
+    # Quasi-steady H_i (made at qx[L][X], lost back at qx[B] and on at q2[Fu]) gives the rate
+    # per X, qx[L] q2[Fu]/(qx[B] + q2[Fu]) = k/slowdown, which sets [B]; X's share held in H_i
+    # is k/(slowdown q2 [Fu]), which sets [Fu].
+    pseudo = {}
+    for i, (r, k) in enumerate(zip(network.reactions, ks)):
+        need, rate = float((budget_nM or {}).get(i, 0.0)), k / slowdown
+        if r.molecularity == 1 and rate / q1 < need:
+            fuel = max(need, rate / (q2 * PSEUDO_HELD * sequestration))
+            gate = max(need, 2.0 * rate / qx)
+            pseudo[i] = (fuel, k / fuel, gate)
+            buffer[i] = (f"B{i}", q2 * fuel * (qx * gate - rate) / (qx * rate), False)
 
     domains: dict[str, int] = {}
     complexes: list[Complex] = []
     for s in network.species:
         domains.update({f"h_{s}": LONG_NT, f"ta_{s}": SHORT_NT, f"b_{s}": LONG_NT, f"tc_{s}": SHORT_NT})
         complexes.append(_signal(s, s, f"h_{s}", network.initial.get(s, 0.0) * scale.concentration_nM))
-    compiled = []
+    compiled, source_notes = [], []
     for i, (r, k) in enumerate(zip(network.reactions, ks)):
-        made = _ssw_reaction(i, r, k / slowdown, q1, q2, budget[i], domains, buffer.get(i))
+        if r.molecularity == 0:
+            made, text = _ssw_source(i, r, k / slowdown, q1, budget[i], domains, (q_source_nM_s or {}).get(i))
+            source_notes.append(text)
+        elif i in pseudo:
+            fuel, k_bi, gate = pseudo[i]
+            reac = _expand(r.reactants)[0]
+            fu = Complex(f"Fu{i}", _signal(f"fu{i}", f"fu{i}", f"h_fu{i}").strands, fuel, "fuel", None, i)
+            domains.update({f"h_fu{i}": LONG_NT, f"ta_fu{i}": SHORT_NT, f"b_fu{i}": LONG_NT, f"tc_fu{i}": SHORT_NT})
+            made = [fu, *_ssw_reaction(i, Reaction({reac: 1, f"fu{i}": 1}, r.products, r.rate, r.label), k_bi / slowdown, q1, q2,
+                                       budget[i], domains, buffer[i], gate_nM=gate)]
+        else:
+            made = _ssw_reaction(i, r, k / slowdown, q1, q2, budget[i], domains, buffer.get(i))
         complexes.extend(made)
         fuels = [c for c in made if c.kind != "signal"]
         compiled.append(
@@ -128,14 +195,39 @@ def soloveichik2010(
         f"time scale slowed {slowdown:g}x: the DNA system runs the formal CRN with every rate constant divided by {slowdown:g}",
         f"bimolecular reactions: [L]/[B] = k/(slowdown*q); at most {sequestration:g} of a first reactant is held in its gates (summed)",
         "reactions with the same two reactants share one buffer strand",
+        *source_notes,
+        *([f"{len(pseudo)} unimolecular reactions whose gate would hold less than they use run pseudo-first-order, X + Fu_i -> P "
+           f"with fuel strand Fu_i in excess (reactions {', '.join(map(str, pseudo))})"] if pseudo else []),
     )
     return Design("soloveichik2010", "Soloveichik, Seelig & Winfree, PNAS 107:5393 (2010)", domains, tuple(complexes), tuple(compiled), slowdown, q1, notes)
 
 
+def _ssw_source(i: int, r: Reaction, k: float, q1: float, budget: float, domains: dict[str, int],
+                measured: tuple[int, float] | None) -> tuple[list[Complex], str]:
+    """Zero-order reaction i at rate k (nM/s, slowed) as the catalytic reaction Src_i -> Src_i +
+    products (module docstring): the source strand (a fuel), gate, translator and product
+    strands, and a note for the lab."""
+    src = f"src{i}"
+    nt, q = measured if measured else (source_toehold_nt(k, budget), None)
+    q = q or CONDENSED_RATE_NM_S[nt]
+    # The catalyst spends 1/(q [L_i]) of each cycle free and 1/(q1 [T_i]) inside its gate
+    # (released strand waiting for the translator): the total is the free amount plus that share.
+    catalyst = k / (q * budget) + k / (q1 * budget)
+    domains.update({f"h_{src}": LONG_NT, f"ta_{src}": nt, f"b_{src}": LONG_NT, f"tc_{src}": SHORT_NT})
+    prods = {**r.products, src: 1}  # the catalyst comes back last
+    made = _ssw_reaction(i, Reaction({src: 1}, prods, r.rate, r.label), k, q1, q1, budget, domains, gate_nM=budget)
+    # The released catalyst is a fuel strand too (another history domain), not a formal species.
+    made = [dataclasses.replace(c, kind="fuel", formal=None) if c.formal == src else c for c in made]
+    source = Complex(f"Src{i}", _signal(src, src, f"h_{src}").strands, catalyst, "fuel", None, i)
+    text = (f"source {r.equation()}: catalyst Src{i} at {catalyst:.3g} nM opens L{i} ({budget:.4g} nM) through a {nt}-nt toehold "
+            f"(q = {q:.3g} /nM/s) and T{i} gives it back with the products: rate q[Src][L] = {k:.4g} nM/s")
+    return [source, *made], text
+
+
 def _ssw_reaction(i: int, r: Reaction, k: float, q1: float, q2: float, cmax: float, domains: dict[str, int],
-                  buffer: tuple[str, float, bool] | None = None) -> list[Complex]:
+                  buffer: tuple[str, float, bool] | None = None, gate_nM: float | None = None) -> list[Complex]:
     """Gate L_i, buffer (bimolecular: `buffer` = name, [B] nM, shared?; made by its first
-    reaction), translator T_i and the product strands of reaction i at rate k (nM, s)."""
+    reaction), translator T_i and the product strands of reaction i at rate k (nM, s); `gate_nM` overrides [L_i] (sources)."""
     reac, prods = _expand(r.reactants), _expand(r.products)
     last = reac[-1]
     hist = [f"d{i}_{j}" for j in range(len(prods))]
@@ -153,7 +245,7 @@ def _ssw_reaction(i: int, r: Reaction, k: float, q1: float, q2: float, cmax: flo
     tops.append(strand(*out))
     bottom = strand((f"tc_{last}*", C), (f"b_{last}*", C), *[(d + "*", m) for d, m in bottom_tail], (f"ta_{reac[0]}*", U))
     made: list[Complex] = []
-    gate_conc = k / q1 if len(reac) == 1 else k * buffer[1] / q2
+    gate_conc = gate_nM if gate_nM is not None else k / q1 if len(reac) == 1 else k * buffer[1] / q2
     made.append(Complex(f"L{i}", tuple(tops) + (bottom,), gate_conc, "gate", None, i))
     if len(reac) == 2 and buffer[0] == f"B{i}":
         owner = None if buffer[2] else i
