@@ -96,15 +96,19 @@ def measured_rates(design: Design, enumerated: Enumerated) -> dict[str, float]:
     return {k: statistics.median(v) for k, v in steps.items() if v}
 
 
-def measured_sources(design: Design, enumerated: Enumerated) -> dict[int, tuple[int, float]]:
-    """Zero-order reaction i -> (toehold nt, Peppercorn's condensed rate /nM/s of Src_i + L_i)."""
-    out = {}
+def measured_sources(design: Design, enumerated: Enumerated) -> dict[int, tuple[int, float, float]]:
+    """Zero-order reaction i -> (toehold nt, Peppercorn's condensed rates /nM/s of Src_i + L_i
+    and of the released strand + T_i)."""
+    sources = {c.reaction for c in design.complexes if c.name.startswith("Src") and c.kind == "fuel"}
+    gate, translator = {}, {}
     for r in enumerated.network.reactions:
-        names = sorted(r.reactants)
-        if sum(r.reactants.values()) == 2 and len(names) == 2 and names[1].startswith("Src") and names[0] == "L" + names[1][3:]:
-            i = int(names[1][3:])
-            out[i] = (design.domains[f"ta_src{i}"], r.rate)
-    return out
+        names = set(r.reactants)
+        for i in sources:
+            if names == {f"Src{i}", f"L{i}"}:
+                gate[i] = r.rate
+            elif f"T{i}" in names and sum(r.reactants.values()) == 2:
+                translator[i] = r.rate
+    return {i: (design.domains[f"ta_src{i}"], gate[i], translator.get(i)) for i in gate}
 
 
 def _md(summary: dict) -> str:

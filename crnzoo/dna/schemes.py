@@ -26,8 +26,8 @@ Implemented from the papers (our own code):
     ones): the gate would run out and the reaction stop. The paper gives such a gate a
     weaker toehold; here X's toehold is shared by all its gates, so the reaction runs
     pseudo-first-order instead: X + Fu_i -> P... through the bimolecular gate, Fu_i a fuel
-    strand at [Fu_i] >= the use (k_bi = k/[Fu_i]), [L_i] = the use, the buffer sets the rate
-    and X is held at most PSEUDO_HELD x `sequestration`.
+    strand and [L_i] at the reaction's gate budget (as every gate: at least `cmax_nM`), k_bi =
+    k/[Fu_i]; the buffer sets the rate and X is held at most PSEUDO_HELD x `sequestration`.
   * -> P... (a zero-order source, rate k in nM/s): a catalyst. A source strand Src_i =
     `h ta b tc` (a fuel, not a formal species) runs the paper's catalytic gate Src_i -> Src_i +
     P...: it opens L_i and T_i gives it back with the products, so it is not used up, and the
@@ -100,7 +100,7 @@ def soloveichik2010(
     sequestration: float = 0.1,
     q_first_nM_s: float | None = None,
     q_second_nM_s: float | None = None,
-    q_source_nM_s: Mapping[int, tuple[int, float]] | None = None,
+    q_source_nM_s: Mapping[int, tuple[int, float, float]] | None = None,
     q_exchange_nM_s: float | None = None,
 ) -> Design:
     """Compile `network` (dimensionless, read at `scale`) with Soloveichik, Seelig & Winfree 2010.
@@ -113,8 +113,8 @@ def soloveichik2010(
       opening H_i; default Peppercorn's toehold binding rate. `q_exchange_nM_s`: a signal
       entering a bimolecular gate (X + L_i <-> H_i + B_i, toehold exchange); default q_first. `crnzoo.dna.implement` passes
       the values Peppercorn's enumeration measures, so the rates are honoured as enumerated.
-    - `q_source_nM_s`: zero-order reaction i -> (toehold nt, condensed rate /nM/s) of its
-      source strand opening its gate; default the strongest class that fits
+    - `q_source_nM_s`: zero-order reaction i -> (toehold nt, condensed rates /nM/s of its
+      source strand opening its gate and of the released strand opening its translator); default the strongest class that fits
       (`source_toehold_nt`) at its `CONDENSED_RATE_NM_S` estimate. `implement` passes the
       classes it enumerated with the rates Peppercorn reports.
 
@@ -158,8 +158,8 @@ def soloveichik2010(
     for i, (r, k) in enumerate(zip(network.reactions, ks)):
         need, rate = float((budget_nM or {}).get(i, 0.0)), k / slowdown
         if r.molecularity == 1 and rate / q1 < need:
-            fuel = max(need, rate / (q2 * PSEUDO_HELD * sequestration))
-            gate = max(need, 2.0 * rate / qx)
+            fuel = max(budget[i], rate / (q2 * PSEUDO_HELD * sequestration))
+            gate = max(budget[i], 2.0 * rate / qx)
             pseudo[i] = (fuel, k / fuel, gate)
             buffer[i] = (f"B{i}", q2 * fuel * (qx * gate - rate) / (qx * rate), False)
 
@@ -203,16 +203,16 @@ def soloveichik2010(
 
 
 def _ssw_source(i: int, r: Reaction, k: float, q1: float, budget: float, domains: dict[str, int],
-                measured: tuple[int, float] | None) -> tuple[list[Complex], str]:
+                measured: tuple[int, float, float] | None) -> tuple[list[Complex], str]:
     """Zero-order reaction i at rate k (nM/s, slowed) as the catalytic reaction Src_i -> Src_i +
     products (module docstring): the source strand (a fuel), gate, translator and product
     strands, and a note for the lab."""
     src = f"src{i}"
-    nt, q = measured if measured else (source_toehold_nt(k, budget), None)
-    q = q or CONDENSED_RATE_NM_S[nt]
+    nt, q, qt = measured if measured else (source_toehold_nt(k, budget), None, None)
+    q, qt = q or CONDENSED_RATE_NM_S[nt], qt or q1
     # The catalyst spends 1/(q [L_i]) of each cycle free and 1/(q1 [T_i]) inside its gate
     # (released strand waiting for the translator): the total is the free amount plus that share.
-    catalyst = k / (q * budget) + k / (q1 * budget)
+    catalyst = k / (q * budget) + k / (qt * budget)
     domains.update({f"h_{src}": LONG_NT, f"ta_{src}": nt, f"b_{src}": LONG_NT, f"tc_{src}": SHORT_NT})
     prods = {**r.products, src: 1}  # the catalyst comes back last
     made = _ssw_reaction(i, Reaction({src: 1}, prods, r.rate, r.label), k, q1, q1, budget, domains, gate_nM=budget)
