@@ -8,6 +8,9 @@ import dataclasses
 
 import pytest
 
+import crnzoo
+from crnzoo import zoo
+from crnzoo.cli._dna import formal_network
 from crnzoo.dna._common import CONDENSED_RATE_NM_S
 from crnzoo.dna.schemes import SOURCE_MIN_NM, SchemeError, compile_network, source_toehold_nt
 from crnzoo.export.scale import Scale
@@ -90,3 +93,16 @@ def test_birth_death_implements_verifies_and_keeps_its_trajectory(tmp_path):
     assert float(s["function"]["detail"].split()[-3]) < 0.02
     assert any(n.startswith("source -> A: catalyst Src0") for n in s["notes"])
     assert (tmp_path / "o" / "design.pil").read_text().count("Src0 =") == 1
+
+
+@pytest.mark.parametrize("name", zoo.list_models())
+def test_every_entry_at_most_bimolecular_compiles_and_the_others_are_refused_by_name(name):
+    """Issue 13's first target: every zoo entry whose network (the part `crnzoo implement`
+    compiles) is at most bimolecular compiles with Soloveichik 2010; the rest name a reaction."""
+    net, _ = formal_network(zoo.entry(name), crnzoo.load(name), name)
+    if max(r.molecularity for r in net.reactions) <= 2:
+        design = compile_network(net, "soloveichik2010", SCALE)
+        assert len(design.reactions) == net.n_reactions and design.total_dna_nM() > 0
+    else:
+        with pytest.raises(SchemeError, match=r"reaction \d+ \(.+\) has molecularity 3"):
+            compile_network(net, "soloveichik2010", SCALE)
