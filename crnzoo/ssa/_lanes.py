@@ -43,6 +43,7 @@ _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 W_MIN = 512  # the smallest lane batch; below it the loop runs to the end of the interval
 PER_LANE_FROM = 8  # saves inside a segment from which each lane keeps its own save pointer (fewer: lockstep)
 REFILL = 16  # with lanes queued, a call ends when 1/REFILL of its batch is done (they are refilled)
+W_MAX = 4096  # the widest lane batch (see `width_cap`)
 ELEMENTS = 16384  # numbers per (R or S, W) array in the widest batch (see `width_cap`)
 UNROLL = 32  # networks of at most this many reactions get their propensities unrolled; larger ones a gather
 
@@ -184,7 +185,7 @@ def _step_to(net: Network, params, seed, counter, n, t, t_end):
     """One firing (or a wait at the common stop `t_end`) in every lane; lanes with t = +inf
     are waiting (the stop-by-stop kernel, for segments with few saves)."""
     a = net.prop(params, n)  # (R, W)
-    a0, tn, good, dn = _draw(net, a, seed, counter, t, barrier=False)
+    a0, tn, good, dn = _draw(net, a, seed, counter, t, barrier=bool(int(__import__("os").environ.get("BI", 0))))
     live = t < jnp.inf
     fire = live & good & (tn < t_end)
     wait = live & ((a0 <= 0) | (good & ~(tn < t_end)))
@@ -225,12 +226,13 @@ def _bucket(m: int, n_runs: int, cap: int) -> int:
 
 
 def width_cap(net: Network, S: int) -> int:
-    """The widest lane batch: about `ELEMENTS` numbers per (R or S, W) array (a power of two,
-    at least W_MIN); more lanes than that wait in a queue and refill the batch as lanes finish.
-    XLA:CPU splits a wider fused loop over threads (measured on 2 cores: majority-am4 at
-    10,000 lanes 0.88 CPU s split against 0.37 s unsplit in 4,096-lane batches)."""
+    """The widest lane batch: at most `W_MAX` lanes and about `ELEMENTS` numbers per (R or
+    S, W) array (a power of two, at least W_MIN); more runs than that wait in a queue and
+    refill the batch as lanes finish. XLA:CPU splits a wider fused loop over its threads,
+    which here costs more CPU than it saves (measured on 2 cores, CPU ns per lane-iteration:
+    majority-am4 12.9 at 4,096 lanes, 19.9 at 8,192; DSMTS 00031 18.6 and 25.5)."""
     rows = max(net.change.shape[0], S, 1)
-    return max(W_MIN, 1 << max(ELEMENTS // rows, 1).bit_length() - 1)
+    return max(W_MIN, min(W_MAX, 1 << max(ELEMENTS // rows, 1).bit_length() - 1))
 
 
 def stops(ts: np.ndarray, ev_t: np.ndarray) -> list[tuple[float, str, int]]:
