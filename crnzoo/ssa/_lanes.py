@@ -185,7 +185,7 @@ def _step_to(net: Network, params, seed, counter, n, t, t_end):
     """One firing (or a wait at the common stop `t_end`) in every lane; lanes with t = +inf
     are waiting (the stop-by-stop kernel, for segments with few saves)."""
     a = net.prop(params, n)  # (R, W)
-    a0, tn, good, dn = _draw(net, a, seed, counter, t, barrier=bool(int(__import__("os").environ.get("BI", 0))))
+    a0, tn, good, dn = _draw(net, a, seed, counter, t, barrier=False)
     live = t < jnp.inf
     fire = live & good & (tn < t_end)
     wait = live & ((a0 <= 0) | (good & ~(tn < t_end)))
