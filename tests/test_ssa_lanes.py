@@ -66,3 +66,22 @@ def test_step_limit_is_a_simulation_error():
 def test_stops_put_an_event_before_a_save_at_the_same_time():
     s = _lanes.stops(np.array([0.0, 1.0, 2.0]), np.array([1.0, 5.0, np.inf]))
     assert s == [(0.0, "save", 0), (1.0, "event", 0), (1.0, "save", 1), (2.0, "save", 2)]
+
+
+@pytest.mark.parametrize("n_saves", [3, 17])  # stop by stop (1 save inside), per-lane saves (15 inside)
+def test_queued_runs_refill_a_narrow_batch_with_the_birth_death_law(monkeypatch, n_saves):
+    """More runs than the widest batch (cut to W_MIN here): the queued runs refill the batch as
+    lanes finish. ∅ → A (k1), A → ∅ (k2) from 0: n(t) is Poisson, mean Ω k1/k2 (1 − e^{−k2 t})."""
+    monkeypatch.setattr(_lanes, "W_MAX", _lanes.W_MIN)
+    net = parse_reactions("-> A  k=2\nA ->  k=0.5\n")
+    ts = np.linspace(0.0, 8.0, n_saves)
+    omega, runs = 20.0, 5 * _lanes.W_MIN + 37
+    res = ssa_simulate(net, ts, omega, runs, seed=11)
+    n = res.counts[:, 1:, 0]
+    assert np.all(np.isfinite(n)) and np.all(res.counts[:, 0] == 0)
+    lam = omega * 2 / 0.5 * (1 - np.exp(-0.5 * ts[1:]))
+    z_mean = (n.mean(0) - lam) / np.sqrt(lam / runs)
+    z_var = (n.var(0, ddof=1) - lam) / np.sqrt((lam + 2 * lam**2) / runs)
+    assert np.all(np.abs(z_mean) < 4.5) and np.all(np.abs(z_var) < 4.5), (z_mean, z_var)
+    # every run fired: births minus deaths is the final count, so firings ≥ the final count
+    assert np.all(res.fired >= n[:, -1])

@@ -7,15 +7,17 @@ addition) and the last save time; at a segment's end every run is synchronised a
 event is applied to all at once. Inside a segment each lane keeps its own pointer to its
 next save time: a lane whose next firing would come at or after it drops that draw, moves
 to the save time (exact: the waiting time is memoryless, and nothing fires before the drawn
-time) and writes its counts there by its run id into a save buffer that stays on the device
-(every `EVERY` iterations, one scatter). So no lane waits for the others between saves.
+time) and writes its counts there by (stop, run id) into a save buffer that stays on the
+device (one scatter per iteration). So no lane waits for the others between saves.
 A segment with fewer than `PER_LANE_FROM` saves inside runs stop by stop instead (every lane
 to the next save in lockstep, the whole batch saved there), which costs less per iteration
-(measured: majority-am4, 1 save inside, 0.59 s lockstep vs 0.82 s per-lane CPU; DSMTS 00031,
-49 saves inside, 0.24 s vs 0.18 s).
-When half the lanes have reached the segment's end, the still-running lanes are compacted
-into a batch of the next power of two, so the loop does not run every lane until the
-slowest member is done.
+(measured: majority-am4, 1 save inside, 0.44 s lockstep vs 0.61 s per-lane CPU).
+A batch is at most `width_cap` lanes wide (4,096 for majority-am4): XLA:CPU splits wider
+fused loops over its threads, which cost more CPU than they save here; the other runs wait
+in a queue and refill the batch whenever 1/`REFILL` of its lanes are done. With no runs
+queued, when half the lanes have reached the segment's end the still-running lanes are
+compacted into a batch of the next power of two, so the loop does not run every lane until
+the slowest member is done.
 
 One uniform u per firing serves both draws (the inverse-CDF split): the reaction is the j
 with cum_{j−1} ≤ u·a0 < cum_j, and u' = (cum_j − u·a0) / a_j is again uniform, on (0, 1],
@@ -39,8 +41,10 @@ import numpy as np
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 W_MIN = 512  # the smallest lane batch; below it the loop runs to the end of the interval
-EVERY = 2  # iterations between writes of the pending saves
 PER_LANE_FROM = 8  # saves inside a segment from which each lane keeps its own save pointer (fewer: lockstep)
+REFILL = 16  # with lanes queued, a call ends when 1/REFILL of its batch is done (they are refilled)
+W_MAX = 4096  # the widest lane batch (see `width_cap`)
+ELEMENTS = 16384  # numbers per (R or S, W) array in the widest batch (see `width_cap`)
 UNROLL = 32  # networks of at most this many reactions get their propensities unrolled; larger ones a gather
 
 
@@ -135,40 +139,33 @@ def _draw(net: Network, a, seed, counter, t, barrier: bool):
     return a0, tn, good, dn
 
 
-def _step(net: Network, params, seed, counter, lane, stop_t, n_stops):
+def _step(net: Network, params, seed, counter, n, t, k, stop_t, n_stops, barrier: bool):
     """One firing, or one stop crossed, in every lane; lane i is done at k[i] = n_stops.
 
     `stop_t` (K + 1,): this segment's stops (the save times inside it, then its end `t_end`),
-    padded with +inf; `lane` = (n (S, W), t, k, pend, pk, pn): counts, times, each lane's
-    next stop, and its save not yet written (a flag, the stop, the counts (S, W)). A draw
+    padded with +inf; `n` (S, W), `t`, `k`: counts, times and each lane's next stop. A draw
     that crosses the lane's next stop is dropped and the lane moves to the stop (exact by
-    memorylessness: nothing fired before it), saving its counts there as the pending save;
-    a lane whose previous save is still pending moves to the stop and saves there on a
-    later draw. (Keeping a draw that lands between this stop and the next, and dropping
-    only those beyond, would bias the paths: a kept-or-dropped choice that depends on
-    where the draw lands is not memoryless.) Returns (the new `lane`, fired (W,) bool)."""
-    n, t, k, pend, pk, pn = lane
+    memorylessness: nothing fired before it) and is saved there (its counts are unchanged).
+    (Keeping a draw that lands between this stop and the next, and dropping only those
+    beyond, would bias the paths: a kept-or-dropped choice that depends on where the draw
+    lands is not memoryless.) Returns (n, t, k, save (W,) bool, fired (W,) bool)."""
     a = net.prop(params, n)  # (R, W)
-    a0, tn, good, dn = _draw(net, a, seed, counter, t, barrier=True)
+    a0, tn, good, dn = _draw(net, a, seed, counter, t, barrier=barrier)
     live = k < n_stops
     s1 = stop_t[k]
     cross = live & ((a0 <= 0) | (good & ~(tn < s1)))
-    save = cross & ~pend
     fire = live & good & ~cross
-    pn = jnp.where(save[None], n, pn)
     n = jnp.where(fire[None], n + dn, n)
     t = jnp.where(fire, tn, jnp.where(cross, s1, t))
-    return (n, t, k + save, pend | save, jnp.where(save, k, pk), pn), fire
+    return n, t, k + cross, cross, fire
 
 
-@functools.partial(jax.jit, static_argnames=("net", "floor", "every"), donate_argnames=("out",))
-def _segment(net: Network, params, seed, counter, gid, n, t, k, out, fired, stop_t, n_stops, limit, floor: bool, every: int):
-    """Fire until every lane is done (`floor`) or half the lanes are, or about `limit`
-    iterations; the pending saves are written every `every` iterations into `out`
-    (runs + 1, K, S) at the lanes' global run ids `gid` (padding lanes: the last row).
-    Returns (n, t, k, out, fired, counter, iterations)."""
+@functools.partial(jax.jit, static_argnames=("net",), donate_argnames=("out",))
+def _segment(net: Network, params, seed, counter, gid, n, t, k, out, fired, stop_t, n_stops, limit, stop_at):
+    """Fire until at most `stop_at` lanes are running, or about `limit` iterations; each
+    lane's saves are written into `out` (K, runs + 1, S) at (its stop, its global run id
+    `gid`) (padding lanes: the last run row). Returns (n, t, k, out, fired, counter, iterations)."""
     W, S = t.shape[0], n.shape[0]
-    stop_at = 0 if floor else W // 2
 
     def cond(s):
         k, it = s[2], s[6]
@@ -176,13 +173,10 @@ def _segment(net: Network, params, seed, counter, gid, n, t, k, out, fired, stop
 
     def body(s):
         n, t, k, out, fired, counter, it = s
-        lane = (n, t, k, jnp.zeros(W, bool), k, jnp.zeros((S, W), n.dtype))
-        for _ in range(every):
-            lane, fire = _step(net, params, seed, counter, lane, stop_t, n_stops)
-            fired, counter = fired + fire, counter + jnp.uint64(W)
-        n, t, k, pend, pk, pn = lane
-        out = out.at[jnp.where(pend, gid, out.shape[0]), pk].set(pn.T, mode="drop", unique_indices=True)
-        return n, t, k, out, fired, counter, it + every
+        n, t, k1, save, fire = _step(net, params, seed, counter, n, t, k, stop_t, n_stops, barrier=True)
+        # the saving lanes' counts, by stop and run id (the others dropped: an out-of-range stop)
+        out = out.at[jnp.where(save, k, out.shape[0]), gid].set(n.T, mode="drop", unique_indices=True)
+        return n, t, k1, out, fired + fire, counter + jnp.uint64(W), it + 1
 
     return jax.lax.while_loop(cond, body, (n, t, k, out, fired, counter, jnp.zeros((), jnp.int64)))
 
@@ -199,12 +193,11 @@ def _step_to(net: Network, params, seed, counter, n, t, t_end):
     return n, jnp.where(fire, tn, jnp.where(wait, jnp.inf, t)), fire
 
 
-@functools.partial(jax.jit, static_argnames=("net", "floor"))
-def _interval(net: Network, params, seed, counter, n, t, fired, t_end, limit, floor: bool):
-    """Fire until every lane waits at `t_end`, or (`floor` False) until half the lanes wait,
-    or `limit` iterations. Returns (n, t, fired, counter, iterations)."""
+@functools.partial(jax.jit, static_argnames=("net",))
+def _interval(net: Network, params, seed, counter, n, t, fired, t_end, limit, stop_at):
+    """Fire until at most `stop_at` lanes are running (the others wait at `t_end`), or `limit`
+    iterations. Returns (n, t, fired, counter, iterations)."""
     W = t.shape[0]
-    stop_at = 0 if floor else W // 2
 
     def cond(s):
         _, t, _, _, it = s
@@ -218,8 +211,28 @@ def _interval(net: Network, params, seed, counter, n, t, fired, t_end, limit, fl
     return jax.lax.while_loop(cond, body, (n, t, fired, counter, jnp.zeros((), jnp.int64)))
 
 
-def _bucket(m: int, n_runs: int) -> int:
-    return min(n_runs, max(W_MIN, 1 << max(m - 1, 0).bit_length()))
+def _stop_at(W: int, queued: bool) -> int:
+    """How many running lanes end a compiled call: with lanes waiting in the queue, when
+    1/REFILL of the batch is done (they refill it); else at half (the running ones are
+    compacted into a smaller batch), or at none for the smallest batch."""
+    if queued:
+        return W - max(W // REFILL, 1)
+    return 0 if W <= W_MIN else W // 2
+
+
+def _bucket(m: int, n_runs: int, cap: int) -> int:
+    """The compiled batch width for m running lanes: a power of two from W_MIN up to `cap`."""
+    return min(n_runs, cap, max(W_MIN, 1 << max(m - 1, 0).bit_length()))
+
+
+def width_cap(net: Network, S: int) -> int:
+    """The widest lane batch: at most `W_MAX` lanes and about `ELEMENTS` numbers per (R or
+    S, W) array (a power of two, at least W_MIN); more runs than that wait in a queue and
+    refill the batch as lanes finish. XLA:CPU splits a wider fused loop over its threads,
+    which here costs more CPU than it saves (measured on 2 cores, CPU ns per lane-iteration:
+    majority-am4 12.9 at 4,096 lanes, 19.9 at 8,192; DSMTS 00031 18.6 and 25.5)."""
+    rows = max(net.change.shape[0], S, 1)
+    return max(W_MIN, min(W_MAX, 1 << max(ELEMENTS // rows, 1).bit_length() - 1))
 
 
 def stops(ts: np.ndarray, ev_t: np.ndarray) -> list[tuple[float, str, int]]:
@@ -278,14 +291,16 @@ def _run_interval(net, params, seed_u, counter, n_all, fired_all, ok, t0, t_end,
     """Runs every ok lane from t0 to t_end in lockstep (in place on `n_all`, `fired_all`, `ok`);
     returns the random-number counter."""
     S, N = n_all.shape
-    ids = np.flatnonzero(ok)
+    queue = np.flatnonzero(ok)  # running lanes first, then lanes not yet started
     t_all = np.full(N, t0)
-    while ids.size:
-        m, W = ids.size, _bucket(ids.size, N)
+    cap = width_cap(net, S)
+    while queue.size:
+        ids = queue[:cap]
+        m, W = ids.size, _bucket(ids.size, N, cap)
         n, t = np.zeros((S, W)), np.full(W, np.inf)
         n[:, :m], t[:m] = n_all[:, ids], t_all[ids]
         limit = max_steps - int(fired_all[ids].max()) + 1
-        n, t, fired, counter, _ = _interval(net, params, seed_u, counter, n, t, np.zeros(W, np.int64), t_end, limit, floor=W <= W_MIN)
+        n, t, fired, counter, _ = _interval(net, params, seed_u, counter, n, t, np.zeros(W, np.int64), t_end, limit, _stop_at(W, queue.size > m))
         n, t, fired = np.asarray(n)[:, :m], np.asarray(t)[:m], np.asarray(fired)[:m]
         n_all[:, ids], t_all[ids] = n, t
         fired_all[ids] += fired
@@ -294,27 +309,29 @@ def _run_interval(net, params, seed_u, counter, n_all, fired_all, ok, t0, t_end,
             over = live & (fired_all[ids] > max_steps)
             ok[ids[over]] = False
             live &= ~over
-        ids = ids[live]
+        queue = np.concatenate([ids[live], queue[m:]])
     return counter
 
 
-def _run_segment(net, params, seed_u, counter, n_all, fired_all, ok, out, ts, inside, t0, t_end, max_steps, every=EVERY):
+def _run_segment(net, params, seed_u, counter, n_all, fired_all, ok, out, ts, inside, t0, t_end, max_steps):
     """Runs every ok lane from t0 to t_end, saving at `ts[inside]` (in place on `n_all`,
     `fired_all`, `ok`, `out`); returns the random-number counter."""
     S, N = n_all.shape
     K = len(inside) + 1
     stop_t = np.full(1 << K.bit_length(), np.inf)  # padded to a power of two: few compiled shapes
     stop_t[: K - 1], stop_t[K - 1] = ts[inside], t_end
-    seg = jnp.zeros((N + 1, K, S))  # saves by run id (and a last row for padding lanes), kept on the device
-    ids = np.flatnonzero(ok)
+    seg = jnp.zeros((K, N + 1, S))  # saves by stop and run id (and a last row for padding lanes), kept on the device
+    queue = np.flatnonzero(ok)  # running lanes first, then lanes not yet started
     t_all, k_all = np.full(N, t0), np.zeros(N, np.int64)
-    while ids.size:
-        m, W = ids.size, _bucket(ids.size, N)
+    cap = width_cap(net, S)
+    while queue.size:
+        ids = queue[:cap]
+        m, W = ids.size, _bucket(ids.size, N, cap)
         n, t, k, gid = np.zeros((S, W)), np.full(W, t_end), np.full(W, K, np.int64), np.full(W, N, np.int64)
         n[:, :m], t[:m], k[:m], gid[:m] = n_all[:, ids], t_all[ids], k_all[ids], ids
         limit = max_steps - int(fired_all[ids].max()) + 1
         n, t, k, seg, fired, counter, _ = _segment(net, params, seed_u, counter, gid, n, t, k, seg, np.zeros(W, np.int64), stop_t, K,
-                                                    limit, floor=W <= W_MIN, every=every)
+                                                    limit, _stop_at(W, queue.size > m))
         n_all[:, ids], t_all[ids], k_all[ids] = np.asarray(n)[:, :m], np.asarray(t)[:m], np.asarray(k)[:m]
         fired_all[ids] += np.asarray(fired)[:m]
         live = k_all[ids] < K
@@ -322,7 +339,7 @@ def _run_segment(net, params, seed_u, counter, n_all, fired_all, ok, out, ts, in
             over = live & (fired_all[ids] > max_steps)
             ok[ids[over]] = False
             live &= ~over
-        ids = ids[live]
+        queue = np.concatenate([ids[live], queue[m:]])
     if inside:
-        out[:, inside] = np.asarray(seg)[:N, : K - 1]
+        out[:, inside] = np.asarray(seg)[: K - 1, :N].transpose(1, 0, 2)
     return counter

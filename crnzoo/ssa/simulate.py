@@ -4,8 +4,9 @@ Counts n = c·Ω (Ω molecules per unit concentration; see `crnzoo.ssa._kernel` 
 propensities). Methods:
 
 - `"direct"` (default): Gillespie's direct method, exact, with runs as the lanes of one
-  vector loop (`crnzoo.ssa._lanes`: one uniform per firing, SplitMix64 numbers, lockstep
-  between save/event times, running lanes compacted).
+  vector loop (`crnzoo.ssa._lanes`: one uniform per firing, SplitMix64 numbers, per-lane
+  saves or lockstep between save/event times, batches of at most 4,096 lanes refilled from
+  a queue of runs, running lanes compacted).
 - `"vmap"`: the same exact law as `jax.vmap` of one `lax.while_loop` per run (the previous
   kernel, kept for comparison: `benchmarks/ssa.py`).
 - `"scan"`: the same exact law, as blocks of 64 masked steps (`lax.scan`) in a while loop —
