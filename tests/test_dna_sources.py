@@ -12,7 +12,12 @@ import crnzoo
 from crnzoo import zoo
 from crnzoo.cli._dna import formal_network
 from crnzoo.dna._common import CONDENSED_RATE_NM_S
-from crnzoo.dna.schemes import SOURCE_MIN_NM, SchemeError, compile_network, source_toehold_nt
+from crnzoo.dna.schemes import (
+    SOURCE_MIN_NM,
+    SchemeError,
+    compile_network,
+    source_toehold_nt,
+)
 from crnzoo.export.scale import Scale
 from crnzoo.network import parse_reactions
 
