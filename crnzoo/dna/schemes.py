@@ -65,7 +65,6 @@ from .design import UNPAIRED as U
 from .design import CompiledReaction, Complex, Design, strand
 from .qian2011 import qian2011, qian2011_commit
 
-
 PSEUDO_HELD = 0.1  # a pseudo-first-order gate holds at most this share of `sequestration` of its reactant
 SOURCE_MIN_NM = 1.0  # the smallest catalyst (source strand) concentration a weak toehold is chosen to reach, nM
 
@@ -196,8 +195,8 @@ def soloveichik2010(
         f"bimolecular reactions: [L]/[B] = k/(slowdown*q); at most {sequestration:g} of a first reactant is held in its gates (summed)",
         "reactions with the same two reactants share one buffer strand",
         *source_notes,
-        *([f"{len(pseudo)} unimolecular reactions whose gate would hold less than they use run pseudo-first-order, X + Fu_i -> P "
-           f"with fuel strand Fu_i in excess (reactions {', '.join(map(str, pseudo))})"] if pseudo else []),
+        *([(f"{len(pseudo)} unimolecular reactions whose gate would hold less than they use run pseudo-first-order, X + Fu_i -> P "
+            f"with fuel strand Fu_i in excess (reactions {', '.join(map(str, pseudo))})")] if pseudo else []),
     )
     return Design("soloveichik2010", "Soloveichik, Seelig & Winfree, PNAS 107:5393 (2010)", domains, tuple(complexes), tuple(compiled), slowdown, q1, notes)
 
