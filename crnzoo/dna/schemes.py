@@ -43,6 +43,7 @@ Implemented from the papers (our own code):
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from collections.abc import Callable, Mapping
 
@@ -144,7 +145,7 @@ def soloveichik2010(
             slowdown = max(slowdown, k / (q1 * budget[i]))
     slowdown = _round_up(max([slowdown, *held.values()]))
     buffer = {}  # reaction -> (buffer name, [B] nM): every gate of the pair gets at least its budget
-    for key, group in pair.items():
+    for group in pair.values():
         conc = max(budget[i] * q2 * slowdown / ks[i] for i in group)
         buffer.update({i: (f"B{group[0]}", conc, len(group) > 1) for i in group})
     # A unimolecular gate at [L_i] = k/(slowdown q1) below what reaction i uses (`budget_nM`)
@@ -235,7 +236,7 @@ def _ssw_reaction(i: int, r: Reaction, k: float, q1: float, q2: float, cmax: flo
     # L_i: inputs strands (bimolecular: b_X1 tc_X1 ta_X2), the output strand, the bottom strand.
     tops = []
     bottom_tail = []
-    for a, b in zip(reac[:-1], reac[1:]):
+    for a, b in itertools.pairwise(reac):
         tops.append(strand((f"b_{a}", O), (f"tc_{a}", O), (f"ta_{b}", O)))
         bottom_tail = [(f"ta_{b}", C), (f"tc_{a}", C), (f"b_{a}", C)] + bottom_tail
     out = [(f"b_{last}", O), (f"tc_{last}", O)]
