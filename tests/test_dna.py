@@ -23,7 +23,8 @@ CATALYTIC = Reaction({"A": 1, "B": 1}, {"B": 1, "C": 1}, 1.0)  # B a catalyst: c
 
 
 def test_bimolecular_gate_buffer_translator_as_in_the_paper():
-    d = compile_network(_net(BIMOLECULAR, initial={"A": 0.5, "B": 0.3}), "soloveichik2010", SCALE, cmax_nM=1000.0)
+    d = compile_network(_net(BIMOLECULAR, initial={"A": 0.5, "B": 0.3}), "soloveichik2010", SCALE, cmax_nM=1000.0,
+                        held_compensation=False)  # the paper's concentrations
     c = d.by_name()
     # Signal strands: history, toehold ta, recognition b, toehold tc.
     assert c["A"].kernel() == "h_A ta_A b_A tc_A" and c["A"].conc_nM == pytest.approx(25.0)
@@ -41,6 +42,17 @@ def test_bimolecular_gate_buffer_translator_as_in_the_paper():
     assert q * c["L0"].conc_nM / c["B0"].conc_nM == pytest.approx(k / d.slowdown)
     assert c["L0"].conc_nM / c["B0"].conc_nM <= 0.1 + 1e-12
     assert d.slowdown >= k / (q * 0.1)
+
+
+def test_held_compensation_raises_the_rate_by_the_first_reactants_held_share():
+    """A + B -> C: A is held in H at share h = [L]/[B]; only free A reacts, so the DNA rate
+    constant is k (1 + h) (B is held nowhere) and the totals run at k."""
+    d = compile_network(_net(BIMOLECULAR, initial={"A": 0.5, "B": 0.3}), "soloveichik2010", SCALE, cmax_nM=1000.0)
+    c = d.by_name()
+    q, k = toehold_rate_nM_s(), SCALE.physical_rate(1.0, 2)
+    h = c["L0"].conc_nM / c["B0"].conc_nM
+    assert q * h == pytest.approx(k * (1 + h) / d.slowdown) and 0 < h <= 0.1 + 1e-12
+    assert d.reactions[0].rate == pytest.approx(k)  # the formal rate is what the card states
 
 
 def test_catalytic_reaction_releases_the_catalyst_with_a_new_history():
