@@ -21,7 +21,7 @@ Implemented from the papers (our own code):
   is not free to react, so every rate of it runs 1/(1 + h) slow (h = its held share, up to
   `sequestration`): each DNA rate constant is raised by its reactants' (1 + h) factors
   (`_compensate_held`; oscillator-frequency keeps its 8-peak rhythm within one peak with it,
-  6 without; waveform-square's largest error drops from 0.88 to 0.13 units). The paper tunes q per reaction by
+  6 without; waveform-square's largest error drops from 0.88 to 0.14 units). The paper tunes q per reaction by
   the toehold's strength; Peppercorn's rate model knows toehold length only, so here the
   toeholds are one class (6 nt) and the rate lives in the concentrations.
 
