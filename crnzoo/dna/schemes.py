@@ -21,9 +21,10 @@ Implemented from the papers (our own code):
   is not free to react, so every rate of it runs 1/(1 + h) slow (h = its held share, up to
   `sequestration`): each DNA rate constant is raised by its reactants' (1 + h) factors
   (`_compensate_held`; oscillator-frequency keeps its 8-peak rhythm within one peak with it,
-  6 without; waveform-square's largest error drops from 0.88 to 0.14 units). The paper tunes q per reaction by
-  the toehold's strength; Peppercorn's rate model knows toehold length only, so here the
-  toeholds are one class (6 nt) and the rate lives in the concentrations.
+  6 without; waveform-square's largest error drops from 0.88 to 0.14 units). The paper
+  tunes q per reaction by the toehold's strength; Peppercorn's rate model knows toehold
+  length only, so here the toeholds are one class (6 nt) and the rate lives in the
+  concentrations, except in the two cases below.
 
   * X -> P... whose gate [L_i] = k/(slowdown q) would hold less than the reaction uses over
     the horizon (`budget_nM`; a slow reaction in a network slowed for its fast bimolecular
