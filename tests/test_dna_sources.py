@@ -111,3 +111,20 @@ def test_every_entry_at_most_bimolecular_compiles_and_the_others_are_refused_by_
     else:
         with pytest.raises(SchemeError, match=r"reaction \d+ \(.+\) has molecularity 3"):
             compile_network(net, "soloveichik2010", SCALE)
+
+
+def test_an_unreliable_dna_solve_is_reported_as_not_shown_not_raised(tmp_path, monkeypatch):
+    """A DNA solve that goes negative decides nothing: `implement` writes its report with the
+    function not shown (the CLI then exits 1), instead of a traceback."""
+    pytest.importorskip("peppercornenumerator")
+    pytest.importorskip("crnverifier")
+    from crnzoo.dna import function
+    from crnzoo.dna.implement import implement
+
+    def negative(*args, **kwargs):
+        raise function.UnreliableSolve("DNA-level simulation of t is unreliable: e1 reached -9 nM")
+
+    monkeypatch.setattr(function, "simulate_stiff", negative)
+    s = implement(_net("A ->  k=0.05", A=0.5), "soloveichik2010", SCALE, tmp_path / "o", name="t", family="waveform", t1=10.0)
+    assert s["function"] == {"check": "trajectory agrees", "ok": False, "detail": "not shown: DNA-level simulation of t is unreliable: e1 reached -9 nM", "leak": 0.0}
+    assert "FAILS" in s["headline"] and (tmp_path / "o" / "summary.json").is_file()

@@ -22,6 +22,9 @@ Checks by family (the entry's own read-outs):
   at the horizon (thresholded or dual-rail decoded) equals the formal one.
 - otherwise: the formal species' final amounts agree within 0.1 concentration units.
 
+A DNA solve that fails or goes negative beyond NEGATIVE_NM (`UnreliableSolve`) decides
+nothing: the check then reports the function as not shown (ok False, the reason in its detail).
+
 Leak: every gate/fuel pair of reaction i (`CompiledReaction.leak_pair`) may react as
 gate + fuel -> the products of reaction i, at `leak` /nM/s (zero by default).
 """
@@ -58,6 +61,10 @@ class Cases:
     x0s: tuple[dict, ...]
     outputs: tuple[str, ...]
     threshold: float | None = None
+
+
+class UnreliableSolve(RuntimeError):
+    """The stiff DNA-level solve failed or went negative beyond `NEGATIVE_NM`."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,11 +195,11 @@ def simulate_stiff(net: ReactionNetwork, ts: np.ndarray, x0: np.ndarray, schedul
         # invalid; at 1e-8 / 1e-12 x it stays within -0.002 nM and costs about the same.
         sol = solve_ivp(rhs, (a, b), y, method="BDF", t_eval=t_eval, jac=jac, rtol=RTOL, atol=ATOL * scale)
         if not sol.success:
-            raise RuntimeError(f"DNA-level simulation of {net.name} failed at t = {sol.t[-1] if sol.t.size else a:g} s: {sol.message}")
+            raise UnreliableSolve(f"DNA-level simulation of {net.name} failed at t = {sol.t[-1] if sol.t.size else a:g} s: {sol.message}")
         low = float(sol.y.min())
         if low < -NEGATIVE_NM:
             worst = net.species[int(np.argmin(sol.y.min(axis=1)))]
-            raise RuntimeError(f"DNA-level simulation of {net.name} is unreliable: {worst} reached {low:.3g} nM (tolerances rtol {RTOL:g}, atol {ATOL:g} x {scale:.3g} nM)")
+            raise UnreliableSolve(f"DNA-level simulation of {net.name} is unreliable: {worst} reached {low:.3g} nM (tolerances rtol {RTOL:g}, atol {ATOL:g} x {scale:.3g} nM)")
         out[sel] = sol.y.T[np.searchsorted(t_eval, ts[sel])]
         y = sol.y[:, -1].copy()
     return out
@@ -232,7 +239,22 @@ def check_function(family: str, formal: ReactionNetwork, dna: ReactionNetwork, d
                    conc_nM: float, schedule: Schedule | None = None, held: Sequence[str] = (), leak: float = 0.0,
                    cases: Cases | None = None) -> FunctionResult:
     """Run the family's check (module docstring) on `dna` with leak rate `leak` /nM/s; with
-    `cases`, the entry's read-out over those initial states instead."""
+    `cases`, the entry's read-out over those initial states instead. An unreliable DNA solve
+    gives ok False with the reason."""
+    try:
+        return _check_function(family, formal, dna, design, t1=t1, time_s=time_s, conc_nM=conc_nM, schedule=schedule, held=held,
+                               leak=leak, cases=cases)
+    except UnreliableSolve as e:
+        check = f"read-out over {cases.label}" if cases is not None else CHECKS.get(family, "final state agrees")
+        return FunctionResult(check, False, f"not shown: {e}", leak)
+
+
+CHECKS = {"gate": "truth table over switched inputs", "majority": "majority winner", "oscillator": "oscillation persists",
+          "waveform": "trajectory agrees"}
+
+
+def _check_function(family: str, formal: ReactionNetwork, dna: ReactionNetwork, design: Design, *, t1: float, time_s: float,
+                    conc_nM: float, schedule: Schedule | None, held: Sequence[str], leak: float, cases: Cases | None) -> FunctionResult:
     net = with_leak(dna, design, leak)
     kw = dict(t1=t1, time_s=time_s, conc_nM=conc_nM, schedule=schedule, held=held)
     sp = list(formal.species)
@@ -245,7 +267,7 @@ def check_function(family: str, formal: ReactionNetwork, dna: ReactionNetwork, d
         hi, lo = sp.index("Z_hi"), sp.index("Z_lo")
         fb, db = _decode(f[rows, hi], f[rows, lo]), _decode(d[rows, hi], d[rows, lo])
         ok = bool(np.all(fb == db) and np.all(db >= 0))
-        return FunctionResult("truth table over switched inputs", ok, f"formal read-outs {fb.tolist()}, DNA {db.tolist()} (-1 = invalid)", leak)
+        return FunctionResult(CHECKS["gate"], ok, f"formal read-outs {fb.tolist()}, DNA {db.tolist()} (-1 = invalid)", leak)
     if family == "majority":
         a, b = sp.index("A"), sp.index("B")
         wins = []
@@ -253,18 +275,18 @@ def check_function(family: str, formal: ReactionNetwork, dna: ReactionNetwork, d
             _, f, d = run_both(formal, net, design, x0=x0, **kw)
             wins.append(("AB"[int(f[-1, b] > f[-1, a])], "AB"[int(d[-1, b] > d[-1, a])], float(abs(d[-1, a] - d[-1, b]))))
         ok = all(fw == dw and gap > 0.5 for fw, dw, gap in wins)
-        return FunctionResult("majority winner", ok, "; ".join(f"formal {fw}, DNA {dw} (final |A-B| {gap:.2f})" for fw, dw, gap in wins), leak)
+        return FunctionResult(CHECKS["majority"], ok, "; ".join(f"formal {fw}, DNA {dw} (final |A-B| {gap:.2f})" for fw, dw, gap in wins), leak)
     if family == "oscillator":
         ts, f, d = run_both(formal, net, design, n_save=3001, **kw)
         half = len(ts) // 2
         fp, dp = _peaks(f[half:, 0]), _peaks(d[half:, 0])
         fa, da = float(np.ptp(f[half:, 0])), float(np.ptp(d[half:, 0]))
         ok = dp >= max(1, fp - 1) and da >= 0.5 * fa
-        return FunctionResult("oscillation persists", ok, f"last half: formal {fp} peaks amplitude {fa:.3f}, DNA {dp} peaks amplitude {da:.3f}", leak)
+        return FunctionResult(CHECKS["oscillator"], ok, f"last half: formal {fp} peaks amplitude {fa:.3f}, DNA {dp} peaks amplitude {da:.3f}", leak)
     _, f, d = run_both(formal, net, design, **kw)
     if family == "waveform":  # the function is the shape over the whole horizon
         err = float(np.max(np.abs(f - d)))
-        return FunctionResult("trajectory agrees", err <= 0.1, f"largest difference over the horizon {err:.3g} concentration units", leak)
+        return FunctionResult(CHECKS["waveform"], err <= 0.1, f"largest difference over the horizon {err:.3g} concentration units", leak)
     err = float(np.max(np.abs(f[-1] - d[-1])))
     return FunctionResult("final state agrees", err <= 0.1, f"largest final difference {err:.3g} concentration units", leak)
 
