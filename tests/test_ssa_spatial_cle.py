@@ -13,6 +13,7 @@ from crnzoo.tasks.gray_scott import grid, grow, seed_field
 
 
 N, T1 = 16, 20.0
+CARD = {"clamp": True, "diffuse_first": True}  # the gray-scott card's step
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def case():
 
 def test_the_noise_free_limit_is_the_cards_texture(case):
     model, x0, det = case
-    z = np.asarray(noisy_grow(model, np.stack([x0, x0]), 1e30, T1, 1.0, grid=grid(N)))
+    z = np.asarray(noisy_grow(model, np.stack([x0, x0]), 1e30, T1, 1.0, grid=grid(N), **CARD))
     assert np.abs(z - det[None]).max() < 1e-10
 
 
@@ -33,7 +34,7 @@ def test_noise_shrinks_as_omega_grows(case):
     model, x0, det = case
     spread = []
     for omega in (1e2, 1e4):
-        z = np.asarray(noisy_grow(model, np.stack([x0] * 4), omega, T1, 1.0, grid=grid(N), seed=3))
+        z = np.asarray(noisy_grow(model, np.stack([x0] * 4), omega, T1, 1.0, grid=grid(N), seed=3, **CARD))
         assert np.all(z >= 0)
         spread.append(float(np.std(z - det[None])))
     assert spread[0] > 0 and 4 < spread[0] / spread[1] < 25  # 10 expected
@@ -42,11 +43,11 @@ def test_noise_shrinks_as_omega_grows(case):
 def test_bad_input_is_refused(case):
     model, x0, _ = case
     with pytest.raises(SSAError, match="omega"):
-        noisy_grow(model, x0[None], 0.0, T1, 1.0, grid=grid(N))
+        noisy_grow(model, x0[None], 0.0, T1, 1.0, grid=grid(N), **CARD)
     with pytest.raises(SSAError, match="shape"):
-        noisy_grow(model, x0, 1e3, T1, 1.0, grid=grid(N))
+        noisy_grow(model, x0, 1e3, T1, 1.0, grid=grid(N), **CARD)
     with pytest.raises(SSAError, match="whole number"):
-        noisy_grow(model, x0[None], 1e3, 20.5, 1.0, grid=grid(N))
+        noisy_grow(model, x0[None], 1e3, 20.5, 1.0, grid=grid(N), **CARD)
 
 
 def test_the_card_names_the_approximation():
