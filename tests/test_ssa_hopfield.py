@@ -85,6 +85,10 @@ def test_the_printed_statement_and_json_say_per_grid_cell(tmp_path, capsys):
     data = json.loads(out.read_text())
     assert data["statement"].endswith("per grid cell") and data["approximation"] and data["function"] == "loss <= 0.03 (stub)"
     assert [c["omega"] for c in data["checks"]] == [4000.0, 2000.0, 1000.0, 500.0, 250.0]
+    from crnzoo import cards
+
+    lines = cards.robustness_summary({**data, "status": "measured"})  # the card's section (MODEL_CARDS.md) says it too
+    assert "per grid cell" in lines[0] and lines[1].endswith("fL per grid cell")
 
 
 @pytest.mark.slow
