@@ -71,14 +71,13 @@ def test_gray_scott_task_check_runs_the_reaction_noise_approximation():
     import numpy as np
 
     from crnzoo import zoo
-    from crnzoo.tasks._gray_scott_ssa import texture_check
-    from crnzoo.tasks.gray_scott import yardstick
 
     e, model = zoo.entry("gray-scott-kappa"), zoo.load("gray-scott-kappa")
-    ref = yardstick(model, e.task.texture, runs=2, n=32, t1=20.0)
-    check, loss = texture_check(model, ref, 1e12)  # noise ~1e-6 of the fields: the deterministic losses back
+    ref = e.task.stochastic_reference(model, 2, n=32, t1=20.0)  # what `crnzoo robustness` builds once
+    check, loss = ref.check(model, 1e12)  # noise ~1e-6 of the fields: the deterministic losses back
     assert check.method == "cle" and check.runs == 2
     np.testing.assert_allclose(loss, ref.losses, rtol=1e-3)
-    coarse, loss = texture_check(model, ref, 10.0)  # 10 molecules per unit per cell: the noise swamps the texture
+    coarse, loss = ref.check(model, 10.0)  # 10 molecules per unit per cell: the noise swamps the texture
     assert coarse.passed == 0 and np.all(loss > 10 * ref.worst)
-    assert e.task.stochastic_method == "cle"
+    assert e.task.stochastic_method == "cle" and e.task.omega_per == "grid cell"
+    assert "32x32 grid to T = 20" in ref.function() and "diffusion noise" in ref.approximation
