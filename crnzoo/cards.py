@@ -293,8 +293,11 @@ def robustness_summary(rob: Mapping[str, Any]) -> list[str]:
     per = " per grid cell" if str(rob.get("statement", "")).endswith("per grid cell") else ""
     if rob.get("omega_min") is not None:
         lo, hi = rob["omega_interval"]
+        below = [c for c in checks if c["omega"] < rob["omega_min"]]
+        grid = (f"; both ends at the walk's resolution: the next Ω tried, {below[0]['omega']:g}, kept it in "
+                f"{below[0]['passed']}/{below[0]['runs']} runs" if lo == hi and below else "")
         out.append(f"smallest Ω (molecules per concentration unit{per}) where the function holds with p ≥ {rob['level']:g}: "
-                   f"**{rob['omega_min']:g}** (95 % CI of the threshold {_fmt(lo)}–{_fmt(hi) if hi is not None else 'open above'})")
+                   f"**{rob['omega_min']:g}** (95 % CI of the threshold {_fmt(lo)}–{_fmt(hi) if hi is not None else 'open above'}{grid})")
         out.append(f"lab statement: at 1 unit = {rob['unit_nM']:g} nM this needs a volume ≥ {rob['volume_fl']:.3g} fL{per}")
     else:
         out.append(f"the function does not hold with p ≥ {rob['level']:g} at any Ω tried (largest {checks[0]['omega']:g})" if checks else "no Ω measured")
