@@ -104,3 +104,16 @@ def test_noise_off_is_the_cards_grown_image(shared_data):
     assert np.abs(z - det).max() < 1e-11
     loss = float(image_loss(z, load_target(48)))
     assert abs(loss - zoo.card("hopfield-turing-small")["metrics"]["loss"]["value"]) < 1e-12
+
+
+def test_poisson_shaped_noise_is_an_option(card):
+    """`noise="poisson"` (the same variance, skewness kept): the card's image back at large Ω; a bad name is refused."""
+    from crnzoo.ssa import SSAError
+    from crnzoo.ssa.spatial_cle import noisy_grow
+
+    _, model, ref = card
+    z = noisy_grow(model, ref.x0[None], 1e9, ref.t1, ref.dt, grid=ref.grid, clamp=True, noise="poisson")
+    img = np.asarray(z[..., :3] - z[..., 32:35])
+    assert abs(float(np.mean((img - ref.target) ** 2)) - ref.loss) < 1e-5
+    with pytest.raises(SSAError, match="noise must be one of gauss, poisson"):
+        noisy_grow(model, ref.x0[None], 1e3, ref.t1, ref.dt, grid=ref.grid, noise="skewed")
