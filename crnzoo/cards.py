@@ -289,11 +289,16 @@ def robustness_summary(rob: Mapping[str, Any]) -> list[str]:
     methods = ", ".join(names.get(m, "tau-leaping (approximate)") for m in rob.get("methods", []))
     tried = "; ".join(f"Ω={c['omega']:g}: {c['passed']}/{c['runs']}" for c in checks)
     out = []
+    # the spatial entries count Ω in one grid cell: their statement (`Robustness.statement(unit, per)`) ends so
+    per = " per grid cell" if str(rob.get("statement", "")).endswith("per grid cell") else ""
     if rob.get("omega_min") is not None:
         lo, hi = rob["omega_interval"]
-        out.append(f"smallest Ω (molecules per concentration unit) where the function holds with p ≥ {rob['level']:g}: "
-                   f"**{rob['omega_min']:g}** (95 % CI of the threshold {_fmt(lo)}–{_fmt(hi) if hi is not None else 'open above'})")
-        out.append(f"lab statement: at 1 unit = {rob['unit_nM']:g} nM this needs a volume ≥ {rob['volume_fl']:.3g} fL")
+        below = [c for c in checks if c["omega"] < rob["omega_min"]]
+        grid = (f"; both ends at the walk's resolution: the next Ω tried, {below[0]['omega']:g}, kept it in "
+                f"{below[0]['passed']}/{below[0]['runs']} runs" if lo == hi and below else "")
+        out.append(f"smallest Ω (molecules per concentration unit{per}) where the function holds with p ≥ {rob['level']:g}: "
+                   f"**{rob['omega_min']:g}** (95 % CI of the threshold {_fmt(lo)}–{_fmt(hi) if hi is not None else 'open above'}{grid})")
+        out.append(f"lab statement: at 1 unit = {rob['unit_nM']:g} nM this needs a volume ≥ {rob['volume_fl']:.3g} fL{per}")
     else:
         out.append(f"the function does not hold with p ≥ {rob['level']:g} at any Ω tried (largest {checks[0]['omega']:g})" if checks else "no Ω measured")
     if rob.get("fails_first"):

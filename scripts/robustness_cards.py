@@ -14,12 +14,15 @@ as `crnzoo robustness`). Exact SSA
 (tau-leaping) where the task says so or an exact run needs too many steps. Where nothing can be
 measured, the JSON says why, with the measured reason:
 
-- the task has no stochastic check (spatial entries: diffusion is not in the listing) —
-  `status: "not tested"`;
+- the task has no stochastic check — `status: "not tested"`;
 - the reaction listing the SSA simulates does not reproduce the model's own ODE (measured:
   the largest final-state difference at t1) — `status: "not tested"`;
 - one check at the smallest useful Ω would take longer than `--budget` (measured on a probe
   of a few runs) — `status: "incomplete"` with the Ω tried.
+
+The spatial entries (a task with `stochastic_reference`: gray-scott-*, hopfield-turing-small) are
+measured by `scripts/robustness_spatial.py`'s `measure` (reaction noise per grid cell, the task's
+own runs and walk unless --runs / --omega-max are given).
 
 Every number comes from a run of this script; `wall_s` and `command` are recorded.
 """
@@ -210,7 +213,7 @@ def cost_key(name: str) -> float:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", help="entries (default: all, cheapest first)")
-    ap.add_argument("--runs", type=int, default=100)
+    ap.add_argument("--runs", type=int, help="runs per Ω (default 100; spatial entries: their task's)")
     ap.add_argument("--budget", type=float, default=600.0, help="seconds per entry")
     ap.add_argument("--unit", help="1 dimensionless concentration unit, for the lab statement (default: 1 nM for a card in nM, else 50nM)")
     ap.add_argument("--omega-max", type=float, help="first Ω of the walk (default: the entry's PLAN value)")
@@ -218,7 +221,7 @@ def main(argv=None) -> int:
                     help="exact direct SSA or approximate tau-leaping (its error: crnzoo.ssa.simulate) for every check (default: the entry's)")
     ap.add_argument("--not-run", metavar="REASON", help="measure nothing: record the named entries as not measured, for REASON")
     args = ap.parse_args(argv)
-    if args.runs < 1 or args.budget <= 0:
+    if (args.runs is not None and args.runs < 1) or args.budget <= 0:
         print("robustness_cards: --runs and --budget must be positive", file=sys.stderr)
         return 2
     from crnzoo import zoo
@@ -236,11 +239,15 @@ def main(argv=None) -> int:
     for name in names:
         print(f"{name}: ...", flush=True)
         if args.not_run:
-            out = {"name": name, "status": "not tested", "reason": args.not_run, "runs": args.runs, "wall_s": 0.0}
+            out = {"name": name, "status": "not tested", "reason": args.not_run, "runs": args.runs or 100, "wall_s": 0.0}
+        elif hasattr(zoo.entry(name).task, "stochastic_reference"):  # spatial: reaction noise per grid cell, its own walk
+            from robustness_spatial import measure as measure_spatial
+
+            out = measure_spatial(name, args.runs, args.omega_max, budget=args.budget, unit=args.unit)
         else:
             if args.omega_max:
                 PLAN[name] = (args.omega_max, PLAN.get(name, (4096, 1))[1])
-            out = measure(name, args.runs, args.budget, args.unit, method=args.method)
+            out = measure(name, args.runs or 100, args.budget, args.unit, method=args.method)
         out["command"] = command.strip()
         _write(checkpoint_dir(name) / "robustness.json", out)
         print(f"{name}: {out['status']}: {out.get('statement') or out.get('reason')} ({out['wall_s']:.0f} s)", flush=True)

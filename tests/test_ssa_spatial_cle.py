@@ -13,6 +13,7 @@ from crnzoo.tasks.gray_scott import grid, grow, seed_field
 
 
 N, T1 = 16, 20.0
+CARD = {"clamp": True, "diffuse_first": True}  # the gray-scott card's step
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def case():
 
 def test_the_noise_free_limit_is_the_cards_texture(case):
     model, x0, det = case
-    z = np.asarray(noisy_grow(model, np.stack([x0, x0]), 1e30, T1, 1.0, grid=grid(N)))
+    z = np.asarray(noisy_grow(model, np.stack([x0, x0]), 1e30, T1, 1.0, grid=grid(N), **CARD))
     assert np.abs(z - det[None]).max() < 1e-10
 
 
@@ -33,7 +34,7 @@ def test_noise_shrinks_as_omega_grows(case):
     model, x0, det = case
     spread = []
     for omega in (1e2, 1e4):
-        z = np.asarray(noisy_grow(model, np.stack([x0] * 4), omega, T1, 1.0, grid=grid(N), seed=3))
+        z = np.asarray(noisy_grow(model, np.stack([x0] * 4), omega, T1, 1.0, grid=grid(N), seed=3, **CARD))
         assert np.all(z >= 0)
         spread.append(float(np.std(z - det[None])))
     assert spread[0] > 0 and 4 < spread[0] / spread[1] < 25  # 10 expected
@@ -42,11 +43,11 @@ def test_noise_shrinks_as_omega_grows(case):
 def test_bad_input_is_refused(case):
     model, x0, _ = case
     with pytest.raises(SSAError, match="omega"):
-        noisy_grow(model, x0[None], 0.0, T1, 1.0, grid=grid(N))
+        noisy_grow(model, x0[None], 0.0, T1, 1.0, grid=grid(N), **CARD)
     with pytest.raises(SSAError, match="shape"):
-        noisy_grow(model, x0, 1e3, T1, 1.0, grid=grid(N))
+        noisy_grow(model, x0, 1e3, T1, 1.0, grid=grid(N), **CARD)
     with pytest.raises(SSAError, match="whole number"):
-        noisy_grow(model, x0[None], 1e3, 20.5, 1.0, grid=grid(N))
+        noisy_grow(model, x0[None], 1e3, 20.5, 1.0, grid=grid(N), **CARD)
 
 
 def test_the_card_names_the_approximation():
@@ -70,14 +71,13 @@ def test_gray_scott_task_check_runs_the_reaction_noise_approximation():
     import numpy as np
 
     from crnzoo import zoo
-    from crnzoo.tasks._gray_scott_ssa import texture_check
-    from crnzoo.tasks.gray_scott import yardstick
 
     e, model = zoo.entry("gray-scott-kappa"), zoo.load("gray-scott-kappa")
-    ref = yardstick(model, e.task.texture, runs=2, n=32, t1=20.0)
-    check, loss = texture_check(model, ref, 1e12)  # noise ~1e-6 of the fields: the deterministic losses back
+    ref = e.task.stochastic_reference(model, 2, n=32, t1=20.0)  # what `crnzoo robustness` builds once
+    check, loss = ref.check(model, 1e12)  # noise ~1e-6 of the fields: the deterministic losses back
     assert check.method == "cle" and check.runs == 2
     np.testing.assert_allclose(loss, ref.losses, rtol=1e-3)
-    coarse, loss = texture_check(model, ref, 10.0)  # 10 molecules per unit per cell: the noise swamps the texture
+    coarse, loss = ref.check(model, 10.0)  # 10 molecules per unit per cell: the noise swamps the texture
     assert coarse.passed == 0 and np.all(loss > 10 * ref.worst)
-    assert e.task.stochastic_method == "cle"
+    assert e.task.stochastic_method == "cle" and e.task.omega_per == "grid cell"
+    assert "32x32 grid to T = 20" in ref.function() and "diffusion noise" in ref.approximation

@@ -92,9 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("robustness", help="smallest Ω (molecules per unit) at which an entry still works in stochastic simulation")
     s.add_argument("name")
-    s.add_argument("--runs", type=int, default=200, help="sample paths per Ω (default 200)")
-    s.add_argument("--omega-max", type=float, default=2048.0, help="largest Ω tried (default 2048); Ω is divided by --factor until the check fails twice")
-    s.add_argument("--factor", type=float, default=2.0, help="ratio between tried Ω (default 2)")
+    s.add_argument("--runs", type=int, help="sample paths per Ω (default 200; spatial entries: their own, 8 or 20)")
+    s.add_argument("--omega-max", type=float, help="largest Ω tried (default 2048, spatial entries their own); Ω is divided by --factor until the check fails twice")
+    s.add_argument("--factor", type=float, help="ratio between tried Ω (default 2; gray-scott: 10)")
     s.add_argument("--unit", help="the concentration one unit stands for, for the lab statement (default: 1 nM for a card in nM, else 50nM)")
     s.add_argument("--method", choices=("direct", "tau"), help="exact (direct) or approximate (tau); default: the entry's")
     s.add_argument("--seed", type=int, default=0)

@@ -68,14 +68,16 @@ def _reaction_fn(model) -> Callable:
 # ---- the step -------------------------------------------------------------------------------------
 
 
-def imex_step(x, dt, react: Callable, diff_factor, grid: Grid, method: str = "rk4", fast=None, clamp: bool = False, t=0.0, diffuse_first: bool = False):
+def imex_step(x, dt, react: Callable, diff_factor, grid: Grid, method: str = "rk4", fast=None, clamp: bool = False, t=0.0, diffuse_first: bool = False, noise: Callable | None = None):
     """One IMEX step of a field `x` (*batch, H, W, S).
 
     `react(t, x)` is the local reaction rate; `diff_factor` = 1 / (1 − dt D_s λ) on the
     transform grid (H, W', S); `fast` = `FastPairs` or None;
     `clamp` applies max(·, 0) after the reaction update (the reference's relu-clamped RK4);
     `diffuse_first` does the implicit diffusion solve before the reaction update (Lie
-    splitting in the reference's order) instead of after it.
+    splitting in the reference's order) instead of after it; `noise(xf)` (optional) is an
+    increment added to the reaction update before the clamp, from the field `xf` (*batch,
+    H·W, S) the reactions started from (`crnzoo.ssa.spatial_cle`: reaction noise).
 
     The reactions run on the field viewed as (*batch, H·W, S): the kinetics are local, and a
     2-D operand lets XLA lower the model's matrix products (and their transposes in a
@@ -95,6 +97,8 @@ def imex_step(x, dt, react: Callable, diff_factor, grid: Grid, method: str = "rk
         y = xf + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
     else:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if noise is not None:
+        y = y + noise(xf)
     if clamp:
         y = jnp.maximum(y, 0.0)
     y = y.reshape(shape)

@@ -123,23 +123,40 @@ def unit_nM(card, unit: str | None = None) -> float:
     return Scale.parse(unit).concentration_nM
 
 
-def robustness_command(task, model, card, name, runs=200, seed=0, omega_max=2048.0, factor=2.0, unit=None, method=None, json_path=None) -> int:
-    """The body of `crnzoo robustness NAME`: exit 0 when a working Ω was found, 1 when not."""
+def robustness_command(task, model, card, name, runs=None, seed=0, omega_max=None, factor=None, unit=None, method=None, json_path=None) -> int:
+    """The body of `crnzoo robustness NAME`: exit 0 when a working Ω was found, 1 when not.
+    `runs`, `omega_max`, `factor` left None take the task's `robustness_defaults` (spatial
+    entries: fewer, costlier runs), else 200, 2048 and 2. A task with a `stochastic_reference`
+    (the spatial entries' reaction-noise check) builds its deterministic side once for all Ω."""
     import json
 
     from ..solve import Schedule
     from ..solvers.config import SimulationError
     from .robustness import smallest_omega
 
+    own = {"runs": 200, "omega_max": 2048.0, "factor": 2.0, **getattr(task, "robustness_defaults", {})}
+    runs, omega_max, factor = (own[k] if v is None else v for k, v in (("runs", runs), ("omega_max", omega_max), ("factor", factor)))
     if isinstance(runs, bool) or runs < 1:
         raise ValueError(f"--runs must be >= 1, got {runs}")
     if not (omega_max > 0 and np.isfinite(omega_max)):
         raise ValueError(f"--omega-max must be a positive number, got {omega_max}")
+    if not (factor > 1 and np.isfinite(factor)):
+        raise ValueError(f"--factor must be a number > 1, got {factor}")
     per_unit_nM = unit_nM(card, unit)
     schedule = Schedule.from_dict(card.get("schedule"))
+    spatial = hasattr(task, "stochastic_reference")
+    if spatial and method not in (None, task.stochastic_method):
+        raise ValueError(f"--method {method}: {name} runs its own approximate method ({task.stochastic_method}: reaction noise per grid cell) only")
     method = method or task.stochastic_method
+    per = getattr(task, "omega_per", "")
+    ref = []
 
     def check(omega):
+        if spatial:
+            if not ref:
+                ref.append(task.stochastic_reference(model, runs, t1=card["t1"]))
+                print(f"  {ref[0].summary()}", flush=True)
+            return ref[0].check(model, omega, seed)[0]
         try:
             return task.stochastic_check(model, omega, runs, seed, t1=card["t1"], schedule=schedule, method=method)
         except SimulationError as e:  # too many events for the exact method at this Ω: tau-leaping
@@ -153,12 +170,16 @@ def robustness_command(task, model, card, name, runs=200, seed=0, omega_max=2048
         fails = "; ".join(f"{k}: {v}" for k, v in list(c.failures.items())[:3])
         print(f"  Ω = {omega:<8g} {c.passed}/{c.runs} kept the function (95% CI {lo:.3f}..{hi:.3f}, {c.method}){'  — ' + fails if fails else ''}", flush=True)
 
-    print(f"{name}: the entry's function check at decreasing Ω ({runs} runs each, {method})")
+    print(f"{name}: the entry's function check at decreasing Ω{' (molecules per unit per ' + per + ')' if per else ''} ({runs} runs each, {method})")
     r = smallest_omega(check, omega_max=omega_max, factor=factor, progress=show)
-    print(f"{name} {r.statement(per_unit_nM)}")
+    print(f"{name} {r.statement(per_unit_nM, per)}")
     if r.fails_first:
         print(f"fails first below it: {r.fails_first}")
+    extra = {"statement": r.statement(per_unit_nM, per)}
+    if ref:
+        extra.update(function=ref[0].function(), approximation=ref[0].approximation)
+        print(f"approximation: {ref[0].approximation}")
     if json_path:
-        _atomic(Path(json_path), lambda p: Path(p).write_text(json.dumps({"name": name, **r.to_dict(per_unit_nM)}, indent=1)))
+        _atomic(Path(json_path), lambda p: Path(p).write_text(json.dumps({"name": name, **r.to_dict(per_unit_nM), **extra}, indent=1)))
         print(f"wrote {json_path}")
     return 0 if r.omega_min is not None else 1

@@ -82,18 +82,20 @@ class Robustness:
     omega_interval: tuple[float | None, float | None]
     fails_first: str | None  # the most common failure at the largest Ω below omega_min
 
-    def statement(self, unit_nM: float = 50.0) -> str:
-        """The lab statement, e.g. 'at 1 unit = 50 nM this needs a volume >= 6.6 fL ...'."""
+    def statement(self, unit_nM: float = 50.0, per: str = "") -> str:
+        """The lab statement, e.g. 'at 1 unit = 50 nM this needs a volume >= 6.6 fL ...';
+        `per` (e.g. "grid cell") says what Ω and the volume are counted in."""
+        per = f" per {per}" if per else ""
         if self.omega_min is None:
-            return f"did not hold with probability >= {self.level:g} even at Ω = {self.checks[0][0]:g} (the largest tried)"
+            return f"did not hold with probability >= {self.level:g} even at Ω = {self.checks[0][0]:g}{' molecules per unit' + per if per else ''} (the largest tried)"
         lo, hi = self.omega_interval
         top = self.checks[0][0]
         ci = f"{_fmt(lo)}..{_fmt(hi) if hi is not None else f'>{top:g} (more runs needed)'}"
         v = lab_volume_fl(self.omega_min, unit_nM)
         return (
-            f"holds with probability >= {self.level:g} down to Ω = {self.omega_min:g} molecules per unit "
+            f"holds with probability >= {self.level:g} down to Ω = {self.omega_min:g} molecules per unit{per} "
             f"({self.confidence:.0%} CI of the threshold: Ω in {ci}); at 1 unit = {unit_nM:g} nM this needs a "
-            f"volume >= {v:.3g} fL"
+            f"volume >= {v:.3g} fL{per}"
         )
 
     def to_dict(self, unit_nM: float = 50.0) -> dict:

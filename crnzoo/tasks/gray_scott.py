@@ -32,7 +32,7 @@ import dataclasses
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -248,7 +248,7 @@ def yardstick(model, texture: str, runs: int, n: int = GRID, t1: float = T_GROW)
     stats = texture_stats(target_field(texture, n, t1))
     x0 = np.stack([np.asarray(seed_field(FRESH_SEED + r, n)) for r in range(runs)])
     losses = np.asarray(texture_loss(grow(model, t1=t1, n=n, x0=jnp.asarray(x0)).final, stats, model.F, model.k)["total"])
-    return TextureYardstick(x0, stats, losses, grid(n), DT, t1)
+    return TextureYardstick(x0, stats, losses, grid(n), DT, t1, first_seed=FRESH_SEED)
 
 
 # ---- the zoo task ---------------------------------------------------------------------------------
@@ -258,17 +258,21 @@ class GrayScottTask(ZooTask):
     """The task of `gray-scott-<texture>`: learn (F, k) back from Pearson's texture."""
 
     stochastic_method = "cle"
+    omega_per = "grid cell"  # Ω counts molecules per unit concentration in one grid cell
+    robustness_defaults: ClassVar[dict] = {"runs": 8, "omega_max": 1e4, "factor": 10.0}  # minutes per Ω on the 101×101 grid
+
+    def stochastic_reference(self, model, runs: int, n: int | None = None, t1: float | None = None):
+        """The deterministic side of the finite-count check (`yardstick`), on an n×n grid to t1
+        (defaults: the card's 101 and 5,000)."""
+        return yardstick(model, self.texture, runs, int(n or GRID), float(t1 or T_GROW))
 
     def stochastic_check(self, model, omega, runs, seed=0, *, t1=None, schedule=None, method=None):
         """The texture check at finite counts under a stated approximation (reaction noise on the
         card's own spectral step; `crnzoo.tasks._gray_scott_ssa`): `runs` fresh fields grown
         with and without noise on the card's grid to `t1` (default the card's 5,000). Each call
         grows the deterministic yardstick too (about as long as 8 noisy runs take: minutes per
-        Ω on the 101×101 grid; `crnzoo robustness gray-scott-* --runs 8`)."""
-        from ._gray_scott_ssa import texture_check
-
-        ref = yardstick(model, self.texture, runs, GRID, float(t1 or T_GROW))
-        return texture_check(model, ref, omega, seed)[0]
+        Ω on the 101×101 grid); `crnzoo robustness` builds it once (`stochastic_reference`)."""
+        return self.stochastic_reference(model, runs, t1=t1).check(model, omega, seed)[0]
 
     def __init__(self, texture: str):
         self.texture = texture
