@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--ssa", action="store_true", help="stochastic simulation at finite molecule counts (needs --omega)")
     s.add_argument("--omega", type=float, help="with --ssa: molecules per unit concentration (count n = c·Ω)")
     s.add_argument("--runs", type=int, help="with --ssa: number of sample paths (default 1000)")
-    s.add_argument("--method", default="direct", choices=("direct", "scan", "tau"), help="with --ssa: exact direct method (default), its masked-scan form, or tau-leaping (approximate)")
+    s.add_argument("--method", choices=("direct", "scan", "tau"), help="with --ssa: exact direct method (default), its masked-scan form, or tau-leaping (approximate); a spatial entry runs its own approximate method")
     s.add_argument("--seed", type=int, default=0, help="with --ssa: random seed")
     s.add_argument("--solver", choices=SOLVER_NAMES, help="override the card's solver: tsit5/dopri5/dopri8 for non-stiff "
                    "networks, kvaerno3/4/5 for stiff ones, rosenbrock for indexed CRNs (wta-mnist-*)")

@@ -126,12 +126,12 @@ def cmd_simulate(args) -> int:
     return 0
 
 
-def _plot_units(card) -> "tuple[str, str] | None":
+def _plot_units(card) -> tuple[str, str] | None:
     """(concentration, time) units of a card's axes; None: dimensionless."""
     return (card.get("concentration_units"), card.get("time_units")) if card and card.get("time_units") else None
 
 
-def _plotted_species(args, model, card) -> "tuple[str, ...] | None":
+def _plotted_species(args, model, card) -> tuple[str, ...] | None:
     """`--species`, else the card's outputs for a network of more than 12 species, else all (None)."""
     if args.species:
         return tuple(t.strip() for t in args.species.split(","))
@@ -146,7 +146,7 @@ def _simulate_ssa(args, model, ts, x0, schedule, label, card) -> int:
     if args.omega is None:
         raise _Usage("--ssa needs --omega (molecules per unit concentration, > 0)")
     runs = 1000 if args.runs is None else args.runs
-    return simulate_command(model, ts, args.omega, runs, args.seed, x0, schedule, args.method, label, args.csv, args.plot,
+    return simulate_command(model, ts, args.omega, runs, args.seed, x0, schedule, args.method or "direct", label, args.csv, args.plot,
                             species=_plotted_species(args, model, card), units=_plot_units(card))
 
 

@@ -6,6 +6,14 @@ the same solver the card's metrics use) to `--t1` (default: the card's horizon) 
 the field: spatial mean, minimum and maximum of each species at the saved times (printed at
 the end, all of them in `--csv`), and `--plot` draws the field itself — Gray-Scott's V
 concentration, the Hopfield network's RGB image (x⁺ − x⁻ of neurons 0..2) — at six times.
+
+With `--ssa --omega Ω [--runs R]` it runs the entry at finite counts under its stated
+approximation (the one `crnzoo robustness` uses: chemical Langevin reaction noise per grid
+cell on the card's own step, `crnzoo.ssa.spatial_cle`; Ω is molecules per unit concentration
+per grid cell): R patterns grown with noise, each scored by the card's function check (the
+texture loss against the seed-to-seed yardstick; the portrait's loss against the promise),
+reported with the share of runs that kept the function and its 95% interval (`--csv`: every
+run's metric).
 """
 
 from __future__ import annotations
@@ -99,9 +107,13 @@ def draw_field(ts, frames, what: str, title: str, path) -> Path:
 
 def simulate_spatial(args, model, card, t1: float) -> int:
     """`crnzoo simulate` of a spatial entry (see the module docstring)."""
-    for flag, given in (("--inputs", args.inputs), ("--x0", args.x0), ("--species", args.species), ("--ssa", args.ssa or None)):
+    for flag, given in (("--inputs", args.inputs), ("--x0", args.x0), ("--species", args.species)):
         if given is not None:
             raise _Usage(f"{flag} is not available for {card['name']}: a reaction-diffusion entry grows its pattern from its card's seed field")
+    if args.ssa:
+        return simulate_spatial_ssa(args, model, card, t1)
+    if args.omega is not None or args.runs is not None:
+        raise _Usage("--omega and --runs go with --ssa")
     started = time.perf_counter()
     ts, xs, species, frames, what = grow(model, card, t1)
     elapsed = time.perf_counter() - started
@@ -119,3 +131,37 @@ def simulate_spatial(args, model, card, t1: float) -> int:
         draw_field(ts, frames, what, card["name"], args.plot)
         print(f"wrote {args.plot}")
     return 0
+
+
+def simulate_spatial_ssa(args, model, card, t1: float) -> int:
+    """`simulate --ssa` of a spatial entry (module docstring): exit 0 when every run kept the
+    function, 1 when some did not."""
+    from .. import zoo
+
+    task = zoo.entry(card["name"]).task
+    runs = int(args.runs if args.runs is not None else task.robustness_defaults["runs"])
+    if args.omega is None or not (args.omega > 0 and np.isfinite(args.omega)):
+        raise _Usage(f"--ssa needs --omega > 0 (molecules per unit concentration per grid cell), got {args.omega}")
+    if runs < 1:
+        raise _Usage(f"--runs must be >= 1, got {runs}")
+    if args.method is not None:
+        raise _Usage(f"--method {args.method}: {card['name']} runs its own approximate method ({task.stochastic_method}: reaction noise per grid cell) only")
+    if args.plot is not None:
+        raise _Usage(f"--plot with --ssa draws sample paths of a well-mixed network; {card['name']}'s field is drawn by `crnzoo simulate {card['name']} --plot FILE`")
+    started = time.perf_counter()
+    ref = task.stochastic_reference(model, runs, t1=t1)
+    check, metric = ref.check(model, float(args.omega), args.seed)
+    metric = np.asarray(metric, dtype=float)
+    lo, hi = check.interval()
+    print(f"{card['name']}: {runs} runs at Ω = {args.omega:g} molecules per unit per grid cell, t = 0..{t1:g} "
+          f"({task.stochastic_method}: {ref.approximation.split(';')[0]}) in {time.perf_counter() - started:.1f} s")
+    print(f"function: {ref.function()}")
+    print(f"kept by {check.passed}/{check.runs} runs (95% CI of the probability {lo:.3f}..{hi:.3f}); the card's metric over the runs: "
+          f"mean {np.nanmean(metric):.4g}, sd {np.nanstd(metric, ddof=1) if runs > 1 else 0.0:.3g}, min {np.nanmin(metric):.4g}, "
+          f"max {np.nanmax(metric):.4g} ({ref.summary()})")
+    if check.failures:
+        print("failed: " + "; ".join(f"{why} ({n} runs)" for why, n in check.failures.items()))
+    if args.csv is not None:
+        write_text(args.csv, "run,metric\n" + "".join(f"{r},{v:.10g}\n" for r, v in enumerate(metric)))
+        print(f"wrote {args.csv} (the card's metric of every run)")
+    return 0 if check.passed == check.runs else 1
