@@ -78,7 +78,9 @@ def measured_rates(design: Design, enumerated: Enumerated) -> dict[str, float]:
     signals = set(design.interpretation())
     gates = {c.name: c.reaction for c in design.complexes if c.kind == "gate"}
     fuels = set(design.fuels())
-    seconds = signals | {c.name for c in design.complexes if c.kind == "fuel" and c.name.startswith("Fu")}
+    pseudo = {c.name: c.reaction for c in design.complexes if c.kind == "fuel" and c.name.startswith("Fu")}  # Soloveichik 2010's Fu_i
+    buffered = {c.reaction for c in design.complexes if c.kind == "buffer"} | set(pseudo.values())
+    seconds = signals | set(pseudo)
     ssw = design.scheme == "soloveichik2010"
     steps: dict[str, list[float]] = {"q_first_nM_s": [], "q_second_nM_s": [], "q_exchange_nM_s": []}
     for r in enumerated.network.reactions:
@@ -88,8 +90,7 @@ def measured_rates(design: Design, enumerated: Enumerated) -> dict[str, float]:
         other = names - seconds
         gate = next((gates[n] for n in other if n in gates), None)
         if names & signals and other and gate is not None:
-            uni = design.reactions[gate].molecularity == 1 and not any(
-                c.reaction == gate and (c.kind == "buffer" or c.name.startswith("Fu")) for c in design.complexes)
+            uni = design.reactions[gate].molecularity == 1 and gate not in buffered
             steps["q_first_nM_s" if not ssw or uni else "q_exchange_nM_s"].append(r.rate)
         elif other and not other & fuels and (ssw or names & signals):
             steps["q_second_nM_s"].append(r.rate)
@@ -154,7 +155,9 @@ def implement(formal: ReactionNetwork, scheme: str, scale: Scale, out: str | Pat
     `crnzoo.dna.enumerate`). Returns the summary written to `out/summary.json`.
     """
     out = Path(out)
-    if out.exists() and not (out.is_dir() and not any(out.iterdir())):
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"output folder {out} is a file; choose a new folder name")
+    if out.exists() and any(out.iterdir()):
         raise ValueError(f"output folder {out} exists and is not empty; choose a new one")
     if not out.parent.is_dir():
         raise ValueError(f"output folder's parent {out.parent} does not exist")
