@@ -84,6 +84,31 @@ def test_short_training_lowers_the_loss(shared_data):
     assert hist["best_loss"] < hist["losses"][0]
 
 
+def test_training_backs_off_after_a_non_finite_loss(shared_data, monkeypatch):
+    """A non-finite loss (a growth outside the explicit step's stability region) sends training
+    back to the best parameters, with the optimiser state before that step and half the step
+    size; the returned parameters are the best finite ones."""
+    cfg = dataclasses.replace(hp.SMALL, n_neurons=4, grid=12, t_grow=1.0, save_every=5, lr=1e-2, lr_end=1e-2)
+    w0 = float(init(4, jax.random.PRNGKey(0)).Wp[0, 0])
+    real_loss, real_simulate, seen = hp.image_loss, hp.simulate_field, {}
+
+    def simulate(m, *a, **k):
+        seen["m"] = m
+        return real_simulate(m, *a, **k)
+
+    def image_loss(field, target):  # a cliff: NaN once Wp[0, 0] has moved 2.5 Adam steps from its start
+        return jnp.where(jnp.abs(seen["m"].Wp[0, 0] - w0) > 2.5e-2, jnp.nan, real_loss(field, target))
+
+    monkeypatch.setattr(hp, "simulate_field", simulate)
+    monkeypatch.setattr(hp, "image_loss", image_loss)
+    best, hist = hp.train(cfg, progress=False, steps=12)
+    losses = hist["losses"]
+    assert hist["backtracks"] and np.all(np.isfinite(losses)) and hist["steps_run"] == len(losses) == 12 - len(hist["backtracks"])
+    assert abs(float(best.Wp[0, 0]) - w0) <= 2.5e-2 and hist["best_loss"] == losses.min()
+    k = hist["backtracks"][0]  # the step after the first back-off grows the best parameters again
+    assert losses[k] == losses[:k].min()
+
+
 def test_reference_parameters_load_and_grow():
     path = data_path(hp.REFERENCE_PARAMS)
     if not path.is_file():

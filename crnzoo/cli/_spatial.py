@@ -59,7 +59,7 @@ def grow(model, card, t1: float):
     steps = round(t1 / dt)
     if steps < 1 or abs(steps * dt - t1) > 1e-9 * max(1.0, t1):
         raise _Usage(f"--t1 must be a whole number of steps dt = {dt:g} for {card['name']}, got {t1:g}")
-    sol = hp.grow(model, int(config["grid"]), t1, dt, save_every=_save_every(steps))
+    sol = hp.grow(model, int(config["grid"]), t1, dt, save_every=_save_every(steps), method=config.get("method", "rk4"))
     xs = np.asarray(sol.xs)
     return np.asarray(sol.ts), xs, tuple(sol.species), np.clip(np.asarray(hp.image_of(xs)), 0.0, 1.0), "image: x⁺ − x⁻ of neurons 0..2 as RGB"
 

@@ -5,11 +5,11 @@
   cosine space, fast annihilation to completion, `jax.checkpoint`ed segments), `imex_step`,
   `mol_rhs` (the method-of-lines right-hand side, for cross-checks).
 - `memory`: the memory estimate checked before allocating (`SpatialMemoryError`).
-- `capabilities`: `HasDiffusion`, `HasFastReactions` — what a module may offer the solver.
+- `capabilities`: `HasDiffusion`, `HasFastReactions`, `HasSplitFlow` — what a module may offer the solver.
 - `gray_scott`: `GrayScott` (§5.2 textures); `hopfield`: `HopfieldRD` (§5.3, Turing's portrait).
 """
 
-from .capabilities import HasDiffusion as HasDiffusion, HasFastReactions as HasFastReactions
+from .capabilities import HasDiffusion as HasDiffusion, HasFastReactions as HasFastReactions, HasSplitFlow as HasSplitFlow
 from .grid import BOUNDARIES as BOUNDARIES, LAPLACIANS as LAPLACIANS, Grid as Grid
 from .imex import (
     METHODS as METHODS,
@@ -17,6 +17,7 @@ from .imex import (
     diffusion_factor as diffusion_factor,
     imex_step as imex_step,
     local_model as local_model,
+    reaction_update as reaction_update,
     mol_rhs as mol_rhs,
     simulate_field as simulate_field,
 )

@@ -7,6 +7,7 @@ The solver asks them of the module a model's `for_solver()` returns.
 from __future__ import annotations
 
 import abc
+from typing import Callable
 
 import equinox as eqx
 import jax
@@ -36,3 +37,13 @@ class HasFastReactions(eqx.Module):
     @abc.abstractmethod
     def fast_pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """(ia, ib): index arrays of the annihilating species pairs."""
+
+
+class HasSplitFlow(eqx.Module):
+    """Capability: an unconditionally stable update of the slow local reactions over a step dt,
+    built from sub-flows the module solves exactly (operator splitting), for `simulate_field`'s
+    method "split"."""
+
+    @abc.abstractmethod
+    def split_flow(self, dt: float) -> Callable[[jax.Array], jax.Array]:
+        """x(t) ↦ x(t + dt) of `slow_rhs` by splitting (x: (..., S)); the map is built once per solve."""

@@ -11,7 +11,11 @@ linear solve done exactly in a Fourier (periodic) or cosine (no-flux) basis:
 
     (I − dt D ∇²) x_{n+1} = x_n + dt R(x_n)                          (method "euler")
     (I − dt D ∇²) x_{n+1} = RK4 step of dx/dt = R(x) from x_n         (method "rk4")
+    (I − dt D ∇²) x_{n+1} = Φ_dt(x_n)                                  (method "split")
 
+where Φ_dt is the model's own update of its reactions by exactly solved sub-flows (capability
+`HasSplitFlow`; the Hopfield network's: Strang splitting of its linear production and cubic
+degradation), stable for any dt and positivity-preserving, so no clamp is needed
 (or, with `diffuse_first`, the implicit diffusion solve first and the reaction step on its
 result: Lie splitting in the order the reference library uses), followed by the model's
 fast reactions (pairwise annihilation x⁺ + x⁻ → ∅ applied to
@@ -42,12 +46,12 @@ from ..crn.base import CRNModel
 from ..crn.mass_action import MassActionCRN
 from ..network import ReactionNetwork
 from ..solvers.config import StateError
-from .capabilities import HasDiffusion, HasFastReactions
+from .capabilities import HasDiffusion, HasFastReactions, HasSplitFlow
 from .grid import Grid
 from .memory import check_memory
 
 
-METHODS = ("euler", "rk4")
+METHODS = ("euler", "rk4", "split")
 
 
 def local_model(model):
@@ -65,13 +69,27 @@ def _reaction_fn(model) -> Callable:
     return model.slow_rhs if isinstance(model, HasFastReactions) else model.rhs
 
 
+def reaction_update(model, method: str, dt: float) -> Callable:
+    """The `react` argument of `imex_step` for `method`: the reaction rate `react(t, x)`, or for
+    "split" the model's step map `react(t, x)` = x(t + dt) (`HasSplitFlow.split_flow`, built once)."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if method != "split":
+        return _reaction_fn(model)
+    if not isinstance(model, HasSplitFlow):
+        raise ValueError(f"method 'split' needs a model whose reactions split into exactly solved flows; {type(model).__name__} has none: use 'rk4'")
+    flow = model.split_flow(dt)
+    return lambda t, x: flow(x)
+
+
 # ---- the step -------------------------------------------------------------------------------------
 
 
 def imex_step(x, dt, react: Callable, diff_factor, grid: Grid, method: str = "rk4", fast=None, clamp: bool = False, t=0.0, diffuse_first: bool = False, noise: Callable | None = None):
     """One IMEX step of a field `x` (*batch, H, W, S).
 
-    `react(t, x)` is the local reaction rate; `diff_factor` = 1 / (1 − dt D_s λ) on the
+    `react(t, x)` is the local reaction rate (for "split", the step map x(t) ↦ x(t + dt):
+    `reaction_update`); `diff_factor` = 1 / (1 − dt D_s λ) on the
     transform grid (H, W', S); `fast` = `FastPairs` or None;
     `clamp` applies max(·, 0) after the reaction update (the reference's relu-clamped RK4);
     `diffuse_first` does the implicit diffusion solve before the reaction update (Lie
@@ -95,6 +113,8 @@ def imex_step(x, dt, react: Callable, diff_factor, grid: Grid, method: str = "rk
         k3 = react(t + dt / 2, xf + dt / 2 * k2)
         k4 = react(t + dt, xf + dt * k3)
         y = xf + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+    elif method == "split":
+        y = react(t, xf)
     else:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     if noise is not None:
@@ -213,7 +233,8 @@ def simulate_field(
     - `diffusion`: D per species, shape (S,) (default: `model.diffusion_constants()`).
     - `save_every`: steps per saved state; each segment is one `jax.checkpoint`-ed scan
       (default ≈ √steps, rounded to a divisor of the step count).
-    - `method`: reaction integrator `"rk4"` or `"euler"`; `clamp`: max(·, 0) after it.
+    - `method`: reaction integrator `"rk4"`, `"euler"` or `"split"` (the model's exactly solved
+      sub-flows, `HasSplitFlow`); `clamp`: max(·, 0) after it.
     - `diffuse_first`: solve diffusion before the reactions in each step (the reference's
       order) rather than after them (the IMEX-Euler order, default).
     - `fast`: apply the model's fast reactions (`fast_pairs()`), if it has any.
@@ -274,7 +295,7 @@ def simulate_field(
 
 
 def _solve(lm, x0, diffusion, dt, n_seg, seg_len, grid, method, clamp, pairs, use_checkpoint, diffuse_first=False):
-    react = _reaction_fn(lm)
+    react = reaction_update(lm, method, dt)
     factor = diffusion_factor(grid, diffusion, dt, x0.dtype)
     fast = None if pairs is None else FastPairs(np.asarray(pairs[0]), np.asarray(pairs[1]))
 

@@ -38,7 +38,7 @@ def estimate_memory(field_shape, n_steps: int, save_every: int, grad: bool = Fal
     125 steps, segments of 25) peaked at 8.2 GiB resident; this estimate gives 7.7 GiB.
     """
     state = int(np.prod(field_shape)) * itemsize
-    per_step = 15 if method == "rk4" else 6  # RK4 stages, clamp masks, transforms kept for the backward pass
+    per_step = {"rk4": 15, "split": 8}.get(method, 6)  # RK4 stages, clamp masks, transforms kept for the backward pass
     n_seg = max(n_steps // max(save_every, 1), 1)
     total = state * (n_seg + 1) + state * 16
     if grad:

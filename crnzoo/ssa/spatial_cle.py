@@ -42,6 +42,7 @@ from ..spatial.imex import (
     diffusion_factor,
     imex_step,
     local_model,
+    reaction_update,
 )
 from .simulate import SSAError, _network, check_omega
 
@@ -143,7 +144,7 @@ def noisy_grow(model, x0, omega: float, t1: float, dt: float, *, grid: Grid, see
     tables = noise_tables(model)
     change = jnp.asarray(tables.change)
     lm = local_model(model)
-    react = _reaction_fn(lm)
+    react = reaction_update(lm, method, dt)
     factor = diffusion_factor(grid, lm.diffusion_constants(), dt, x0.dtype)
     pairs = lm.fast_pairs() if fast and isinstance(lm, HasFastReactions) else None
     fastp = None if pairs is None else FastPairs(np.asarray(pairs[0]), np.asarray(pairs[1]))

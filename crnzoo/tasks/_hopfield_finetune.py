@@ -78,7 +78,8 @@ class ImageGrowthTask(ZooTask):
         start = jax.tree_util.tree_map(lambda a: a.astype(dtype) if hasattr(a, "astype") else a, model)
 
         def loss_fn(m):
-            out = simulate_field(m, x0, c.t_grow, c.dt, grid=g, method="rk4", clamp=True, save_every=c.save_every, check=False, grad=True)
+            out = simulate_field(m, x0, c.t_grow, c.dt, grid=g, method=c.method, clamp=c.method == "rk4", save_every=c.save_every,
+                                 check=False, grad=True)
             return self.hf.image_loss(out.final, target)
 
         cfg = c.train_config(int(steps))

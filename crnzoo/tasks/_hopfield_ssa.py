@@ -63,7 +63,8 @@ def promise_bound(promise: str) -> float:
 class PortraitReference:
     """The deterministic side of the check (`HopfieldTask.stochastic_reference` builds it):
     the seed field `x0` (n, n, 2N), the masked `target` (n, n, 3), the card's noise-free
-    `loss` on `grid` with step `dt` to `t1`, the `limit` a run's loss may reach, `runs` per Ω."""
+    `loss` on `grid` with step `dt` to `t1` and the card's reaction update `method`, the `limit`
+    a run's loss may reach, `runs` per Ω."""
 
     x0: np.ndarray
     target: np.ndarray
@@ -73,6 +74,7 @@ class PortraitReference:
     dt: float
     t1: float
     runs: int
+    method: str = "rk4"
 
     def check(self, model, omega: float, seed: int = 0) -> tuple[StochasticCheck, np.ndarray]:
         """`runs` portraits grown with reaction noise at `omega` (molecules per unit per grid
@@ -83,7 +85,7 @@ class PortraitReference:
         for start in range(0, self.runs, CHUNK):
             k = min(CHUNK, self.runs - start)
             fields = noisy_grow(model, np.broadcast_to(self.x0, (k, *self.x0.shape)), omega, self.t1, self.dt, grid=self.grid,
-                                seed=(seed + int(omega) + 7919 * start) % 2**31, clamp=True)
+                                seed=(seed + int(omega) + 7919 * start) % 2**31, method=self.method, clamp=self.method == "rk4")
             n = fields.shape[-1] // 2
             img = fields[..., :3] - fields[..., n : n + 3]
             losses.append(np.asarray(jnp.mean((img - self.target) ** 2, axis=(1, 2, 3))))

@@ -48,6 +48,8 @@ REFERENCE_BEST_LOG_LOSS = -4.0465
 DT = 0.1
 T_GROW = 12.5
 FIGURE = "growth.png"
+STEPS_MEDIUM = 4000
+MAX_BACKTRACKS = 8  # halvings of the optimiser's step after non-finite losses before training stops
 
 
 class TargetImageError(ValueError):
@@ -69,6 +71,7 @@ class HopfieldConfig:
     save_every: int = 25
     dtype: str = "float32"
     seed: int = 0
+    method: str = "rk4"  # the reaction update of each IMEX step: relu-clamped "rk4" or "split" (exact sub-flows)
     optimizer: str = "Adam (optax) with global-norm clipping, cosine-decayed learning rate"
 
     def train_config(self, steps: int) -> TrainConfig:
@@ -80,6 +83,14 @@ class HopfieldConfig:
 
 
 SMALL = HopfieldConfig()
+# 16 IMEX steps of dt = 12.5/16 instead of 125 of 0.1, the reactions by the network's exactly
+# solved sub-flows (`method="split"`: stable at any dt, one matrix product per step instead of
+# RK4's four) and one checkpoint segment (no recomputation in the backward pass): a training
+# step ≥ 10× cheaper at equal size (`benchmarks/hopfield_step.py`), spent on twice the neurons
+# and a 64×64 grid. The learned map depends on the step, so this is a model of its own. With
+# relu-clamped RK4 at this dt, training of N = 64 left RK4's stability region (dt·|λ| 4.3 >
+# 2.785, `scripts/issue17/hopfield_stability.py`) and diverged.
+MEDIUM = HopfieldConfig(n_neurons=64, grid=64, dt=T_GROW / 16, save_every=16, steps=STEPS_MEDIUM, method="split")
 FULL = HopfieldConfig(n_neurons=256, grid=100, steps=30_000, lr=1e-3, lr_end=1e-4)
 
 
@@ -128,13 +139,14 @@ def image_of(field) -> jax.Array:
     return field[..., :N_VISIBLE] - field[..., n : n + N_VISIBLE]
 
 
-def grow(model, n: int, t1: float = T_GROW, dt: float = DT, save_every: int | None = None, dtype=jnp.float64, check: bool = True, grad: bool = False, diffuse_first: bool = False):
-    """Grow from the splotch seed on an n×n periodic grid; returns the `RDSolution`."""
+def grow(model, n: int, t1: float = T_GROW, dt: float = DT, save_every: int | None = None, dtype=jnp.float64, check: bool = True, grad: bool = False, diffuse_first: bool = False, method: str = "rk4"):
+    """Grow from the splotch seed on an n×n periodic grid with `method`'s reaction update
+    (relu-clamped "rk4", or "split"); returns the `RDSolution`."""
     x0 = seed_field(n, model.n_neurons, dtype)
     steps = round(t1 / dt)
     return simulate_field(
-        model, x0, t1, dt, grid=Grid((n, n)), method="rk4", clamp=True, save_every=save_every or steps, check=check, grad=grad,
-        negative_tol=1e-6, diffuse_first=diffuse_first,
+        model, x0, t1, dt, grid=Grid((n, n)), method=method, clamp=method == "rk4", save_every=save_every or steps, check=check,
+        grad=grad, negative_tol=1e-6, diffuse_first=diffuse_first,
     )
 
 
@@ -145,7 +157,7 @@ def image_loss(field, target) -> jax.Array:
 
 def loss_of(model, target, config: HopfieldConfig = SMALL) -> float:
     """`image_loss` of the field grown by `model` (float64) at `config`'s horizon and step."""
-    out = grow(model, target.shape[0], config.t_grow, config.dt)
+    out = grow(model, target.shape[0], config.t_grow, config.dt, method=config.method)
     return float(image_loss(out.final, jnp.asarray(target)))
 
 
@@ -166,22 +178,24 @@ def train(config: HopfieldConfig = SMALL, target_path=None, progress: bool = Tru
     dtype = jnp.dtype(config.dtype)
     target = jnp.asarray(load_target(config.grid, target_path), dtype)
     n_steps = round(config.t_grow / config.dt)
-    need = check_memory((config.grid, config.grid, 2 * config.n_neurons), n_steps, config.save_every, True, dtype.itemsize)
+    need = check_memory((config.grid, config.grid, 2 * config.n_neurons), n_steps, config.save_every, True, dtype.itemsize, config.method)
     x0 = _shard(seed_field(config.grid, config.n_neurons, dtype))
     model = init(config.n_neurons, jax.random.PRNGKey(config.seed))
     model = jax.tree_util.tree_map(lambda a: a.astype(dtype), model)
     g = Grid((config.grid, config.grid))
 
     def loss_fn(m):
-        out = simulate_field(m, x0, config.t_grow, config.dt, grid=g, method="rk4", clamp=True, save_every=config.save_every, check=False, grad=True)
+        out = simulate_field(m, x0, config.t_grow, config.dt, grid=g, method=config.method, clamp=config.method == "rk4",
+                             save_every=config.save_every, check=False, grad=True)
         return image_loss(out.final, target)
 
     opt = config.train_config(steps).optimizer()
 
     @jax.jit
-    def step(m, state):
+    def step(m, state, scale):
         loss, grads = jax.value_and_grad(loss_fn)(m)
         updates, state = opt.update(grads, state, m)
+        updates = jax.tree_util.tree_map(lambda u: scale * u, updates)
         m = optax.apply_updates(m, updates).project()
         return m, state, loss
 
@@ -193,14 +207,24 @@ def train(config: HopfieldConfig = SMALL, target_path=None, progress: bool = Tru
         from tqdm import tqdm
 
         it = tqdm(it, desc=f"hopfield N={config.n_neurons} {config.grid}x{config.grid}", dynamic_ncols=True)
-    step_times = []
+    step_times, stopped, backtracks, scale = [], None, [], 1.0
     for i in it:
         t0 = time.perf_counter()
-        new, state, loss = step(model, state)
+        new, new_state, loss = step(model, state, jnp.asarray(scale, dtype))
         loss = float(loss)
         step_times.append(time.perf_counter() - t0)
         if not math.isfinite(loss):
-            raise FloatingPointError(f"hopfield training: non-finite loss at step {i}")
+            # the growth left the explicit step's stability region: back to the best parameters,
+            # the optimiser state before this step, and half the step size
+            if best_loss == math.inf:
+                raise FloatingPointError(f"hopfield training: non-finite loss at step {i}")
+            if len(backtracks) == MAX_BACKTRACKS:
+                stopped = f"non-finite loss at step {i} after {MAX_BACKTRACKS} halvings of the step size; the best parameters are kept"
+                break
+            backtracks.append(i)
+            model, scale = best, scale / 2
+            continue
+        state = new_state
         losses.append(loss)
         if loss < best_loss:  # the loss is of `model` (before this update)
             best, best_loss = model, loss
@@ -217,19 +241,22 @@ def train(config: HopfieldConfig = SMALL, target_path=None, progress: bool = Tru
         "step_s_median": float(np.median(step_times[1:])) if len(step_times) > 1 else float(step_times[0]),
         "first_step_s": float(step_times[0]),
         "memory_estimate_bytes": int(need),
+        "stopped": stopped,
+        "backtracks": backtracks,
     }
 
 
-def draw_growth(model, target, path, title: str, n_frames: int = 6, dtype=jnp.float64, diffuse_first: bool = False) -> dict:
-    """Target | grown image | growth sequence (as the paper's Fig. 6C); returns the final loss."""
+def draw_growth(model, target, path, title: str, n_frames: int = 6, dtype=jnp.float64, diffuse_first: bool = False, t1: float = T_GROW, dt: float = DT, method: str = "rk4") -> dict:
+    """Target | grown image | growth sequence (as the paper's Fig. 6C), grown to `t1` in steps
+    `dt` with `method`; returns the final loss."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     n = target.shape[0]
-    steps = round(T_GROW / DT)
-    out = grow(model, n, T_GROW, DT, save_every=steps // 25 if steps % 25 == 0 else 1, dtype=dtype, diffuse_first=diffuse_first)
+    steps = round(t1 / dt)
+    out = grow(model, n, t1, dt, save_every=steps // 25 if steps % 25 == 0 else 1, dtype=dtype, diffuse_first=diffuse_first, method=method)
     imgs = np.asarray(image_of(out.xs))
     loss = float(np.mean((imgs[-1] - target) ** 2))
     frames = np.linspace(0, len(out.ts) - 1, n_frames).round().astype(int)
@@ -237,7 +264,7 @@ def draw_growth(model, target, path, title: str, n_frames: int = 6, dtype=jnp.fl
     ax[0].imshow(np.clip(target, 0, 1))
     ax[0].set_title("target", fontsize=8)
     ax[1].imshow(np.clip(imgs[-1], 0, 1))
-    ax[1].set_title(f"grown, t = {T_GROW:g}\nMSE {loss:.4g} (log10 {math.log10(loss):.3f})", fontsize=8)
+    ax[1].set_title(f"grown, t = {t1:g}\nMSE {loss:.4g} (log10 {math.log10(loss):.3f})", fontsize=8)
     for a, f in zip(ax[2:], frames):
         a.imshow(np.clip(imgs[f], 0, 1))
         a.set_title(f"t = {out.ts[f]:.2f}", fontsize=8)
@@ -276,10 +303,10 @@ class HopfieldTask(ZooTask):
         c = self.config
         n, t1 = int(n or c.grid), float(t1 or c.t_grow)
         target = load_target(n)
-        det = grow(model, n, t1, c.dt).final
+        det = grow(model, n, t1, c.dt, method=c.method).final
         limit = promise_bound(self.metrics["loss"][2]) if limit is None else float(limit)
         return PortraitReference(np.asarray(seed_field(n, model.n_neurons)), target, float(image_loss(det, jnp.asarray(target))),
-                                 limit, Grid((n, n)), c.dt, t1, int(runs))
+                                 limit, Grid((n, n)), c.dt, t1, int(runs), c.method)
 
     def stochastic_check(self, model, omega, runs, seed=0, *, t1=None, schedule=None, method=None):
         """The portrait at finite counts under a stated approximation (reaction noise per grid
@@ -336,6 +363,10 @@ class HopfieldTask(ZooTask):
                 "loss_last": float(losses[-1]),
                 "loss_every_100_steps": [float(v) for v in losses[::100]],
                 "note": "training in float32; the card's metrics are recomputed in float64",
+                **({"stopped_early": hist["stopped"]} if hist["stopped"] else {}),
+                **({"backtracks": {"at_steps": hist["backtracks"], "note": "a non-finite loss (the growth left the explicit "
+                    "step's stability region) sent training back to the best parameters with half the step size"}}
+                   if hist["backtracks"] else {}),
             },
             "training_config": dataclasses.replace(c, steps=hist["steps_run"]).to_dict(),
             "training_wall_s": round(hist["wall_s"], 1),
@@ -354,7 +385,7 @@ class HopfieldTask(ZooTask):
         target = load_target(c.grid)
         steps = ((card or {}).get("training_result") or {}).get("steps_run")
         title = f"{self.name}: N = {c.n_neurons}, {c.grid}×{c.grid}" + (f", {steps} training steps" if steps else "")
-        draw_growth(model, target, Path(directory) / FIGURE, title)
+        draw_growth(model, target, Path(directory) / FIGURE, title, t1=c.t_grow, dt=c.dt, method=c.method)
         return {"figures": [FIGURE]}
 
     # ---- fine-tuning on a user's image (`_hopfield_finetune`) ----
