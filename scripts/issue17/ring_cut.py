@@ -13,6 +13,8 @@
 - BUMP > 0: that growth rate is taken at a counterfactual loser state with every transported
   species raised by BUMP·D_b (the loser must stay suppressed if the messenger is not sunk, as
   in small rings where the winner's A stays low).
+STEPS = 0: from scratch instead (wta-ring's recipe, seed SEED: T = 100 with TRAIN, then T_END
+with EXTEND, both phases with the CUT / GROWTH / BUMP terms; START applies to the second phase).
 Then Table 1 at t = 100, 200, 400 with 500 + 500 rings (Tsit5 rtol 1e-5) on n = 2..8, and the
 5-chamber argmax accuracy with a cut membrane (the training objective's view, 300 rings).
 Selection is on the 5-chamber figures only; n = 2..8 are reported.
@@ -128,12 +130,20 @@ def main():
     batch = int(sys.argv[6]) if len(sys.argv) > 6 else 64
     seed = int(sys.argv[7]) if len(sys.argv) > 7 else 7
     bump = float(sys.argv[8]) if len(sys.argv) > 8 else 0.0
-    m = load("wta-ring")
-    print("shipped cut-5 (edge at winner / next):", cut_accuracy(m), flush=True)
-    task = CutRingTask(cut, growth, bump, n_chambers=5, t_end=T, dt=w.DT, low=0.01, high=0.9, k_diffusion=w.K_MIN, start_fraction=start)
-    cfg = dataclasses.replace(w.EXTEND, steps=steps, seed=seed, batch_size=batch, checkpoint_every=10**9)
     t0 = time.time()
-    model, h = train(m, task, cfg, progress=False)
+    if steps == 0:  # from scratch: wta-ring's two phases (T = 100, then T_END) with the same extra terms
+        m = w.LearnedRing().make(seed)
+        kw = dict(n_chambers=5, dt=w.DT, low=0.01, high=0.9, k_diffusion=w.K_MIN)
+        m, h = train(m, CutRingTask(cut, growth, bump, t_end=w.T_TRAIN, **kw), dataclasses.replace(w.TRAIN, seed=seed, checkpoint_every=10**9), progress=False)
+        print("phase 1 %.0f s loss last %.4f" % (time.time() - t0, np.mean(h.loss[-10:])), flush=True)
+        task = CutRingTask(cut, growth, bump, t_end=T, start_fraction=start, **kw)
+        model, h = train(m, task, dataclasses.replace(w.EXTEND, seed=seed + 1, checkpoint_every=10**9), progress=False)
+    else:
+        m = load("wta-ring")
+        print("shipped cut-5 (edge at winner / next):", cut_accuracy(m), flush=True)
+        task = CutRingTask(cut, growth, bump, n_chambers=5, t_end=T, dt=w.DT, low=0.01, high=0.9, k_diffusion=w.K_MIN, start_fraction=start)
+        cfg = dataclasses.replace(w.EXTEND, steps=steps, seed=seed, batch_size=batch, checkpoint_every=10**9)
+        model, h = train(m, task, cfg, progress=False)
     print("args", sys.argv[1:], "train %.0f s" % (time.time() - t0), "loss first/last %.4f %.4f" % (np.mean(h.loss[:10]), np.mean(h.loss[-10:])), flush=True)
     shipped = bake(model)
     eqx.tree_serialise_leaves(f"/tmp/h17r_ring_cut_{'_'.join(sys.argv[1:])}.eqx", shipped)
