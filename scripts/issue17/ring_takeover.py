@@ -18,7 +18,7 @@ from crnzoo.tasks._wta_ring_table import sample_rings
 from crnzoo.tasks.wta_ring import SPECIES, default_x0
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from ring_cut import EdgeWeightedRing  # noqa: E402
+from ring_cut import EdgeWeightedRing
 
 FAST = SolverConfig("tsit5", rtol=1e-5, atol=1e-7)
 IDX = {s: i for i, s in enumerate(SPECIES)}
