@@ -79,8 +79,9 @@ NOTES = {
             "is better on n = 3, 5, 6, 7 and the shared threshold (+2.8 pp), worse on n = 2 by 0.24 pp, and on n = 8 by 0.89 pp and n = 4 by 0.31 "
             "pp, so by issue 17's rule it is not shipped. Besides, "
             "wiring the penalty into LearnedRing.fit, retraining through scripts/train_wta_ring.py and the 10,000-ring "
-            "evaluation to t = 400 did not fit before the deadline. Seed spread: 1 run measured (seed 0); seeds 1 and 2 of "
-            "the same recipe were started, seed 2 was stopped for CPU and seed 1 had not finished at the deadline. With the counterfactual penalty "
+            "evaluation to t = 400 did not fit before the deadline. Seed spread: 1 of 2 seeds tried holds: seed 1 of the same "
+            "recipe stayed on the all-mixing plateau through phase 1 (loss 0.644 after 1,400 steps, 2,113 s) and was stopped "
+            "(seed 2 was stopped for CPU before the end of phase 1). With the counterfactual penalty "
             "(bump 0.2, ×1) instead, phase 1 stayed on the all-mixing plateau (loss 0.640 after 1,400 steps) and was stopped"),
             ("probes (nothing trained; python scripts/issue17/ring_takeover.py): the 2-ring convention does not matter (two "
             "membranes to the same neighbour, as jnp.roll gives, instead of one: wta-ring t = 400 1.0 → 2.0 %, "
