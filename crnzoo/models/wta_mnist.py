@@ -100,7 +100,7 @@ _register(
     "wta-mnist-accreg",
     "DNA winner-take-all MNIST 7/8/9 classifier (indexed CRN) with a sparse weight matrix (24 weights) chosen for accuracy (cross-entropy, L1 path and support swaps on the ideal readout)",
     (0.8622, 0.8626, 41.46, 24),
-    {"sim_acc": ">= 0.85", "wta_acc": ">= 0.85", "mean_sup": ">= 30", "nonzero_weights": "<= 24"},
+    {"sim_acc": ">= 0.8622", "wta_acc": ">= 0.8626", "mean_sup": ">= 41.46", "nonzero_weights": "<= 24"},
     train_config=ACCREG_CONFIG,
     reference=f"{REFERENCE}/acc_reg/W_epoch30.npy",
 )
