@@ -41,9 +41,9 @@ def test_paper_misses_are_named_on_the_card():
     from crnzoo.cards import paper_misses, render_markdown, render_text
     from crnzoo import zoo
 
-    card = zoo.card("wta-mnist-accreg")
+    card = zoo.card("wta-mnist-avg")
     misses = paper_misses(card)
-    assert any(m.startswith("sim_acc: measured") and "vs paper 0.8622" in m for m in misses)
+    assert any(m.startswith("mean_sup: measured") and "vs paper 42.81" in m for m in misses)
     assert "short of the paper: " + "; ".join(misses) in render_text(card)
     assert "**Misses against the paper:** " + "; ".join(misses) in render_markdown(card)
     assert paper_misses({"paper_comparison": {"a": "meets: measured 2 vs paper 1"}}) == []

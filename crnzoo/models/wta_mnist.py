@@ -10,12 +10,14 @@ concentrations of the weight species W[i,j] = 100·w[i,j] nM:
 - `wta-mnist-sup`: trained with the superiority loss −(F_correct − Σ F_wrong), ReLU projection
   and column normalisation after every step (1 epoch), then its 49 largest weights per class
   kept and trained one more epoch (≤ 147 non-zeros; the paper's has 148);
-- `wta-mnist-accreg`: trained with cross-entropy on softmax(F / 10 nM) plus 0.05·Σ√w (2 epochs),
-  then pruned in stages to the 16, 12, 10 and 8 largest weights per class, training on each
-  support without the penalty (24 non-zeros, as the paper's). Its Sim Acc misses the paper's
-  (0.8537 vs 0.8622; the paper's own matrix gives 0.8622 with this simulator).
+- `wta-mnist-accreg`: 24 non-zero weights (as the paper's), chosen for accuracy on the ideal
+  winner-take-all readout argmax(x·w) that the network computes: softmax cross-entropy with
+  an L1 path to 24 entries, then support swaps, then one global scale setting the network's
+  operating point (`crnzoo.tasks._wta_mnist_sparse`; no simulation in the search). The
+  earlier recipe (cross-entropy on softmax(F / 10 nM) + 0.05·Σ√w through the simulated network,
+  then staged pruning) reached Sim Acc 0.8526, short of the paper's 0.8622.
 
-Training (Adam on w) differentiates through adaptive `DiagonalRosenbrock` solves to the full
+`-sup` is trained by Adam on w through adaptive `DiagonalRosenbrock` solves to the full
 10 h horizon (rtol 1e-3), not the reference's 0.2 h Euler horizon. Units: nM and hours.
 `scripts/train_wta_mnist.py` publishes all four, each with its lab weight table
 (`weights.csv`); the scoring is `crnzoo.tasks.wta_mnist`.
@@ -29,7 +31,7 @@ import numpy as np
 
 from .._registry import ZooEntry, register
 from ..crn.wta_mnist import N_CLASSES, N_PIXELS, wta_crn
-from ..tasks.wta_mnist import EVAL_SOLVER, MNIST, T_END, WeightTrainConfig, WtaMnistTask
+from ..tasks.wta_mnist import EVAL_SOLVER, MNIST, T_END, SparseSearchConfig, WeightTrainConfig, WtaMnistTask
 from ._papers import LEE
 
 
@@ -37,10 +39,7 @@ SCRIPT = "python scripts/train_wta_mnist.py"
 REFERENCE = "icrn/WTA_data_github"  # the reference code's weight matrices, in the shared data folder
 
 SUP_CONFIG = WeightTrainConfig(loss="sup", epochs=1, batch=500, lr=1e-3, init="uniform", prune=((49, 1),), seed=0)
-ACCREG_CONFIG = WeightTrainConfig(
-    loss="accreg", epochs=2, batch=500, lr=2e-3, reg=0.05, f_scale=10.0, init="uniform",
-    prune=((16, 1), (12, 1), (10, 1), (8, 2)), seed=0,
-)
+ACCREG_CONFIG = SparseSearchConfig(keep=24, adds=4, removals=5, rounds=60, winner_nM=30.0, perturb=8, seed=0)
 
 _TEMPLATE = wta_crn(np.zeros((N_PIXELS, N_CLASSES)))
 
@@ -99,9 +98,9 @@ _register(
 )
 _register(
     "wta-mnist-accreg",
-    "DNA winner-take-all MNIST 7/8/9 classifier (indexed CRN) with a sparse weight matrix trained for accuracy (cross-entropy + L1/2)",
+    "DNA winner-take-all MNIST 7/8/9 classifier (indexed CRN) with a sparse weight matrix (24 weights) chosen for accuracy (cross-entropy, L1 path and support swaps on the ideal readout)",
     (0.8622, 0.8626, 41.46, 24),
-    {"sim_acc": ">= 0.85", "wta_acc": ">= 0.85", "mean_sup": ">= 30", "nonzero_weights": "<= 24"},
+    {"sim_acc": ">= 0.8622", "wta_acc": ">= 0.8626", "mean_sup": ">= 41.46", "nonzero_weights": "<= 24"},
     train_config=ACCREG_CONFIG,
     reference=f"{REFERENCE}/acc_reg/W_epoch30.npy",
 )

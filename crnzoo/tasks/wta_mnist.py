@@ -41,6 +41,7 @@ from ..solve import simulate
 from ..solvers.config import SolverConfig
 from ._wta_mnist_data import DIGITS, load_mnist789
 from ._wta_mnist_data import MNIST as MNIST
+from ._wta_mnist_sparse import SparseSearchConfig, sparse_search
 from ._wta_mnist_train import T_END, WeightTrainConfig, average_digit, pruned, train
 from .base import ZooTask
 
@@ -119,7 +120,8 @@ class WtaMnistTask(ZooTask):
       promise such as `">= 0.82"`.
     - The weight matrix: the average training digit, pruned to its `keep` largest weights per
       class when `keep` is given; or, with `train_config`, trained by gradient descent through
-      the network (`fit`), and then `reference` (a weight matrix `.npy` in the shared data folder,
+      the network (`fit`), or with a `SparseSearchConfig` searched on the ideal readout
+      (`_wta_mnist_sparse`), and then `reference` (a weight matrix `.npy` in the shared data folder,
       the reference code's own) is scored the same way and recorded on the card.
 
     Every entry is published by `scripts/train_wta_mnist.py` with its lab weight table
@@ -178,10 +180,11 @@ class WtaMnistTask(ZooTask):
         config = self.train_config
         if seed is not None:
             config = dataclasses.replace(config, seed=int(seed))
+        sparse = isinstance(config, SparseSearchConfig)
         if steps is not None:
-            config = dataclasses.replace(config, epochs=int(steps))
+            config = dataclasses.replace(config, **{"rounds" if sparse else "epochs": int(steps)})
         started = time.perf_counter()
-        w, history = train(load_mnist789(), config, progress=progress)
+        w, history = (sparse_search if sparse else train)(load_mnist789(), config, progress=progress)
         extra = {"training_history": history, "training_wall_s": round(time.perf_counter() - started, 1), **notes}
         ref = self.reference_comparison()
         if ref:
@@ -214,6 +217,10 @@ class WtaMnistTask(ZooTask):
         """Adam through the network from the pretrained (or average-digit) weights, on the entry's support size."""
         from ._wta_mnist_finetune import DEFAULT_STEPS
 
-        keep = self.keep or (self.train_config.prune[-1][0] if self.train_config is not None and self.train_config.prune else None)
+        config = self.train_config
+        if isinstance(config, SparseSearchConfig):  # tuned through the network like the other trained entries
+            keep, config = -(-config.keep // N_CLASSES), config.finetune_config()
+        else:
+            keep = self.keep or (config.prune[-1][0] if config is not None and config.prune else None)
         task = self.retarget(spec)
-        return task.tune(model, DEFAULT_STEPS if steps is None else steps, seed, lr, self.train_config, keep, progress)
+        return task.tune(model, DEFAULT_STEPS if steps is None else steps, seed, lr, config, keep, progress)

@@ -1,7 +1,8 @@
 """Issue 17 probe: does more of wta-mnist-accreg's last training phase reach the paper's Sim Acc?
 
-Continues the shipped checkpoint's last phase (its 24 non-zero weights kept, cross-entropy on
-softmax(F / 10 nM) without the regulariser, Adam, the training solver) for more epochs, and
+Continues the shipped checkpoint with the old recipe's last phase (its 24 non-zero weights kept,
+cross-entropy on softmax(F / 10 nM) without the regulariser, Adam, the training solver: the
+entry's `finetune_config()` since the recipe became the sparse-support search) for more epochs, and
 scores Sim Acc on the 2,700 test images with the card solver after each epoch. Writes nothing.
 
     python scripts/issue17/accreg_continue.py [LR] [EPOCHS]      # defaults: the entry's lr, 3
@@ -23,7 +24,7 @@ from crnzoo.tasks._wta_mnist_train import N_CLASSES, f_at, project
 
 
 def main() -> None:
-    cfg = zoo.entry("wta-mnist-accreg").task.train_config
+    cfg = zoo.entry("wta-mnist-accreg").task.train_config.finetune_config()
     lr = float(sys.argv[1]) if len(sys.argv) > 1 else cfg.lr
     epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     d = load_mnist789()
