@@ -5,9 +5,11 @@ Each IMEX step integrates the local reactions R(x) = x·M − k_deg x³ with one
 Jacobian J(x) = Mᵀ − diag(3 k_deg x²) while |R₄(dt λ)| ≤ 1, R₄(z) = 1 + z + z²/2 + z³/6 + z⁴/24
 (on the negative real axis: dt |λ| ≤ 2.785). Growing modes (Re λ > 0) are the network's own
 growth, not an instability of the step. This script grows the entry from its seed at its card's
-dt (float64), takes at every step the `--cells` grid cells with the largest 3·k_deg·x², and
-reports the stiffest decaying mode λ* met, dt·|λ*|, max |R₄(dt λ)| over decaying modes, and the
-largest step dt_max with |R₄(dt_max λ*)| ≤ 1 (bisection): the stated bound.
+dt with its card's reaction update (float64), takes at every step the `--cells` grid cells with
+the largest 3·k_deg·x², and reports the stiffest decaying mode λ* met, dt·|λ*|, max |R₄(dt λ)|
+over decaying modes, and the largest RK4 step dt_max with |R₄(dt_max λ*)| ≤ 1 (bisection): the
+stated bound. An entry grown with method "split" (exactly solved sub-flows) has no such bound;
+its row says what RK4 would need on the states it reaches.
 
     python scripts/issue17/hopfield_stability.py [NAME ...] [--cells 8]
 """
@@ -42,7 +44,7 @@ def analyse(name: str, cells: int) -> dict:
     k = model.for_solver()
     M, deg = np.asarray(k.M), np.asarray(k.deg)
     steps = round(c.t_grow / c.dt)
-    xs = np.asarray(grow(model, c.grid, c.t_grow, c.dt, save_every=1).xs)  # (steps+1, H, W, S)
+    xs = np.asarray(grow(model, c.grid, c.t_grow, c.dt, save_every=1, method=c.method).xs)  # (steps+1, H, W, S)
     stiffest, worst_amp = 0j, 0.0
     for x in xs[:-1].reshape(steps, -1, xs.shape[-1]):
         for cell in np.argsort((3 * deg * x**2).max(axis=1))[-cells:]:
@@ -53,7 +55,7 @@ def analyse(name: str, cells: int) -> dict:
                 j = np.argmax(np.abs(dec))
                 if abs(dec[j]) > abs(stiffest):
                     stiffest = complex(dec[j])
-    return {"name": name, "dt": c.dt, "steps": steps, "stiffest": stiffest, "dt_lambda": c.dt * abs(stiffest),
+    return {"name": name, "method": c.method, "dt": c.dt, "steps": steps, "stiffest": stiffest, "dt_lambda": c.dt * abs(stiffest),
             "max_amp": worst_amp, "dt_max": dt_max(stiffest), "x_max": float(xs.max())}
 
 
@@ -64,11 +66,11 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     if a.cells < 1:
         ap.error(f"--cells must be >= 1, got {a.cells}")
-    print(f"{'entry':24s} {'dt':>7s} {'steps':>5s} {'max x':>6s} {'stiffest decaying λ*':>22s} {'dt·|λ*|':>8s} {'max |R4|':>8s} {'dt_max':>7s}")
+    print(f"{'entry':24s} {'method':>6s} {'dt':>7s} {'steps':>5s} {'max x':>6s} {'stiffest decaying λ*':>22s} {'dt·|λ*|':>8s} {'max |R4|':>8s} {'RK4 dt_max':>10s}")
     for name in a.names:
         r = analyse(name, a.cells)
         lam = r["stiffest"]
-        print(f"{name:24s} {r['dt']:7.4f} {r['steps']:5d} {r['x_max']:6.2f} {lam.real:11.3f}{lam.imag:+9.3f}j {r['dt_lambda']:8.3f} {r['max_amp']:8.3f} {r['dt_max']:7.3f}")
+        print(f"{name:24s} {r['method']:>6s} {r['dt']:7.4f} {r['steps']:5d} {r['x_max']:6.2f} {lam.real:11.3f}{lam.imag:+9.3f}j {r['dt_lambda']:8.3f} {r['max_amp']:8.3f} {r['dt_max']:10.3f}")
     return 0
 
 
