@@ -20,3 +20,17 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared data not found at {path} (it sits next to the checkout in CI; or set CRNZOO_DATA)")
     return path
+
+
+LARGE_LISTING = 4000  # reactions: a listing this long makes an export round trip a slow test
+
+
+def entries_by_size():
+    """Every registered entry as a pytest parameter; entries whose shipped listing has more than
+    `LARGE_LISTING` reactions (their card's count) are marked slow (run by `pytest -m slow`)."""
+    from crnzoo import zoo
+
+    def large(name):
+        return (zoo.card(name).get("reactions") or {}).get("dense", 0) > LARGE_LISTING
+
+    return [pytest.param(n, marks=pytest.mark.slow) if large(n) else n for n in zoo.list_models()]

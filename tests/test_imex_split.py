@@ -44,7 +44,7 @@ def test_split_flow_is_second_order_and_non_negative():
     errs = []
     for n in (4, 8, 16):
         flow = k.split_flow(t1 / n)
-        x = jax.lax.fori_loop(0, n, lambda i, y: flow(y), x0)
+        x = jax.lax.fori_loop(0, n, lambda i, y, flow=flow: flow(y), x0)
         assert float(jnp.min(x)) >= 0.0
         errs.append(float(jnp.max(jnp.abs(x - exact))))
     assert errs[0] < 0.05

@@ -11,6 +11,7 @@ from crnverifier.utils import parse_crn_string
 
 from crnzoo import zoo
 from crnzoo.export import export
+from conftest import entries_by_size
 
 
 # Networks above bimolecular (wta-mnist, hopfield, …) still parse; the warning is tested elsewhere.
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:exporting .* above bimolecular:U
 
 
 @pytest.mark.parametrize("scale", [None, "50nM,1s"], ids=["dimensionless", "scaled"])
-@pytest.mark.parametrize("name", zoo.list_models())
+@pytest.mark.parametrize("name", entries_by_size())
 def test_dsd_parses_with_crnverifier(name, scale):
     model, card = zoo.load(name), zoo.card(name)
     net = model.network(card["reactions"]["k_report"], name="m")

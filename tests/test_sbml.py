@@ -11,6 +11,7 @@ from crnzoo.cli import main
 from crnzoo.export import export
 from crnzoo.sbml import SBMLImportError, from_sbml
 from crnzoo.sbml.suite import SOLVERS, run_case
+from conftest import entries_by_size
 
 
 def _zoo_network(name):
@@ -19,7 +20,7 @@ def _zoo_network(name):
 
 
 @pytest.mark.filterwarnings("ignore:exporting")  # above-bimolecular warnings of the export
-@pytest.mark.parametrize("name", zoo.list_models())
+@pytest.mark.parametrize("name", entries_by_size())
 def test_export_import_export_is_the_same_network(name):
     """export -> import -> export: the same SBML text, and the same network (rates to round-off)."""
     model, net = _zoo_network(name)
