@@ -88,6 +88,37 @@ def test_ring_task_batches_and_loss():
     assert bool(aux["ok"]) and float(paper) < 0.5 * float(idle_loss)
 
 
+class _ExponentialA(MembraneRing):
+    """dA/dt = rate · A in every chamber, nothing else moves (a ring for the growth term)."""
+
+    rate: jax.Array
+
+    def rhs(self, t, x, args=None):
+        return jnp.zeros_like(x).at[..., 0].set(self.rate * x[..., 0])
+
+
+def test_ring_task_growth_term_penalises_a_loser_whose_a_regrows():
+    """The stability term: zero when every loser's A decays faster than the margin, positive
+    and differentiable when a loser's A grows; absent with growth_weight = 0."""
+    x = jnp.asarray(wta_ring.default_x0((0.2, 0.6, 0.3, 0.4)))[None]  # winner: chamber 1
+    idle = CatalyticCRN.from_rates(tuple("ABCDE"), {}, np.zeros(5))
+
+    def loss(task, rate):
+        return task.loss(_ExponentialA(idle, jnp.full(5, -jnp.inf), x[0], jnp.asarray(rate)), x)[0]
+
+    kw = dict(n_chambers=4, t_end=6.0, dt=0.5, start_fraction=0.5)
+    plain = wta_ring.RingTask(**kw)
+    weighted = wta_ring.RingTask(**kw, growth_weight=10.0, growth_margin=0.02)
+    for rate in (-0.5, -0.03):  # decays faster than the margin: no penalty
+        assert float(loss(weighted, rate)) == pytest.approx(float(loss(plain, rate)), abs=1e-12)
+    extra = float(loss(weighted, 0.1)) - float(loss(plain, 0.1))
+    assert extra == pytest.approx(10.0 * (0.1 + 0.02) ** 2, rel=1e-4)  # g = 0.1 in every loser at every step
+    grad = jax.grad(lambda r: loss(weighted, r) - loss(plain, r))(0.1)
+    assert float(grad) == pytest.approx(20.0 * (0.1 + 0.02), rel=1e-3)
+    with pytest.raises(ValueError, match="growth_weight"):
+        wta_ring.RingTask(growth_weight=-1.0)
+
+
 def test_sparse_diffusion_is_straight_through_and_baking_keeps_the_dynamics():
     chem = CatalyticCRN(jax.random.normal(jax.random.PRNGKey(4), (5, 5, 5)), jnp.zeros(5), tuple("ABCDE"))
     V = jnp.array([-9.0, 2.0, -1.0, -8.0, 0.0])  # D ≈ 1.2e-4, 0.88, 0.27, 3.4e-4, 0.5

@@ -13,7 +13,7 @@ keep a fine-tune within minutes; the seeds are the cards'.)
 
 Fine-tuning (`tune`) continues the entry's own training from the shipped weights: the
 squared hinge loss of eq. 3 on A in every chamber (`wta_ring.RingTask`, every solver step
-after the first third of the horizon; fixed step `dt_for(n)`), on rings of each listed size in turn (`steps` split
+after the first third of the horizon, with wta-ring's losers' growth-rate term; fixed step `dt_for(n)`), on rings of each listed size in turn (`steps` split
 between them, the largest last), Adam at `lr` (default 1e-3; 3e-3, the entry's second-phase
 rate, lost accuracy on 10 chambers), straight-through sparsified at wta-ring's k_min for the
 learned entry. The tuned model is kept only when its shared-threshold accuracy on validation
@@ -75,8 +75,9 @@ def parse(spec, t_default: float) -> tuple[tuple[int, ...], float, float]:
 class RingSizesTask(ZooTask):
     """Winner-takes-all on rings of `sizes` chambers, read at `t_read` (see the module)."""
 
-    def __init__(self, base: str, sizes, accuracy: float, t_read: float, ring_task=None):
+    def __init__(self, base: str, sizes, accuracy: float, t_read: float, ring_task=None, growth_weight: float = 0.0):
         self.ring_task = ring_task  # `wta_ring.RingTask` (passed in: that module imports this one)
+        self.growth_weight = float(growth_weight)  # the entry's own losers' growth-rate term (0: none)
         self.base, self.sizes, self.accuracy, self.t_read = base, tuple(sizes), float(accuracy), float(t_read)
         listed = ", ".join(map(str, self.sizes))
         self.target_name = f"ring winner-takes-all on {listed} chambers"
@@ -116,7 +117,7 @@ class RingSizesTask(ZooTask):
         for i, (n, k) in enumerate(zip(self.sizes, share)):
             if not k:
                 continue
-            task = self.ring_task(n_chambers=n, t_end=self.t_read, dt=dt_for(n), low=0.01, high=0.9, k_diffusion=k_min)
+            task = self.ring_task(n_chambers=n, t_end=self.t_read, dt=dt_for(n), low=0.01, high=0.9, k_diffusion=k_min, growth_weight=self.growth_weight)
             current, history = train(current, task, dataclasses.replace(cfg, steps=k, seed=seed + i), progress=progress, desc=f"finetune {n} chambers")
             losses.append((history.loss[0], history.loss[-1]))
         if k_min:
@@ -140,17 +141,19 @@ class RingSizesTask(ZooTask):
 
 class RingFinetune:
     """The fine-tuning methods of the ring entries (mixed into `PaperRing` and `LearnedRing`):
-    `ft_name` names the entry, `ft_t_read` its read-out time, `ft_k_min` its sparsification."""
+    `ft_name` names the entry, `ft_t_read` its read-out time, `ft_k_min` its sparsification,
+    `ft_growth_weight` its training's losers' growth-rate term (`wta_ring.RingTask`)."""
 
     ft_name: str = "wta-ring"
     ft_t_read: float = 100.0
     ft_k_min: float | None = None
     ft_ring_task = None  # the training task class (`wta_ring.RingTask`)
+    ft_growth_weight: float = 0.0
     finetune_steps = DEFAULT_STEPS
 
     def retarget(self, spec) -> RingSizesTask:
         """The task of new ring sizes (`chambers=9,10[,accuracy=0.9][,t=100]`)."""
-        return RingSizesTask(self.ft_name, *parse(spec, self.ft_t_read), ring_task=self.ft_ring_task)
+        return RingSizesTask(self.ft_name, *parse(spec, self.ft_t_read), ring_task=self.ft_ring_task, growth_weight=self.ft_growth_weight)
 
     def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
         """The entry's hinge loss on the new sizes, from the shipped weights (see the module)."""

@@ -71,6 +71,10 @@ class RingTask:
     step at or after `start_fraction`·`t_end` ("all steps after the first 1/3").
     `k_diffusion`: straight-through sparsify the permeabilities at this threshold
     (`SparseDiffusionRing`).
+    `growth_weight` > 0 adds a stability term at the same steps: `growth_weight` times the mean
+    over the losers of relu(g + `growth_margin`)², where g = (dA/dt)/A is a loser's per-capita
+    growth rate of A (per time unit). A suppressed loser whose A would regrow (g > −margin) is
+    penalised even while its A is still below `low`, so the decision holds after the horizon.
     """
 
     def __init__(
@@ -84,8 +88,13 @@ class RingTask:
         k_diffusion: float | None = None,
         solver: str = "tsit5",
         n_species: int = 5,
+        growth_weight: float = 0.0,
+        growth_margin: float = 0.02,
     ):
+        if growth_weight < 0:
+            raise ValueError(f"growth_weight must be >= 0, got {growth_weight}")
         self.n_chambers, self.t_end, self.low, self.high = n_chambers, float(t_end), low, high
+        self.growth_weight, self.growth_margin = float(growth_weight), float(growth_margin)
         self.k_diffusion, self.n_species = k_diffusion, n_species
         steps = int(round(t_end / dt))
         grid = np.linspace(0.0, t_end, steps + 1)
@@ -104,6 +113,11 @@ class RingTask:
         winner = jnp.argmax(x0[..., 0], axis=-1)
         y = jnp.where(jnp.arange(self.n_chambers)[None, :] == winner[:, None], 1.0, -1.0)
         loss = jnp.mean(squared_hinge(ys[..., 0], y[None], self.low, self.high))
+        if self.growth_weight > 0:
+            loser = jnp.broadcast_to((y < 0)[None], ys.shape[:-1])
+            g = model.rhs(0.0, ys)[..., 0] / (ys[..., 0] + 1e-6)
+            growth = jnp.where(loser, jax.nn.relu(g + self.growth_margin) ** 2, 0.0)
+            loss = loss + self.growth_weight * jnp.sum(growth) / jnp.sum(loser)
         return loss, {"ok": ok}
 
 
@@ -199,25 +213,33 @@ T_EXTEND = 200.0
 DT = 0.5
 T_EVAL = 100.0  # Table 1 read-out (the horizon of the first phase)
 T_HOLD = 200.0  # second read-out: does the decision hold? (wta-ring-paper's card reads A here)
+T_LATE = 400.0  # third read-out: twice the training horizon
+GROWTH_WEIGHT = 10.0  # RingTask's losers' growth-rate term, in both phases
+GROWTH_MARGIN = 0.02  # per time unit
 N_TRAIN = 5
 SEED = 0
 TRAIN = TrainConfig(steps=1400, lr=0.02, lr_end=2e-3, seed=SEED, sparsify="straight_through", k_min=K_MIN, checkpoint_every=100)
 EXTEND = dataclasses.replace(TRAIN, steps=500, lr=3e-3, lr_end=3e-4)
 INIT_NOISE, INIT_STAY, INIT_V = 0.5, 4.0, 0.0
 
-# What the shipped weights keep (test accuracy, fraction): the lower of the full (10,000)
-# and fast (1,000) measurements of the shipped checkpoint, less 0.3 points, rounded down to
-# 0.5 points. Not the paper's values: where the model falls short, the card shows both.
-PROMISE = {2: 0.995, 3: 0.990, 4: 0.990, 5: 0.985, 6: 0.975, 7: 0.945, 8: 0.915}
-PROMISE_ALL = 0.940
-PROMISE_HOLD = {2: 0.945, 3: 0.750, 4: 0.885, 5: 0.990, 6: 0.980, 7: 0.965, 8: 0.965}
-PROMISE_HOLD_ALL = 0.910
+# What the shipped weights keep (test accuracy, fraction): the fast measurement (1,000 + 1,000
+# rings) of the trained checkpoint less 1 point, rounded down to 0.5 points (the full 10,000-ring
+# measurement of a sibling network differed from its fast one by up to 0.6 points). Not the
+# paper's values: where the model falls short, the card shows both.
+PROMISE = {2: 0.980, 3: 0.990, 4: 0.985, 5: 0.985, 6: 0.980, 7: 0.940, 8: 0.910}
+PROMISE_ALL = 0.955
+PROMISE_HOLD = {2: 0.990, 3: 0.990, 4: 0.985, 5: 0.985, 6: 0.980, 7: 0.945, 8: 0.915}
+PROMISE_HOLD_ALL = 0.970
+PROMISE_LATE = {2: 0.990, 3: 0.990, 4: 0.985, 5: 0.985, 6: 0.980, 7: 0.945, 8: 0.920}
+PROMISE_LATE_ALL = 0.970
 
 INIT_SENSITIVITY = (
-    "the solution depends on the initial tensor: with this recipe (V = 0), 2 of 5 initialisations tried in development "
-    "reached the B-diffusion solution shipped here (T = 100 loss < 0.05), 2 settled on a solution where E diffuses "
-    "(loss ≈ 0.12, 5-chamber accuracy ≈ 93 %, losers' A not suppressed) and 1 stayed on the all-mixing plateau "
-    "(loss 0.64) for 600 steps; with V = −3 all 4 tries settled on E diffusion. Seed 0 (this card) reaches the B solution"
+    "the solution depends on the initial tensor. With this recipe (the losers' growth-rate term in both phases), seeds "
+    "0..4 (python scripts/train_wta_ring.py wta-ring --seed S): seed 0 (this card) and seed 4 leave the all-mixing "
+    "plateau and hold their decisions from t = 200 to t = 400 in every ring size (seed 4, fast measurement: t = 100 "
+    "97.5 / 98.7 / 98.8 / 99.3 / 97.7 / 93.3 / 89.0 %, t = 400 100 / 100 / 99.6 / 99.5 / 97.9 / 93.5 / 89.3 %, B and E "
+    "diffusing); seeds 1, 2, 3 stay on the plateau (loss ≈ 0.64, accuracy ≈ 0). Without the term in the first phase "
+    "seed 2 leaves the plateau (loss 0.022 after 1,400 steps), so the term makes the start harder"
 )
 
 
@@ -227,7 +249,6 @@ def _learned_metrics() -> dict[str, tuple]:
     def ref(key: str) -> str:
         return f"; wta-ring-paper (App. C.2 network, read at t = 200): {PAPER_MEASURED[key]:.4g}"
 
-    hold = f"t{T_HOLD:g}"
     out = {}
     for n in CHAMBERS:
         out[f"test_accuracy_n{n}"] = (
@@ -245,20 +266,22 @@ def _learned_metrics() -> dict[str, tuple]:
         2e-4,
     )
     out["threshold_all"] = (f"shared threshold at t = {T_EVAL:g}{ref('threshold_all')}", TABLE1_THETA_ALL, None, 1e-3)
-    for n in CHAMBERS:
-        out[f"test_accuracy_n{n}_{hold}"] = (
-            f"the same test accuracy with A read at t = {T_HOLD:g} (threshold chosen on eval at t = {T_HOLD:g}): does the "
-            f"decision hold?{ref(f'test_accuracy_n{n}')}",
-            None,
-            f">= {PROMISE_HOLD[n]:.4f}",
+    for t_read, promise, promise_all in ((T_HOLD, PROMISE_HOLD, PROMISE_HOLD_ALL), (T_LATE, PROMISE_LATE, PROMISE_LATE_ALL)):
+        suffix = f"t{t_read:g}"
+        for n in CHAMBERS:
+            out[f"test_accuracy_n{n}_{suffix}"] = (
+                f"the same test accuracy with A read at t = {t_read:g} (threshold chosen on eval at t = {t_read:g}): does the "
+                f"decision hold?{ref(f'test_accuracy_n{n}')}",
+                TABLE1[n] / 100,
+                f">= {promise[n]:.4f}",
+                2e-4,
+            )
+        out[f"test_accuracy_all_{suffix}"] = (
+            f"shared-threshold test accuracy, n = 2..8, A read at t = {t_read:g}{ref('test_accuracy_all')}",
+            TABLE1_ALL,
+            f">= {promise_all:.4f}",
             2e-4,
         )
-    out[f"test_accuracy_all_{hold}"] = (
-        f"shared-threshold test accuracy, n = 2..8, A read at t = {T_HOLD:g}{ref('test_accuracy_all')}",
-        None,
-        f">= {PROMISE_HOLD_ALL:.4f}",
-        2e-4,
-    )
     return out
 
 
@@ -267,8 +290,12 @@ class FastCheckError(RuntimeError):
 
 
 def _ring_task(t_end: float) -> RingTask:
-    """wta-ring's training task at horizon `t_end`: 5 chambers, dt = 0.5, sparsified transport."""
-    return RingTask(n_chambers=N_TRAIN, t_end=t_end, dt=DT, low=0.01, high=0.9, k_diffusion=K_MIN)
+    """wta-ring's training task at horizon `t_end`: 5 chambers, dt = 0.5, sparsified transport,
+    the losers' growth-rate term."""
+    return RingTask(
+        n_chambers=N_TRAIN, t_end=t_end, dt=DT, low=0.01, high=0.9, k_diffusion=K_MIN,
+        growth_weight=GROWTH_WEIGHT, growth_margin=GROWTH_MARGIN,
+    )
 
 
 class LearnedRing(RingFinetune, ZooTask):
@@ -276,23 +303,25 @@ class LearnedRing(RingFinetune, ZooTask):
 
     Training (`fit`): squared hinge loss (eq. 3, low = 0.01, high = 0.9) on A in every
     chamber at every fixed solver step after the first third of the horizon, straight-through
-    sparsified at k_min for the tensor *and* the permeabilities (`RingTask`). Two horizons,
-    because the paper gives none:
+    sparsified at k_min for the tensor *and* the permeabilities, plus a stability term the
+    paper does not have: the losers' per-capita growth rate of A must stay below
+    −GROWTH_MARGIN at those steps (`RingTask`, weight GROWTH_WEIGHT). Without it the decision
+    is lost after the horizon by a takeover: a loser's inhibitor turns into the shared
+    messenger and its A regrows (2-chamber accuracy 1 % at t = 400; the App. C.2 network
+    does the same). Two horizons, because the paper gives none:
 
     1. T = 100 (the horizon paper-targets A.8 proposes), `TRAIN`: learns the winner-takes-all;
-       on its own the decision holds only to about t = 100 (by t = 200 the losers' A regrows
-       in small rings: 2-chamber accuracy ≈ 35 %);
-    2. T = 200 (`EXTEND`, loss on [66.7, 200]): a short continuation at a lower learning rate
-       that keeps the t = 100 accuracy and makes the decision hold longer.
+    2. T = 200 (`EXTEND`, loss on [66.7, 200]): a short continuation at a lower learning rate.
 
     The card reads A at t = 100 for the Table 1 metrics (the horizon the network learned to
-    decide by) and again at t = 200 (`*_t200`), where `wta-ring-paper`'s card reads it. The
-    shipped model has `k_min` in its chemistry's config and every permeability below k_min
-    set to exactly 0, so its dynamics are exactly the listed network.
+    decide by) and again at t = 200 (`*_t200`, where `wta-ring-paper`'s card reads it) and
+    t = 400 (`*_t400`): the decisions must hold. The shipped model has `k_min` in its
+    chemistry's config and every permeability below k_min set to exactly 0, so its dynamics
+    are exactly the listed network.
     """
 
     metrics = _learned_metrics()
-    ft_name, ft_t_read, ft_k_min, ft_ring_task = "wta-ring", T_EVAL, K_MIN, RingTask
+    ft_name, ft_t_read, ft_k_min, ft_ring_task, ft_growth_weight = "wta-ring", T_EVAL, K_MIN, RingTask, GROWTH_WEIGHT
 
     def make(self, seed: int = SEED) -> MembraneRing:
         """W = INIT_STAY·[a = b] + INIT_NOISE·N(0, 1) (slow chemistry: each chamber keeps its
@@ -303,7 +332,7 @@ class LearnedRing(RingFinetune, ZooTask):
         return MembraneRing(chem, jnp.full(5, INIT_V), jnp.asarray(default_x0()))
 
     def evaluate(self, model, fast: bool = False) -> dict[str, float]:
-        """Table 1 at t = T_EVAL, and the same at t = T_HOLD (keys suffixed `_t200`).
+        """Table 1 at t = T_EVAL, and the same at t = T_HOLD and T_LATE (keys suffixed `_t200`, `_t400`).
 
         Full: 10,000 eval + 10,000 test rings per chamber count, Tsit5 rtol 1e-7 (the card's
         solver). Fast (the test suite): the first 1,000 of each, rtol 1e-5 (same accuracies
@@ -311,9 +340,10 @@ class LearnedRing(RingFinetune, ZooTask):
         """
         n = 1_000 if fast else 10_000
         solver = SolverConfig("tsit5", rtol=1e-5, atol=1e-7) if fast else None
-        tables = ring_tables(model, CHAMBERS, n_eval=n, n_test=n, t_ends=(T_EVAL, T_HOLD), seed=0, solver=solver)
+        tables = ring_tables(model, CHAMBERS, n_eval=n, n_test=n, t_ends=(T_EVAL, T_HOLD, T_LATE), seed=0, solver=solver)
         out = dict(tables[T_EVAL])
-        out.update({f"{k}_t{T_HOLD:g}": v for k, v in tables[T_HOLD].items()})
+        for t_read in (T_HOLD, T_LATE):
+            out.update({f"{k}_t{t_read:g}": v for k, v in tables[t_read].items()})
         return out
 
     def fit(self, seed: int | None = None, steps: int | None = None, run_dir: Path | None = None, progress: bool = True):
@@ -346,15 +376,17 @@ class LearnedRing(RingFinetune, ZooTask):
             "training_task": (
                 f"{N_TRAIN} chambers; A ~ U[0.01, 0.9], E = 1 − A, B = C = D = 0; squared hinge (eq. 3, low 0.01, high 0.9) on A, "
                 f"target high in the chamber with the largest A0 and low elsewhere, averaged over every solver step after the "
-                f"first third of the horizon; horizon T = {T_TRAIN:g} (paper-targets A.8's proposal; the paper gives none), then "
-                f"T = {T_EXTEND:g} so that the decision holds to t = {T_HOLD:g}; fixed-step Tsit5, dt = {DT:g}; straight-through "
+                f"first third of the horizon, plus {GROWTH_WEIGHT:g} × the mean over the losers of relu(g + {GROWTH_MARGIN:g})², g = "
+                f"(dA/dt)/A the loser's per-capita growth rate (not in the paper: without it a loser's A regrows after the "
+                f"horizon); horizon T = {T_TRAIN:g} (paper-targets A.8's proposal; the paper gives none), then "
+                f"T = {T_EXTEND:g}; fixed-step Tsit5, dt = {DT:g}; straight-through "
                 f"sparsification at k_min = {K_MIN:g} of the tensor and of the permeabilities; init W = {INIT_STAY:g}·[a = b] + "
                 f"{INIT_NOISE:g}·N(0, 1), V = {INIT_V:g}"
             ),
             "evaluation": (
                 f"Table 1 metrics read A at t = {T_EVAL:g}, the horizon the network was trained to decide by; the *_t200 metrics "
-                f"read it at t = {T_HOLD:g}, where wta-ring-paper's card reads it (paper-targets A.8: that network's accuracy at "
-                f"T = 100 is within 0.1 point of T = 200); adaptive Tsit5 rtol 1e-7, one solve per ring set saving both times"
+                f"read it at t = {T_HOLD:g}, where wta-ring-paper's card reads it, the *_t400 metrics at t = {T_LATE:g}; "
+                f"adaptive Tsit5 rtol 1e-7, one solve per ring set saving the three times"
             ),
             "diffusion": {s: float(d) for s, d in zip(SPECIES, np.asarray(shipped.diffusion()))},
             "training_wall_s": round(trained_s, 1),
