@@ -19,7 +19,6 @@ from crnzoo.export.text import from_txt
 from crnzoo.tasks import wta_ring
 from crnzoo.tasks._wta_ring_table import accuracy_at, best_threshold, sample_rings
 
-
 TIGHT = crnzoo.SolverConfig("tsit5", rtol=1e-10, atol=1e-12)
 
 
@@ -106,7 +105,7 @@ def test_ring_task_growth_term_penalises_a_loser_whose_a_regrows():
     def loss(task, rate):
         return task.loss(_ExponentialA(idle, jnp.full(5, -jnp.inf), x[0], jnp.asarray(rate)), x)[0]
 
-    kw = dict(n_chambers=4, t_end=6.0, dt=0.5, start_fraction=0.5)
+    kw = {"n_chambers": 4, "t_end": 6.0, "dt": 0.5, "start_fraction": 0.5}
     plain = wta_ring.RingTask(**kw)
     weighted = wta_ring.RingTask(**kw, growth_weight=10.0, growth_margin=0.02)
     for rate in (-0.5, -0.03):  # decays faster than the margin: no penalty

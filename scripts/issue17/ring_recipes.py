@@ -1,0 +1,70 @@
+"""Issue-17 experiment (screening, round 8): wta-ring training recipes from scratch.
+
+    python scripts/issue17/ring_recipes.py TAG SEED SPEC [SPEC ...]
+
+Each SPEC is one training phase, T:START:STEPS:BATCH:LR:LR_END:GROWTH:GSTART[:MARGIN]: horizon T,
+squared hinge on A at every fixed step (dt = 0.5) after START·T (as `wta_ring.RingTask`), Adam
+(the first phase from `LearnedRing.make(SEED)` with TRAIN's settings otherwise, later phases with
+EXTEND's; phase i uses seed SEED + i), plus GROWTH × the losers' growth-rate term of `RingTask`
+(margin MARGIN, default 0.02) taken only at the steps after GSTART·T. The card's recipe is
+    100:0.3333:1400:64:0.02:2e-3:10:0.3333 200:0.3333:500:64:3e-3:3e-4:10:0.3333
+The baked model is saved to /tmp/ring_recipes_TAG.eqx, then Table 1 at t = 100, 200, 400 with the
+fast protocol (1,000 + 1,000 rings per n = 2..8, Tsit5 rtol 1e-5) is printed (shared threshold in
+brackets).
+"""
+import dataclasses
+import sys
+import time
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from crnzoo.crn import MembraneRing
+from crnzoo.crn.diffusion import SparseDiffusionRing
+from crnzoo.solve import SolverConfig, integrate
+from crnzoo.tasks import wta_ring as w
+from crnzoo.tasks._wta_ring_table import ring_tables
+from crnzoo.train import train
+
+
+class LateGrowth(w.RingTask):
+    def __init__(self, gstart, **kw):
+        super().__init__(**kw)
+        self.gstart = gstart
+
+    def loss(self, model, x0):
+        model = SparseDiffusionRing(model, self.k_diffusion)
+        ys, _, ok, *_ = integrate(model, x0, self.ts, jnp.array(0.0), self.solver)
+        winner = jnp.argmax(x0[..., 0], axis=-1)
+        y = jnp.where(jnp.arange(self.n_chambers)[None, :] == winner[:, None], 1.0, -1.0)
+        loss = jnp.mean(w.squared_hinge(ys[..., 0], y[None], self.low, self.high))
+        late = (self.ts >= self.gstart * self.t_end - 1e-9)[:, None, None]
+        loser = jnp.broadcast_to((y < 0)[None] & late, ys.shape[:-1])
+        g = model.rhs(0.0, ys)[..., 0] / (ys[..., 0] + 1e-6)
+        growth = jnp.where(loser, jax.nn.relu(g + self.growth_margin) ** 2, 0.0)
+        return loss + self.growth_weight * jnp.sum(growth) / jnp.sum(loser), {"ok": ok}
+
+
+tag, seed = sys.argv[1], int(sys.argv[2])
+t0 = time.time()
+m = w.LearnedRing().make(seed)
+for i, spec in enumerate(sys.argv[3:]):
+    f = spec.split(":")
+    T, start, steps, batch, lr, lr_end, g, gs = f[:8]
+    margin = float(f[8]) if len(f) > 8 else w.GROWTH_MARGIN
+    task = LateGrowth(float(gs), n_chambers=5, t_end=float(T), dt=w.DT, low=0.01, high=0.9, k_diffusion=w.K_MIN,
+                      start_fraction=float(start), growth_weight=float(g), growth_margin=margin)
+    base = w.TRAIN if i == 0 else w.EXTEND
+    cfg = dataclasses.replace(base, seed=seed + i, steps=int(steps), batch_size=int(batch), lr=float(lr), lr_end=float(lr_end), checkpoint_every=10**9)
+    m, h = train(m, task, cfg, progress=False)
+    print(f"{tag} phase {spec}: {time.time()-t0:.0f} s loss first/last {np.mean(h.loss[:10]):.4f} {np.mean(h.loss[-20:]):.4f}", flush=True)
+baked = SparseDiffusionRing(m, w.K_MIN).baked()
+shipped = MembraneRing(baked.chemistry.with_sparsity(w.K_MIN), baked.diffusion_logits, baked.x0)
+eqx.tree_serialise_leaves(f"/tmp/ring_recipes_{tag}.eqx", shipped)
+print(tag, "D", np.round(np.asarray(shipped.diffusion()), 3), flush=True)
+tab = ring_tables(shipped, w.CHAMBERS, n_eval=1000, n_test=1000, t_ends=(100.0, 200.0, 400.0), seed=0, solver=SolverConfig("tsit5", rtol=1e-5, atol=1e-7))
+for t, v in tab.items():
+    print(tag, int(t), " ".join("%.2f" % (100 * v[f"test_accuracy_n{k}"]) for k in range(2, 9)), "(%.2f)" % (100 * v["test_accuracy_all"]), flush=True)
+print(tag, "total %.0f s" % (time.time() - t0))
