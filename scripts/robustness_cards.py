@@ -20,7 +20,7 @@ measured, the JSON says why, with the measured reason:
 - one check at the smallest useful Ω would take longer than `--budget` (measured on a probe
   of a few runs) — `status: "incomplete"` with the Ω tried.
 
-The spatial entries (a task with `stochastic_reference`: gray-scott-*, hopfield-turing-small) are
+The spatial entries (a task with `stochastic_reference`: gray-scott-*, hopfield-turing-*) are
 measured by `scripts/robustness_spatial.py`'s `measure` (reaction noise per grid cell, the task's
 own runs and walk unless --runs / --omega-max are given).
 

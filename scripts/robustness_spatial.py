@@ -1,4 +1,4 @@
-"""The robustness section of the spatial cards (gray-scott-*, hopfield-turing-small) under a stated
+"""The robustness section of the spatial cards (gray-scott-*, hopfield-turing-*) under a stated
 approximation: reaction noise (chemical Langevin, per grid cell) on the card's own deterministic step
 (`crnzoo.ssa.spatial_cle`; diffusion noise neglected; fast annihilations stay deterministic).
 
@@ -12,7 +12,7 @@ per entry; `.check(model, Ω)`: the runs with noise at Ω):
   deterministically (a texture is random in its details: the yardstick is the seed-to-seed
   spread; `crnzoo.tasks._gray_scott_ssa`). Measured first with 2x the seed-1 value: at Ω = 10⁴
   only 2 of 8 runs passed, losses 0.0048-0.11 against 0.0092 (the noise acts as a new seed).
-- hopfield-turing-small: the card's promise, image loss <= 0.03, for portraits grown from the
+- hopfield-turing-*: the card's promise, image loss <= 0.03, for portraits grown from the
   card's seed (`crnzoo.tasks._hopfield_ssa`).
 Defaults (--runs, --omega-max, --factor) are the task's `robustness_defaults`. The walk is
 `smallest_omega` (Ω = omega_max, omega_max/factor, ...; stops after --patience Ω with p̂ < 0.95),

@@ -1,4 +1,4 @@
-"""hopfield-turing-small at finite counts, under a stated approximation.
+"""hopfield-turing-* at finite counts, under a stated approximation.
 
 Reaction noise (chemical Langevin, per grid cell) on the card's own step
 (`crnzoo.ssa.spatial_cle.noisy_grow`: relu-clamped RK4 reactions with the noise added before
