@@ -101,6 +101,7 @@ def retargets(tmp: Path, labels=None) -> dict[str, tuple[str, str]]:
         "adc-2bit": ("adc-3bit", "bits=2"),
         "wta-ring-10": ("wta-ring", "chambers=10"),
         "wta-ring-3-t200": ("wta-ring", "chambers=3,t=200"),
+        "wta-ring-8-95": ("wta-ring", "chambers=8,accuracy=0.95"),  # Table 1's 8-chamber figure, 95.36 %
         "wta-ring-paper-9": ("wta-ring-paper", "chambers=9"),
         "wta-mnist-79": ("wta-mnist-sup", "classes=7,9"),
         "wta-mnist-avg-digits012": ("wta-mnist-avg", built["wta-mnist-avg-digits012"]),
