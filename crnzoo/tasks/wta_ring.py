@@ -249,38 +249,32 @@ def _learned_metrics() -> dict[str, tuple]:
     def ref(key: str) -> str:
         return f"; wta-ring-paper (App. C.2 network, read at t = 200): {PAPER_MEASURED[key]:.4g}"
 
+    def accuracy(description: str, paper: float, promise: float) -> tuple:
+        return (description, paper, f">= {promise:.4f}", 2e-4)
+
     out = {}
     for n in CHAMBERS:
-        out[f"test_accuracy_n{n}"] = (
+        out[f"test_accuracy_n{n}"] = accuracy(
             f"test accuracy, ring of {n} chambers, A read at t = {T_EVAL:g} with the best eval threshold "
             f"(10,000 eval + 10,000 test rings){ref(f'test_accuracy_n{n}')}",
             TABLE1[n] / 100,
-            f">= {PROMISE[n]:.4f}",
-            2e-4,
+            PROMISE[n],
         )
         out[f"threshold_n{n}"] = (f"best eval threshold on A at t = {T_EVAL:g}, {n} chambers{ref(f'threshold_n{n}')}", TABLE1_THETA[n], None, 1e-3)
-    out["test_accuracy_all"] = (
-        f"test accuracy over n = 2..8 with one shared threshold, t = {T_EVAL:g}{ref('test_accuracy_all')}",
-        TABLE1_ALL,
-        f">= {PROMISE_ALL:.4f}",
-        2e-4,
+    out["test_accuracy_all"] = accuracy(
+        f"test accuracy over n = 2..8 with one shared threshold, t = {T_EVAL:g}{ref('test_accuracy_all')}", TABLE1_ALL, PROMISE_ALL
     )
     out["threshold_all"] = (f"shared threshold at t = {T_EVAL:g}{ref('threshold_all')}", TABLE1_THETA_ALL, None, 1e-3)
     for t_read, promise, promise_all in ((T_HOLD, PROMISE_HOLD, PROMISE_HOLD_ALL), (T_LATE, PROMISE_LATE, PROMISE_LATE_ALL)):
-        suffix = f"t{t_read:g}"
         for n in CHAMBERS:
-            out[f"test_accuracy_n{n}_{suffix}"] = (
+            out[f"test_accuracy_n{n}_t{t_read:g}"] = accuracy(
                 f"the same test accuracy with A read at t = {t_read:g} (threshold chosen on eval at t = {t_read:g}): does the "
                 f"decision hold?{ref(f'test_accuracy_n{n}')}",
                 TABLE1[n] / 100,
-                f">= {promise[n]:.4f}",
-                2e-4,
+                promise[n],
             )
-        out[f"test_accuracy_all_{suffix}"] = (
-            f"shared-threshold test accuracy, n = 2..8, A read at t = {t_read:g}{ref('test_accuracy_all')}",
-            TABLE1_ALL,
-            f">= {promise_all:.4f}",
-            2e-4,
+        out[f"test_accuracy_all_t{t_read:g}"] = accuracy(
+            f"shared-threshold test accuracy, n = 2..8, A read at t = {t_read:g}{ref('test_accuracy_all')}", TABLE1_ALL, promise_all
         )
     return out
 
