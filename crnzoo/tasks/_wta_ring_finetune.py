@@ -13,7 +13,8 @@ keep a fine-tune within minutes; the seeds are the cards'.)
 
 Fine-tuning (`tune`) continues the entry's own training from the shipped weights: the
 squared hinge loss of eq. 3 on A in every chamber (`wta_ring.RingTask`, every solver step
-after the first third of the horizon, with wta-ring's losers' growth-rate term; fixed step `dt_for(n)`), on rings of each listed size in turn (`steps` split
+after the first third of the horizon, with the entry's losers' growth-rate term: wta-ring's, none for
+wta-ring-paper; fixed step `dt_for(n)`), on rings of each listed size in turn (`steps` split
 between them, the largest last), Adam at `lr` (default 1e-3; 3e-3, the entry's second-phase
 rate, lost accuracy on 10 chambers), straight-through sparsified at wta-ring's k_min for the
 learned entry. The tuned model is kept only when its shared-threshold accuracy on validation
