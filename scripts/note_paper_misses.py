@@ -111,7 +111,12 @@ NOTES = {
             "(98.1) — shipped (training 480.5 s, the whole script 696 s); seed 4 (B and E diffuse): 97.5 / 98.7 / 98.8 / 99.3 "
             "/ 97.7 / 93.3 / 89.0 (94.0); 100 / 100 / 99.6 / 99.5 / 97.9 / 93.5 / 89.3 (97.1); the same at t = 400; seeds 1, "
             "2, 3 stay on the all-mixing plateau (accuracy ≈ 0). Seed spread: 0 of 5 seeds reach the target; 2 of 5 hold "
-            "their decisions; 3 of 5 do not leave the plateau"),
+            "their decisions; 3 of 5 do not leave the plateau. Switching the term on halfway through the first phase (700 "
+            "steps without, 700 with; python scripts/issue17/ring_recipes.py ramp_s1 1 100:0.3333:700:64:0.02:6e-3:0:0.3333 "
+            "100:0.3333:700:64:6e-3:2e-3:10:0.3333 200:0.3333:500:64:3e-3:3e-4:10:0.3333) gets seeds 1 and 2 off the plateau: "
+            "seed 1 t = 100 97.8 / 99.5 / 99.5 / 99.4 / 98.8 / 95.6 / 93.7 (96.7), t = 200 and 400 100 / 100 / 99.8 / 99.4 / "
+            "98.9 / 96.0 / 94.2 (98.3); seed 2 t = 100 99.5 / 99.9 / 99.7 / 99.1 / 98.0 / 93.4 / 91.1 (93.6), t = 400 100 / 100 "
+            "/ 99.8 / 98.3 / 97.1 / 94.8 / 94.1 (97.2); neither reaches the target"),
             ("(round 8, from seed 0's first phase or both phases; python scripts/issue17/ring_recipes.py) a second phase "
             "at T = 400 with the loss after t = 100 (300 steps): 99.6 / 100 / 99.5 / 99.6 / 99.2 / 95.3 / 92.3 (96.6); t = "
             "400: 100 / 100 / 99.6 / 99.6 / 99.2 / 95.5 / 92.9 (98.1); a third phase with batch 256 (300 steps, lr 1e-3 → "
