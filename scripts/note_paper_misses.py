@@ -180,7 +180,7 @@ def main() -> None:
     args = p.parse_args()
     for name in args.names or list(NOTES):
         if name not in NOTES:
-            raise SystemExit(f"no issue-17 note for {name!r}; known: {', '.join(NOTES)}")
+            p.error(f"no issue-17 note for {name!r}; known: {', '.join(NOTES)}")
         path = zoo.weights_dir() / name / "card.json"
         card = json.loads(path.read_text())
         checkpoint.check_card_hash(card, path)

@@ -7,6 +7,7 @@ the median gap between the two largest A0 where the argmax is wrong, how far (in
 wrong winner sits from the right one, the winner's A and the largest loser A where it is right.
 """
 import sys
+from pathlib import Path
 
 import equinox as eqx
 import numpy as np
@@ -16,6 +17,9 @@ from crnzoo.solve import SolverConfig, simulate
 from crnzoo.tasks._wta_ring_table import sample_rings
 
 tmpl = load("wta-ring")
+if len(sys.argv) > 2 or (len(sys.argv) == 2 and not Path(sys.argv[1]).is_file()):
+    print(f"ring_errors: expected at most one MODEL.eqx file (a wta-ring saved with equinox); got {sys.argv[1:]}", file=sys.stderr)
+    sys.exit(2)
 m = eqx.tree_deserialise_leaves(sys.argv[1], tmpl) if len(sys.argv) > 1 else tmpl
 for n in (5, 7, 8):
     x0 = sample_rings(2000, n, seed=3)

@@ -13,8 +13,11 @@ fast protocol (1,000 + 1,000 rings per n = 2..8, Tsit5 rtol 1e-5) is printed (sh
 brackets).
 """
 import dataclasses
+import os
+import signal
 import sys
 import time
+from pathlib import Path
 
 import equinox as eqx
 import jax
@@ -47,22 +50,47 @@ class LateGrowth(w.RingTask):
         return loss + self.growth_weight * jnp.sum(growth) / jnp.sum(loser), {"ok": ok}
 
 
+def _parse_specs(specs):
+    """Each phase spec as (T, start, steps, batch, lr, lr_end, growth, gstart, margin); exit 2 on a bad one."""
+    out = []
+    for spec in specs:
+        f = spec.split(":")
+        try:
+            if len(f) not in (8, 9):
+                raise ValueError("8 or 9 fields")
+            T, start, steps, batch, lr, lr_end, g, gs = f[:8]
+            out.append((float(T), float(start), int(steps), int(batch), float(lr), float(lr_end), float(g), float(gs),
+                        float(f[8]) if len(f) > 8 else w.GROWTH_MARGIN))
+        except ValueError as err:
+            print(f"ring_recipes: bad SPEC {spec!r} ({err}); expected T:START:STEPS:BATCH:LR:LR_END:GROWTH:GSTART[:MARGIN]", file=sys.stderr)
+            sys.exit(2)
+    return out
+
+
+if len(sys.argv) < 4 or not sys.argv[2].isdigit():
+    print("usage: ring_recipes.py TAG SEED SPEC [SPEC ...] (see the module docstring)", file=sys.stderr)
+    sys.exit(2)
 tag, seed = sys.argv[1], int(sys.argv[2])
+phases = _parse_specs(sys.argv[3:])
+out = Path(f"/tmp/ring_recipes_{tag}.eqx")
+if out.exists():
+    print(f"ring_recipes: {out} already exists; choose another TAG (nothing is overwritten)", file=sys.stderr)
+    sys.exit(2)
+signal.signal(signal.SIGINT, lambda *_: (print("ring_recipes: interrupted; nothing written", file=sys.stderr), os._exit(130)))
 t0 = time.time()
 m = w.LearnedRing().make(seed)
-for i, spec in enumerate(sys.argv[3:]):
-    f = spec.split(":")
-    T, start, steps, batch, lr, lr_end, g, gs = f[:8]
-    margin = float(f[8]) if len(f) > 8 else w.GROWTH_MARGIN
-    task = LateGrowth(float(gs), n_chambers=5, t_end=float(T), dt=w.DT, low=0.01, high=0.9, k_diffusion=w.K_MIN,
-                      start_fraction=float(start), growth_weight=float(g), growth_margin=margin)
+for i, (spec, (T, start, steps, batch, lr, lr_end, g, gs, margin)) in enumerate(zip(sys.argv[3:], phases)):
+    task = LateGrowth(gs, n_chambers=5, t_end=T, dt=w.DT, low=0.01, high=0.9, k_diffusion=w.K_MIN,
+                      start_fraction=start, growth_weight=g, growth_margin=margin)
     base = w.TRAIN if i == 0 else w.EXTEND
-    cfg = dataclasses.replace(base, seed=seed + i, steps=int(steps), batch_size=int(batch), lr=float(lr), lr_end=float(lr_end), checkpoint_every=10**9)
+    cfg = dataclasses.replace(base, seed=seed + i, steps=steps, batch_size=batch, lr=lr, lr_end=lr_end, checkpoint_every=10**9)
     m, h = train(m, task, cfg, progress=False)
     print(f"{tag} phase {spec}: {time.time()-t0:.0f} s loss first/last {np.mean(h.loss[:10]):.4f} {np.mean(h.loss[-20:]):.4f}", flush=True)
 baked = SparseDiffusionRing(m, w.K_MIN).baked()
 shipped = MembraneRing(baked.chemistry.with_sparsity(w.K_MIN), baked.diffusion_logits, baked.x0)
-eqx.tree_serialise_leaves(f"/tmp/ring_recipes_{tag}.eqx", shipped)
+part = out.with_suffix(".part")
+eqx.tree_serialise_leaves(part, shipped)
+os.replace(part, out)  # atomic: a run stopped mid-write leaves no model file
 print(tag, "D", np.round(np.asarray(shipped.diffusion()), 3), flush=True)
 tab = ring_tables(shipped, w.CHAMBERS, n_eval=1000, n_test=1000, t_ends=(100.0, 200.0, 400.0), seed=0, solver=SolverConfig("tsit5", rtol=1e-5, atol=1e-7))
 for t, v in tab.items():
