@@ -5,12 +5,12 @@
 
 Five chambers, squared hinge loss after the first third of the horizon, straight-through
 sparsified at k_min = 1e-3 (tensor and permeabilities): 1,400 Adam steps at T = 100
-(`--steps` overrides this phase), then 500 at T = 200; see
-`crnzoo.tasks.wta_ring.LearnedRing`. The trained ring must keep every promise under the
+(`--steps` overrides this phase), then, with the losers' growth-rate term, 1,000 at T = 200
+and 300 at T = 400 (loss after t = 100); see `crnzoo.tasks.wta_ring.LearnedRing`. The trained ring must keep every promise under the
 test suite's fast measurement (1,000 + 1,000 rings), else nothing is published; then every
 card metric is measured with full settings (n = 2..8 chambers, 10,000 eval + 10,000 test
-rings each, A read at t = 100 and at t = 200), weights/wta-ring/ is replaced atomically and
-MODEL_CARDS.md regenerated. About 10 minutes on 2 CPU cores.
+rings each, A read at t = 100, 200 and 400), weights/wta-ring/ is replaced atomically and
+MODEL_CARDS.md regenerated. About 25 minutes on 2 CPU cores.
 """
 
 import sys

@@ -145,7 +145,9 @@ def test_wta_ring_shipped_dynamics_are_the_listed_network():
     card = zoo.card("wta-ring")
     assert card["training"]["command"] == "python scripts/train_wta_ring.py wta-ring" and card["training"]["seed"] == 0
     assert card["training"]["config"] == wta_ring.TRAIN.to_dict()
-    assert [p["config"] for p in card["training_phases"]] == [wta_ring.TRAIN.to_dict(), {**wta_ring.EXTEND.to_dict(), "seed": 1}]
+    phases = [wta_ring.TRAIN.to_dict(), {**wta_ring.EXTEND.to_dict(), "seed": 1}, {**wta_ring.SETTLE.to_dict(), "seed": 2}]
+    assert [p["config"] for p in card["training_phases"]] == phases
+    assert [p["growth_weight"] for p in card["training_phases"]] == [0.0, wta_ring.GROWTH_WEIGHT, wta_ring.GROWTH_WEIGHT]
     assert card["diffusion"] == dict(zip("ABCDE", D.tolist()))
 
 

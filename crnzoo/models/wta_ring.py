@@ -55,8 +55,8 @@ register(
         k_report=task.K_MIN,
         protocol=(
             f"per chamber A ~ U[0.01, 0.9], E = 1 − A, B = C = D = 0; read A at t = {task.T_EVAL:g} (Table 1 metrics) and at "
-            f"t = {task.T_HOLD:g} and {task.T_LATE:g} (*_t200, *_t400: does the decision hold?); trained on 5 chambers only (horizon {task.T_TRAIN:g}, then "
-            f"{task.T_EXTEND:g}), evaluated on 2..8. {_DEFAULT_X0}"
+            f"t = {task.T_HOLD:g} and {task.T_LATE:g} (*_t200, *_t400: does the decision hold?); trained on 5 chambers only (horizons {task.T_TRAIN:g}, "
+            f"{task.T_EXTEND:g} and {task.T_SETTLE:g}), evaluated on 2..8. {_DEFAULT_X0}"
         ),
         training="python scripts/train_wta_ring.py wta-ring",
         seed=task.SEED,

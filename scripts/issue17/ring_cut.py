@@ -4,7 +4,7 @@
     python scripts/issue17/ring_cut.py STEPS T_END START CUT GROWTH [BATCH] [SEED] [BUMP]
 
 - continues the shipped wta-ring (T = 100 then T = 200, seed 0) at horizon T_END, squared hinge
-  (eq. 3) on A at every fixed step (dt = 0.5) after START·T_END, EXTEND's optimiser;
+  (eq. 3) on A at every fixed step (dt = 0.5) after START·T_END, round 7's T = 200 optimiser (ROUND7_EXTEND);
 - CUT = 1: in every training ring one membrane (chosen uniformly) has its permeabilities scaled
   by u ~ U[0, 1] (a 5-chamber ring with a weak or cut edge: the winner or a loser may then have
   a single neighbour, as every chamber of a 2-ring has); 0: plain rings;
@@ -14,7 +14,7 @@
   species raised by BUMP·D_b (the loser must stay suppressed if the messenger is not sunk, as
   in small rings where the winner's A stays low).
 STEPS = 0: from scratch instead (wta-ring's recipe, seed SEED: T = 100 with TRAIN, then T_END
-with EXTEND, both phases with the CUT / GROWTH / BUMP terms; START applies to the second phase).
+with ROUND7_EXTEND, both phases with the CUT / GROWTH / BUMP terms; START applies to the second phase).
 Then Table 1 at t = 100, 200, 400 with 500 + 500 rings (Tsit5 rtol 1e-5) on n = 2..8, and the
 5-chamber argmax accuracy with a cut membrane (the training objective's view, 300 rings).
 Selection is on the 5-chamber figures only; n = 2..8 are reported.
@@ -34,6 +34,9 @@ from crnzoo.crn.base import CRNModel
 from crnzoo.crn.diffusion import SparseDiffusionRing
 from crnzoo.solve import SolverConfig, integrate, simulate
 from crnzoo.tasks import wta_ring as w
+
+# round 7's second-phase optimiser (wta-ring's EXTEND then): 500 Adam steps, lr 3e-3 -> 3e-4
+ROUND7_EXTEND = dataclasses.replace(w.TRAIN, steps=500, lr=3e-3, lr_end=3e-4)
 from crnzoo.tasks._wta_ring_table import ring_tables, sample_rings
 from crnzoo.train import train
 
@@ -137,12 +140,12 @@ def main():
         m, h = train(m, CutRingTask(cut, growth, bump, t_end=w.T_TRAIN, **kw), dataclasses.replace(w.TRAIN, seed=seed, checkpoint_every=10**9), progress=False)
         print("phase 1 %.0f s loss last %.4f" % (time.time() - t0, np.mean(h.loss[-10:])), flush=True)
         task = CutRingTask(cut, growth, bump, t_end=T, start_fraction=start, **kw)
-        model, h = train(m, task, dataclasses.replace(w.EXTEND, seed=seed + 1, checkpoint_every=10**9), progress=False)
+        model, h = train(m, task, dataclasses.replace(ROUND7_EXTEND, seed=seed + 1, checkpoint_every=10**9), progress=False)
     else:
         m = load("wta-ring")
         print("shipped cut-5 (edge at winner / next):", cut_accuracy(m), flush=True)
         task = CutRingTask(cut, growth, bump, n_chambers=5, t_end=T, dt=w.DT, low=0.01, high=0.9, k_diffusion=w.K_MIN, start_fraction=start)
-        cfg = dataclasses.replace(w.EXTEND, steps=steps, seed=seed, batch_size=batch, checkpoint_every=10**9)
+        cfg = dataclasses.replace(ROUND7_EXTEND, steps=steps, seed=seed, batch_size=batch, checkpoint_every=10**9)
         model, h = train(m, task, cfg, progress=False)
     print("args", sys.argv[1:], "train %.0f s" % (time.time() - t0), "loss first/last %.4f %.4f" % (np.mean(h.loss[:10]), np.mean(h.loss[-10:])), flush=True)
     shipped = bake(model)

@@ -1,13 +1,18 @@
-"""Issue-17 experiment (screening, round 8): wta-ring training recipes from scratch.
+"""Issue-17 experiment (screening, rounds 8 and 9): wta-ring training recipes from scratch.
 
-    python scripts/issue17/ring_recipes.py TAG SEED SPEC [SPEC ...]
+    python scripts/issue17/ring_recipes.py TAG SEED [--from MODEL.eqx] [--diffuse SPECIES] SPEC [SPEC ...]
 
 Each SPEC is one training phase, T:START:STEPS:BATCH:LR:LR_END:GROWTH:GSTART[:MARGIN]: horizon T,
 squared hinge on A at every fixed step (dt = 0.5) after START·T (as `wta_ring.RingTask`), Adam
 (the first phase from `LearnedRing.make(SEED)` with TRAIN's settings otherwise, later phases with
 EXTEND's; phase i uses seed SEED + i), plus GROWTH × the losers' growth-rate term of `RingTask`
-(margin MARGIN, default 0.02) taken only at the steps after GSTART·T. The card's recipe is
+(margin MARGIN, default 0.02) taken only at the steps after GSTART·T. The card's recipe (round 9) is
+    100:0.3333:1400:64:0.02:2e-3:0:0.3333 200:0.3333:1000:64:1e-2:1e-3:10:0.3333 400:0.25:300:64:3e-3:3e-4:10:0.25
+and round 8's was
     100:0.3333:1400:64:0.02:2e-3:10:0.3333 200:0.3333:500:64:3e-3:3e-4:10:0.3333
+`--from` starts the first phase from a baked ring saved by an earlier run (EXTEND's settings for
+every phase) instead of `LearnedRing.make(SEED)`; `--diffuse B` (letters of A..E) pins every other
+species' permeability at exactly 0 for the whole run (the App. C.2 network lets only B through).
 The baked model is saved to /tmp/ring_recipes_TAG.eqx, then Table 1 at t = 100, 200, 400 with the
 fast protocol (1,000 + 1,000 rings per n = 2..8, Tsit5 rtol 1e-5) is printed (shared threshold in
 brackets).
@@ -67,22 +72,50 @@ def _parse_specs(specs):
     return out
 
 
+USAGE = "usage: ring_recipes.py TAG SEED [--from MODEL.eqx] [--diffuse SPECIES] SPEC [SPEC ...] (see the module docstring)"
 if len(sys.argv) < 4 or not sys.argv[2].isdigit():
-    print("usage: ring_recipes.py TAG SEED SPEC [SPEC ...] (see the module docstring)", file=sys.stderr)
+    print(USAGE, file=sys.stderr)
     sys.exit(2)
 tag, seed = sys.argv[1], int(sys.argv[2])
-phases = _parse_specs(sys.argv[3:])
+args, start_from, diffuse = sys.argv[3:], None, None
+while args and args[0] in ("--from", "--diffuse"):
+    if len(args) < 2:
+        print(USAGE, file=sys.stderr)
+        sys.exit(2)
+    if args[0] == "--from":
+        start_from = Path(args[1])
+        if not start_from.is_file():
+            print(f"ring_recipes: --from {start_from}: no such file", file=sys.stderr)
+            sys.exit(2)
+    else:
+        diffuse = args[1]
+        if not diffuse or set(diffuse) - set(w.SPECIES):
+            print(f"ring_recipes: --diffuse {diffuse!r}: expected letters of {''.join(w.SPECIES)}", file=sys.stderr)
+            sys.exit(2)
+    args = args[2:]
+phases = _parse_specs(args)
+if not phases:
+    print(USAGE, file=sys.stderr)
+    sys.exit(2)
 out = Path(f"/tmp/ring_recipes_{tag}.eqx")
 if out.exists():
     print(f"ring_recipes: {out} already exists; choose another TAG (nothing is overwritten)", file=sys.stderr)
     sys.exit(2)
 signal.signal(signal.SIGINT, lambda *_: (print("ring_recipes: interrupted; nothing written", file=sys.stderr), os._exit(130)))
 t0 = time.time()
-m = w.LearnedRing().make(seed)
-for i, (spec, (T, start, steps, batch, lr, lr_end, g, gs, margin)) in enumerate(zip(sys.argv[3:], phases)):
+if start_from is None:
+    m = w.LearnedRing().make(seed)
+else:
+    from crnzoo import load
+
+    m = eqx.tree_deserialise_leaves(start_from, load("wta-ring"))
+if diffuse is not None:  # sigmoid(-inf) = 0 and its gradient is 0: the pinned permeabilities never move
+    keep = jnp.asarray([s in diffuse for s in w.SPECIES])
+    m = eqx.tree_at(lambda r: r.diffusion_logits, m, jnp.where(keep, m.diffusion_logits, -jnp.inf))
+for i, (spec, (T, start, steps, batch, lr, lr_end, g, gs, margin)) in enumerate(zip(args, phases)):
     task = LateGrowth(gs, n_chambers=5, t_end=T, dt=w.DT, low=0.01, high=0.9, k_diffusion=w.K_MIN,
                       start_fraction=start, growth_weight=g, growth_margin=margin)
-    base = w.TRAIN if i == 0 else w.EXTEND
+    base = w.TRAIN if i == 0 and start_from is None else w.EXTEND
     cfg = dataclasses.replace(base, seed=seed + i, steps=steps, batch_size=batch, lr=lr, lr_end=lr_end, checkpoint_every=10**9)
     m, h = train(m, task, cfg, progress=False)
     print(f"{tag} phase {spec}: {time.time()-t0:.0f} s loss first/last {np.mean(h.loss[:10]):.4f} {np.mean(h.loss[-20:]):.4f}", flush=True)
