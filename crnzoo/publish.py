@@ -125,6 +125,12 @@ def summary(card: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _checkout_package(script: Path) -> Path | None:
+    """The `crnzoo/` package of the checkout that `script` (scripts/train_<family>.py) lives in, if any."""
+    package = script.resolve().parent.parent / "crnzoo"
+    return package.resolve() if (package / "__init__.py").is_file() else None
+
+
 def script_main(family: str | None, argv: list[str] | None = None, doc: str | None = None) -> int:
     """The body of `scripts/train_<family>.py`: train and publish the family's entries.
 
@@ -150,6 +156,12 @@ def script_main(family: str | None, argv: list[str] | None = None, doc: str | No
     unknown = [n for n in args.names if n not in trained]
     if unknown:
         parser.error(f"not an entry of this script: {', '.join(unknown)}; choose from {', '.join(trained)}")
+    mine = _checkout_package(Path(sys.argv[0]))
+    if mine is not None and mine != Path(__file__).resolve().parent and args.weights == weights_dir():
+        parser.error(
+            f"this script's checkout has its own crnzoo ({mine}) but Python imports {Path(__file__).resolve().parent}: "
+            "the recipe and the shipped weights would not match; run `pip install -e .` in the checkout first"
+        )
     failed = 0
     for name in args.names or trained:
         run_dir = args.run_dir / name if args.run_dir else None

@@ -8,6 +8,7 @@ cannot hide a cycle.
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,23 @@ def test_dependencies_run_one_way(name):
 def test_no_module_outgrows_a_reading(name):
     lines = len(MODULES[name].read_text().splitlines())
     assert lines <= MAX_LINES, f"{MODULES[name]} has {lines} lines (at most {MAX_LINES})"
+
+
+def test_training_script_refuses_a_checkout_whose_crnzoo_is_not_the_imported_one(tmp_path, monkeypatch, capsys):
+    """scripts/train_<family>.py run from a checkout while Python imports another crnzoo (a stale
+    non-editable install) would publish the other code's recipe: one line naming both, exit 2."""
+    from crnzoo import publish
+
+    checkout = tmp_path / "checkout"
+    (checkout / "crnzoo").mkdir(parents=True)
+    (checkout / "crnzoo" / "__init__.py").write_text("")
+    (checkout / "scripts").mkdir()
+    monkeypatch.setattr(sys, "argv", [str(checkout / "scripts" / "train_gate.py")])
+    with pytest.raises(SystemExit) as err:
+        publish.script_main("gate", argv=[])
+    assert err.value.code == 2
+    message = capsys.readouterr().err
+    assert str((checkout / "crnzoo").resolve()) in message and "pip install -e ." in message
+    # this checkout's own scripts import this checkout's crnzoo: no refusal
+    here = Path(publish.__file__).resolve().parent
+    assert publish._checkout_package(here.parent / "scripts" / "train_gate.py") in (here, None)
