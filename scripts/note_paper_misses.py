@@ -192,7 +192,12 @@ NOTES = {
         "the term from T = 200 on and a third phase at T = 400 with the loss after t = 100 give a network that transports "
         "almost only B (D_B 0.986, D_C 0.009) like the App. C.2 network but holds its decisions, and keeps resolving far "
         "close calls after t = 100 (n = 8: 96.9 % at t = 100, 98.2 % at t = 200, 99.1 % at t = 400). The price is "
-        "small rings not yet settled at t = 100. In every recipe tried, speed at t = 100 and the resolution of far "
+        "rings not yet settled at t = 100 (python scripts/issue17/ring_errors.py, 2,000 rings): the right chamber already "
+        "has the most A at t = 100 in 99.75 / 99.45 / 98.80 % of 5-, 7- and 8-rings (wrong only where the two largest A0 "
+        "differ by a median 0.0001–0.0015), but the losers are not yet down (99th percentile of the largest loser A: "
+        "0.38 / 0.64 / 0.89 at t = 100, 0.000 / 0.001 / 0.30 at t = 400) and the winner overshoots (median A 1.23 / 2.22 "
+        "/ 2.71 at t = 100, 1.04 / 1.38 / 1.54 at t = 400), so no threshold separates them as well as later. In every "
+        "recipe tried, speed at t = 100 and the resolution of far "
         "competitors trade against each other: asking for the decision earlier (the loss after t = 50 or 33, a T = 100 "
         "polish) raises n = 2 at t = 100 by at most 1.3 pp and lowers n = 7, 8 and the shared threshold; no recipe "
         "tried gets both",
