@@ -17,6 +17,7 @@ The baked model is saved to /tmp/ring_recipes_TAG.eqx, then Table 1 at t = 100, 
 fast protocol (1,000 + 1,000 rings per n = 2..8, Tsit5 rtol 1e-5) is printed (shared threshold in
 brackets).
 """
+import argparse
 import dataclasses
 import os
 import signal
@@ -55,48 +56,31 @@ class LateGrowth(w.RingTask):
         return loss + self.growth_weight * jnp.sum(growth) / jnp.sum(loser), {"ok": ok}
 
 
-def _parse_specs(specs):
-    """Each phase spec as (T, start, steps, batch, lr, lr_end, growth, gstart, margin); exit 2 on a bad one."""
-    out = []
-    for spec in specs:
-        f = spec.split(":")
-        try:
-            if len(f) not in (8, 9):
-                raise ValueError("8 or 9 fields")
-            T, start, steps, batch, lr, lr_end, g, gs = f[:8]
-            out.append((float(T), float(start), int(steps), int(batch), float(lr), float(lr_end), float(g), float(gs),
-                        float(f[8]) if len(f) > 8 else w.GROWTH_MARGIN))
-        except ValueError as err:
-            print(f"ring_recipes: bad SPEC {spec!r} ({err}); expected T:START:STEPS:BATCH:LR:LR_END:GROWTH:GSTART[:MARGIN]", file=sys.stderr)
-            sys.exit(2)
-    return out
+def _spec(spec: str) -> tuple:
+    """One phase spec as (spec, (T, start, steps, batch, lr, lr_end, growth, gstart, margin))."""
+    f = spec.split(":")
+    if len(f) not in (8, 9):
+        raise argparse.ArgumentTypeError(f"bad SPEC {spec!r}: expected T:START:STEPS:BATCH:LR:LR_END:GROWTH:GSTART[:MARGIN]")
+    try:
+        T, start, steps, batch, lr, lr_end, g, gs = f[:8]
+        return spec, (float(T), float(start), int(steps), int(batch), float(lr), float(lr_end), float(g), float(gs),
+                      float(f[8]) if len(f) > 8 else w.GROWTH_MARGIN)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"bad SPEC {spec!r} ({err})") from None
 
 
-USAGE = "usage: ring_recipes.py TAG SEED [--from MODEL.eqx] [--diffuse SPECIES] SPEC [SPEC ...] (see the module docstring)"
-if len(sys.argv) < 4 or not sys.argv[2].isdigit():
-    print(USAGE, file=sys.stderr)
-    sys.exit(2)
-tag, seed = sys.argv[1], int(sys.argv[2])
-args, start_from, diffuse = sys.argv[3:], None, None
-while args and args[0] in ("--from", "--diffuse"):
-    if len(args) < 2:
-        print(USAGE, file=sys.stderr)
-        sys.exit(2)
-    if args[0] == "--from":
-        start_from = Path(args[1])
-        if not start_from.is_file():
-            print(f"ring_recipes: --from {start_from}: no such file", file=sys.stderr)
-            sys.exit(2)
-    else:
-        diffuse = args[1]
-        if not diffuse or set(diffuse) - set(w.SPECIES):
-            print(f"ring_recipes: --diffuse {diffuse!r}: expected letters of {''.join(w.SPECIES)}", file=sys.stderr)
-            sys.exit(2)
-    args = args[2:]
-phases = _parse_specs(args)
-if not phases:
-    print(USAGE, file=sys.stderr)
-    sys.exit(2)
+ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog="see the module docstring")
+ap.add_argument("tag")
+ap.add_argument("seed", type=int)
+ap.add_argument("phases", metavar="SPEC", nargs="+", type=_spec)
+ap.add_argument("--from", dest="start_from", type=Path, metavar="MODEL.eqx", help="start from this baked ring")
+ap.add_argument("--diffuse", metavar="SPECIES", help="only these species may diffuse (letters of A..E)")
+cli = ap.parse_args()
+tag, seed, phases, start_from, diffuse = cli.tag, cli.seed, cli.phases, cli.start_from, cli.diffuse
+if start_from is not None and not start_from.is_file():
+    ap.error(f"--from {start_from}: no such file")
+if diffuse is not None and (not diffuse or set(diffuse) - set(w.SPECIES)):
+    ap.error(f"--diffuse {diffuse!r}: expected letters of {''.join(w.SPECIES)}")
 out = Path(f"/tmp/ring_recipes_{tag}.eqx")
 if out.exists():
     print(f"ring_recipes: {out} already exists; choose another TAG (nothing is overwritten)", file=sys.stderr)
@@ -112,7 +96,7 @@ else:
 if diffuse is not None:  # sigmoid(-inf) = 0 and its gradient is 0: the pinned permeabilities never move
     keep = jnp.asarray([s in diffuse for s in w.SPECIES])
     m = eqx.tree_at(lambda r: r.diffusion_logits, m, jnp.where(keep, m.diffusion_logits, -jnp.inf))
-for i, (spec, (T, start, steps, batch, lr, lr_end, g, gs, margin)) in enumerate(zip(args, phases)):
+for i, (spec, (T, start, steps, batch, lr, lr_end, g, gs, margin)) in enumerate(phases):
     task = LateGrowth(gs, n_chambers=5, t_end=T, dt=w.DT, low=0.01, high=0.9, k_diffusion=w.K_MIN,
                       start_fraction=start, growth_weight=g, growth_margin=margin)
     base = w.TRAIN if i == 0 and start_from is None else w.EXTEND
@@ -124,6 +108,7 @@ shipped = MembraneRing(baked.chemistry.with_sparsity(w.K_MIN), baked.diffusion_l
 part = out.with_suffix(".part")
 eqx.tree_serialise_leaves(part, shipped)
 os.replace(part, out)  # atomic: a run stopped mid-write leaves no model file
+signal.signal(signal.SIGINT, lambda *_: (print(f"ring_recipes: interrupted during the evaluation; {out} is complete", file=sys.stderr), os._exit(130)))
 print(tag, "D", np.round(np.asarray(shipped.diffusion()), 3), flush=True)
 tab = ring_tables(shipped, w.CHAMBERS, n_eval=1000, n_test=1000, t_ends=(100.0, 200.0, 400.0), seed=0, solver=SolverConfig("tsit5", rtol=1e-5, atol=1e-7))
 for t, v in tab.items():
