@@ -5,7 +5,7 @@ from crnzoo.cards import render_markdown
 
 
 def test_paper_miss_notes_are_sealed_and_rendered():
-    for name in ("wta-ring", "wta-ring-paper"):  # ncrn-linear2d reached the paper in issue 17 (one-sided loss)
+    for name in ("wta-ring", "wta-ring-paper", "wta-ring-paper-stable"):  # ncrn-linear2d reached the paper in issue 17 (one-sided loss)
         card = zoo.card(name)
         checkpoint.check_card_hash(card, name)  # written through scripts/note_paper_misses.py, then resealed
         miss = card["paper_miss"]

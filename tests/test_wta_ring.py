@@ -1,7 +1,7 @@
 """Ring winner-takes-all: Table 1's read-out, the training loss, sparsified transport, the App. C.2
 network and what the shipped `wta-ring*` weights keep.
 
-No training here: `scripts/train_wta_ring.py` writes the weights of `wta-ring`.
+No training here: `scripts/train_wta_ring.py` writes the weights of `wta-ring` and `wta-ring-paper-stable`.
 """
 
 from __future__ import annotations
@@ -17,12 +17,16 @@ from crnzoo.crn import CatalyticCRN, MembraneRing
 from crnzoo.crn.diffusion import SparseDiffusionRing
 from crnzoo.export.text import from_txt
 from crnzoo.tasks import wta_ring
+from crnzoo.tasks._wta_ring_loss import squared_hinge
 from crnzoo.tasks._wta_ring_table import accuracy_at, best_threshold, sample_rings
 
 TIGHT = crnzoo.SolverConfig("tsit5", rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["wta-ring-paper", "wta-ring"])
+LEARNED = ["wta-ring", "wta-ring-paper-stable"]  # trained by scripts/train_wta_ring.py, read at t = 100, 200, 400
+
+
+@pytest.mark.parametrize("name", ["wta-ring-paper", *LEARNED])
 def test_entry_is_the_card(name):
     """Family, command and metric templates of the registered entry are what its card says
     (wta-ring's descriptions included, which quote wta-ring-paper's values)."""
@@ -69,8 +73,8 @@ def test_best_threshold_is_the_middle_of_the_best_step():
 def test_squared_hinge_is_equation_3():
     low, high = 0.01, 0.9
     x = jnp.array([high, low, 0.5 * (low + high), 1.5, 0.0])
-    np.testing.assert_allclose(np.asarray(wta_ring.squared_hinge(x, 1.0, low, high)), [0, 4, 1, 0, (1 + (low + high) / (high - low)) ** 2], atol=1e-12)
-    np.testing.assert_allclose(np.asarray(wta_ring.squared_hinge(x, -1.0, low, high)), [4, 0, 1, (1 + (3 - low - high) / (high - low)) ** 2, 0], atol=1e-12)
+    np.testing.assert_allclose(np.asarray(squared_hinge(x, 1.0, low, high)), [0, 4, 1, 0, (1 + (low + high) / (high - low)) ** 2], atol=1e-12)
+    np.testing.assert_allclose(np.asarray(squared_hinge(x, -1.0, low, high)), [4, 0, 1, (1 + (3 - low - high) / (high - low)) ** 2, 0], atol=1e-12)
 
 
 def test_ring_task_batches_and_loss():
@@ -136,19 +140,47 @@ def test_sparse_diffusion_is_straight_through_and_baking_keeps_the_dynamics():
 # ---- wta-ring: shipped weights ------------------------------------------------------------------
 
 
-def test_wta_ring_shipped_dynamics_are_the_listed_network():
-    ring = zoo.load("wta-ring")
-    k = zoo.entry("wta-ring").k_report
+@pytest.mark.parametrize("name", LEARNED)
+def test_learned_ring_shipped_dynamics_are_the_listed_network(name):
+    ring = zoo.load(name)
+    k = zoo.entry(name).k_report
     assert ring.chemistry.k_min == pytest.approx(wta_ring.K_MIN) == k
     D = np.asarray(ring.diffusion())
     assert np.all((D == 0) | (D > k)), D  # no permeability the listing would leave out
-    card = zoo.card("wta-ring")
-    assert card["training"]["command"] == "python scripts/train_wta_ring.py wta-ring" and card["training"]["seed"] == 0
-    assert card["training"]["config"] == wta_ring.TRAIN.to_dict()
-    phases = [wta_ring.TRAIN.to_dict(), {**wta_ring.EXTEND.to_dict(), "seed": 1}, {**wta_ring.SETTLE.to_dict(), "seed": 2}]
-    assert [p["config"] for p in card["training_phases"]] == phases
-    assert [p["growth_weight"] for p in card["training_phases"]] == [0.0, wta_ring.GROWTH_WEIGHT, wta_ring.GROWTH_WEIGHT]
+    card = zoo.card(name)
     assert card["diffusion"] == dict(zip("ABCDE", D.tolist()))
+    assert card["training"]["command"] == f"python scripts/train_wta_ring.py {name}" and card["training"]["seed"] == 0
+    phases = zoo.entry(name).task.phases(0, None)
+    assert [p["config"] for p in card["training_phases"]] == [cfg.to_dict() for *_, cfg in phases]
+    assert [p["growth_weight"] for p in card["training_phases"]] == [g for _, _, g, _ in phases]
+
+
+def test_learned_ring_phases():
+    """wta-ring: three phases from its random start, the growth term from the second; the stable
+    entry: wta-ring's third phase alone (seed = the run's)."""
+    phases = wta_ring.LearnedRing().phases(0, None)
+    assert [cfg.to_dict() for *_, cfg in phases] == [wta_ring.TRAIN.to_dict(), {**wta_ring.EXTEND.to_dict(), "seed": 1}, {**wta_ring.SETTLE.to_dict(), "seed": 2}]
+    assert [g for _, _, g, _ in phases] == [0.0, wta_ring.GROWTH_WEIGHT, wta_ring.GROWTH_WEIGHT]
+    assert wta_ring.LearnedRing().phases(3, 10)[0][3].steps == 10
+    (t_end, start, growth, cfg), = wta_ring.StableRing().phases(5, None)
+    assert (t_end, start * t_end, growth) == (wta_ring.T_SETTLE, 100.0, wta_ring.GROWTH_WEIGHT)
+    assert cfg.to_dict() == {**wta_ring.SETTLE.to_dict(), "seed": 5}
+
+
+def test_stable_start_is_the_paper_network_sparsified():
+    """open_c2(): every App. C.2 reaction at its rate, every other one below k_min (so the
+    sparsified start is the paper's network) but trainable; D_B ≈ 1, the others below k_min."""
+    start, paper = wta_ring.open_c2(), wta_ring.PaperRing().make()
+    assert np.all(np.isfinite(np.asarray(start.chemistry.logits))) and np.all(np.isfinite(np.asarray(start.diffusion_logits)))
+    T = np.asarray(start.chemistry.tensor())
+    T_paper = np.asarray(paper.chemistry.tensor())
+    off = ~np.eye(5, dtype=bool)[None].repeat(5, 0)
+    listed = off & (T_paper > 0)
+    assert listed.sum() == 48
+    np.testing.assert_allclose(T[listed], T_paper[listed], rtol=1e-3)
+    assert np.all(T[off & ~listed] < wta_ring.K_MIN)
+    D = np.asarray(start.diffusion())
+    assert D[1] > 0.999 and np.all(np.delete(D, 1) < wta_ring.K_MIN)
 
 
 def test_wta_ring_listing_reproduces_the_model():

@@ -1,4 +1,5 @@
-"""Multi-chamber winner-takes-all on a ring of membranes: `wta-ring-paper` (App. C.2) and `wta-ring`.
+"""Multi-chamber winner-takes-all on a ring of membranes: `wta-ring-paper` (App. C.2), `wta-ring` (learned here)
+and `wta-ring-paper-stable` (App. C.2 fine-tuned to hold its decisions).
 
 Per chamber A ~ U[0.01, 0.9], E = 1 − A; only the chamber with the most A must keep A.
 The App. C.2 network, the training and Table 1's metrics are in `crnzoo.tasks.wta_ring`.
@@ -61,5 +62,24 @@ register(
         training="python scripts/train_wta_ring.py wta-ring",
         seed=task.SEED,
         train_config=task.TRAIN,
+    )
+)
+register(
+    _wta_ring(
+        name="wta-ring-paper-stable",
+        system="Multi-chamber winner-takes-all on a ring of membranes: the App. C.2 network fine-tuned so that its decisions hold",
+        task=task.StableRing(),
+        config=_ring(task.K_MIN),
+        section="§5.1, Table 1, App. C.2 (the paper's network, fine-tuned here; compare wta-ring-paper and wta-ring)",
+        t1=task.T_EVAL,
+        k_report=task.K_MIN,
+        protocol=(
+            f"per chamber A ~ U[0.01, 0.9], E = 1 − A, B = C = D = 0; read A at t = {task.T_EVAL:g} (Table 1 metrics) and at "
+            f"t = {task.T_HOLD:g} and {task.T_LATE:g} (*_t200, *_t400: does the decision hold?); fine-tuned on 5 chambers only "
+            f"(horizon {task.T_SETTLE:g}) from the App. C.2 network, evaluated on 2..8. {_DEFAULT_X0}"
+        ),
+        training="python scripts/train_wta_ring.py wta-ring-paper-stable",
+        seed=task.SEED,
+        train_config=task.SETTLE,
     )
 )

@@ -12,7 +12,7 @@ by all the listed sizes. (The shipped cards use 10,000 + 10,000 on seven sizes; 
 keep a fine-tune within minutes; the seeds are the cards'.)
 
 Fine-tuning (`tune`) continues the entry's own training from the shipped weights: the
-squared hinge loss of eq. 3 on A in every chamber (`wta_ring.RingTask`, every solver step
+squared hinge loss of eq. 3 on A in every chamber (`_wta_ring_loss.RingTask`, every solver step
 after the first third of the horizon, with the entry's losers' growth-rate term: wta-ring's, none for
 wta-ring-paper; fixed step `dt_for(n)`), on rings of each listed size in turn (`steps` split
 between them, the largest last), Adam at `lr` (default 1e-3; 3e-3, the entry's second-phase
@@ -31,6 +31,7 @@ from ..crn import MembraneRing
 from ..crn.diffusion import SparseDiffusionRing
 from ..solve import SolverConfig
 from ..train import TrainConfig, train
+from ._wta_ring_loss import RingTask
 from ._wta_ring_table import ring_tables
 from .base import ZooTask
 
@@ -76,8 +77,7 @@ def parse(spec, t_default: float) -> tuple[tuple[int, ...], float, float]:
 class RingSizesTask(ZooTask):
     """Winner-takes-all on rings of `sizes` chambers, read at `t_read` (see the module)."""
 
-    def __init__(self, base: str, sizes, accuracy: float, t_read: float, ring_task=None, growth_weight: float = 0.0):
-        self.ring_task = ring_task  # `wta_ring.RingTask` (passed in: that module imports this one)
+    def __init__(self, base: str, sizes, accuracy: float, t_read: float, growth_weight: float = 0.0):
         self.growth_weight = float(growth_weight)  # the entry's own losers' growth-rate term (0: none)
         self.base, self.sizes, self.accuracy, self.t_read = base, tuple(sizes), float(accuracy), float(t_read)
         listed = ", ".join(map(str, self.sizes))
@@ -118,7 +118,7 @@ class RingSizesTask(ZooTask):
         for i, (n, k) in enumerate(zip(self.sizes, share)):
             if not k:
                 continue
-            task = self.ring_task(n_chambers=n, t_end=self.t_read, dt=dt_for(n), low=0.01, high=0.9, k_diffusion=k_min, growth_weight=self.growth_weight)
+            task = RingTask(n_chambers=n, t_end=self.t_read, dt=dt_for(n), low=0.01, high=0.9, k_diffusion=k_min, growth_weight=self.growth_weight)
             current, history = train(current, task, dataclasses.replace(cfg, steps=k, seed=seed + i), progress=progress, desc=f"finetune {n} chambers")
             losses.append((history.loss[0], history.loss[-1]))
         if k_min:
@@ -141,20 +141,19 @@ class RingSizesTask(ZooTask):
 
 
 class RingFinetune:
-    """The fine-tuning methods of the ring entries (mixed into `PaperRing` and `LearnedRing`):
+    """The fine-tuning methods of the ring entries (mixed into `PaperRing` and `LearnedRing`, hence `StableRing`):
     `ft_name` names the entry, `ft_t_read` its read-out time, `ft_k_min` its sparsification,
-    `ft_growth_weight` its training's losers' growth-rate term (`wta_ring.RingTask`)."""
+    `ft_growth_weight` its training's losers' growth-rate term (`_wta_ring_loss.RingTask`)."""
 
     ft_name: str = "wta-ring"
     ft_t_read: float = 100.0
     ft_k_min: float | None = None
-    ft_ring_task = None  # the training task class (`wta_ring.RingTask`)
     ft_growth_weight: float = 0.0
     finetune_steps = DEFAULT_STEPS
 
     def retarget(self, spec) -> RingSizesTask:
         """The task of new ring sizes (`chambers=9,10[,accuracy=0.9][,t=100]`)."""
-        return RingSizesTask(self.ft_name, *parse(spec, self.ft_t_read), ring_task=self.ft_ring_task, growth_weight=self.ft_growth_weight)
+        return RingSizesTask(self.ft_name, *parse(spec, self.ft_t_read), growth_weight=self.ft_growth_weight)
 
     def finetune(self, model, spec, steps=None, seed=0, lr=None, train_config=None, progress=True):
         """The entry's hinge loss on the new sizes, from the shipped weights (see the module)."""

@@ -34,6 +34,7 @@ from crnzoo.crn.base import CRNModel
 from crnzoo.crn.diffusion import SparseDiffusionRing
 from crnzoo.solve import SolverConfig, integrate, simulate
 from crnzoo.tasks import wta_ring as w
+from crnzoo.tasks._wta_ring_loss import squared_hinge
 
 # round 7's second-phase optimiser (wta-ring's EXTEND then): 500 Adam steps, lr 3e-3 -> 3e-4
 ROUND7_EXTEND = dataclasses.replace(w.TRAIN, steps=500, lr=3e-3, lr_end=3e-4)
@@ -97,7 +98,7 @@ class CutRingTask(w.RingTask):
         ys, _, ok, *_ = integrate(m, x0, self.ts, jnp.array(0.0), self.solver)
         winner = jnp.argmax(x0[..., 0], axis=-1)
         y = jnp.where(jnp.arange(self.n_chambers)[None, :] == winner[:, None], 1.0, -1.0)
-        loss = jnp.mean(w.squared_hinge(ys[..., 0], y[None], self.low, self.high))
+        loss = jnp.mean(squared_hinge(ys[..., 0], y[None], self.low, self.high))
         if self.growth > 0:
             st = ys[..., :-1]
             if self.bump > 0:  # counterfactual: every transported species raised by bump·D
