@@ -45,41 +45,38 @@ register(
         training=f"hand-designed: learned network transcribed from {MORDVINTSEV}, App. C.2 (python scripts/make_reference.py)",
     )
 )
+# The learned entries: sparsified at task.K_MIN, Table 1 read at t = 100 and again at 200 and 400.
+_learned_ring = functools.partial(_wta_ring, config=_ring(task.K_MIN), t1=task.T_EVAL, k_report=task.K_MIN, seed=task.SEED)
+_READ_OUT = (
+    f"per chamber A ~ U[0.01, 0.9], E = 1 − A, B = C = D = 0; read A at t = {task.T_EVAL:g} (Table 1 metrics) and at "
+    f"t = {task.T_HOLD:g} and {task.T_LATE:g} (*_t200, *_t400: does the decision hold?); "
+)
+
 register(
-    _wta_ring(
+    _learned_ring(
         name="wta-ring",
         system="Multi-chamber winner-takes-all on a ring of membranes, learned here: only the chamber with the most A keeps A",
         task=task.LearnedRing(),
-        config=_ring(task.K_MIN),
         section="§5.1, eq. 3–4, Table 1 (trained here; compare wta-ring-paper, App. C.2)",
-        t1=task.T_EVAL,
-        k_report=task.K_MIN,
         protocol=(
-            f"per chamber A ~ U[0.01, 0.9], E = 1 − A, B = C = D = 0; read A at t = {task.T_EVAL:g} (Table 1 metrics) and at "
-            f"t = {task.T_HOLD:g} and {task.T_LATE:g} (*_t200, *_t400: does the decision hold?); trained on 5 chambers only (horizons {task.T_TRAIN:g}, "
-            f"{task.T_EXTEND:g} and {task.T_SETTLE:g}), evaluated on 2..8. {_DEFAULT_X0}"
+            f"{_READ_OUT}trained on 5 chambers only (horizons {task.T_TRAIN:g}, {task.T_EXTEND:g} and {task.T_SETTLE:g}), "
+            f"evaluated on 2..8. {_DEFAULT_X0}"
         ),
         training="python scripts/train_wta_ring.py wta-ring",
-        seed=task.SEED,
         train_config=task.TRAIN,
     )
 )
 register(
-    _wta_ring(
+    _learned_ring(
         name="wta-ring-paper-stable",
         system="Multi-chamber winner-takes-all on a ring of membranes: the App. C.2 network fine-tuned so that its decisions hold",
         task=task.StableRing(),
-        config=_ring(task.K_MIN),
         section="§5.1, Table 1, App. C.2 (the paper's network, fine-tuned here; compare wta-ring-paper and wta-ring)",
-        t1=task.T_EVAL,
-        k_report=task.K_MIN,
         protocol=(
-            f"per chamber A ~ U[0.01, 0.9], E = 1 − A, B = C = D = 0; read A at t = {task.T_EVAL:g} (Table 1 metrics) and at "
-            f"t = {task.T_HOLD:g} and {task.T_LATE:g} (*_t200, *_t400: does the decision hold?); fine-tuned on 5 chambers only "
-            f"(horizon {task.T_SETTLE:g}) from the App. C.2 network, evaluated on 2..8. {_DEFAULT_X0}"
+            f"{_READ_OUT}fine-tuned on 5 chambers only (horizon {task.T_SETTLE:g}) from the App. C.2 network, evaluated on "
+            f"2..8. {_DEFAULT_X0}"
         ),
         training="python scripts/train_wta_ring.py wta-ring-paper-stable",
-        seed=task.SEED,
         train_config=task.SETTLE,
     )
 )

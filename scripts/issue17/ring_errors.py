@@ -1,8 +1,9 @@
 """Issue-17 probe (round 8): where a wta-ring network's wrong decisions come from.
 
-    python scripts/issue17/ring_errors.py [MODEL.eqx]     # default: the shipped wta-ring
+    python scripts/issue17/ring_errors.py [MODEL.eqx | NAME]     # default: the shipped wta-ring
 
-2,000 rings (seed 3) of 5, 7 and 8 chambers, A read at t = 100 and 400: the argmax accuracy,
+MODEL.eqx: a wta-ring saved with equinox; NAME: a shipped ring entry (e.g. wta-ring-paper-stable).
+2,000 rings (seed 3) of 2, 5, 7 and 8 chambers, A read at t = 100 and 400: the argmax accuracy,
 the median gap between the two largest A0 where the argmax is wrong, how far (in chambers) the
 wrong winner sits from the right one, the winner's A and the largest loser A where it is right.
 """
@@ -12,16 +13,16 @@ from pathlib import Path
 import equinox as eqx
 import numpy as np
 
-from crnzoo import load
+from crnzoo import list_models, load
 from crnzoo.solve import SolverConfig, simulate
 from crnzoo.tasks._wta_ring_table import sample_rings
 
-tmpl = load("wta-ring")
-if len(sys.argv) > 2 or (len(sys.argv) == 2 and not Path(sys.argv[1]).is_file()):
-    print(f"ring_errors: expected at most one MODEL.eqx file (a wta-ring saved with equinox); got {sys.argv[1:]}", file=sys.stderr)
+arg = sys.argv[1] if len(sys.argv) == 2 else "wta-ring"
+if len(sys.argv) > 2 or not (Path(arg).is_file() or (arg.startswith("wta-ring") and arg in list_models())):
+    print(f"ring_errors: expected at most one MODEL.eqx file (a wta-ring saved with equinox) or ring entry; got {sys.argv[1:]}", file=sys.stderr)
     sys.exit(2)
-m = eqx.tree_deserialise_leaves(sys.argv[1], tmpl) if len(sys.argv) > 1 else tmpl
-for n in (5, 7, 8):
+m = eqx.tree_deserialise_leaves(arg, load("wta-ring")) if Path(arg).is_file() else load(arg)
+for n in (2, 5, 7, 8):
     x0 = sample_rings(2000, n, seed=3)
     a0 = x0[..., 0]; win = a0.argmax(1)
     srt = np.sort(a0, 1); gap = srt[:, -1] - srt[:, -2]

@@ -1,6 +1,6 @@
-"""Issue-17 experiment (screening, rounds 8 and 9): wta-ring training recipes from scratch.
+"""Issue-17 experiment (screening, rounds 8 to 10): wta-ring training recipes from scratch.
 
-    python scripts/issue17/ring_recipes.py TAG SEED [--from MODEL.eqx] [--diffuse SPECIES] SPEC [SPEC ...]
+    python scripts/issue17/ring_recipes.py TAG SEED [--from MODEL.eqx] [--diffuse SPECIES] [--close P:GAP] SPEC [SPEC ...]
 
 Each SPEC is one training phase, T:START:STEPS:BATCH:LR:LR_END:GROWTH:GSTART[:MARGIN]: horizon T,
 squared hinge on A at every fixed step (dt = 0.5) after START·T (as `wta_ring.RingTask`), Adam
@@ -13,6 +13,9 @@ and round 8's was
 `--from` starts the first phase from a baked ring saved by an earlier run (EXTEND's settings for
 every phase) instead of `LearnedRing.make(SEED)`; `--diffuse B` (letters of A..E) pins every other
 species' permeability at exactly 0 for the whole run (the App. C.2 network lets only B through).
+`--close P:GAP` (round 10) gives a fraction P of the training rings a close call: one random loser
+moved to within U[0, GAP] below the winner's A (still 5 chambers, E = 1 − A). `--dt` sets the
+fixed step of the training solves (default 0.5).
 The baked model is saved to /tmp/ring_recipes_TAG.eqx, then Table 1 at t = 100, 200, 400 with the
 fast protocol (1,000 + 1,000 rings per n = 2..8, Tsit5 rtol 1e-5) is printed (shared threshold in
 brackets).
@@ -34,21 +37,39 @@ from crnzoo.crn import MembraneRing
 from crnzoo.crn.diffusion import SparseDiffusionRing
 from crnzoo.solve import SolverConfig, integrate
 from crnzoo.tasks import wta_ring as w
+from crnzoo.tasks._wta_ring_loss import squared_hinge
 from crnzoo.tasks._wta_ring_table import ring_tables
 from crnzoo.train import train
 
 
 class LateGrowth(w.RingTask):
-    def __init__(self, gstart, **kw):
+    def __init__(self, gstart, close=None, **kw):
         super().__init__(**kw)
-        self.gstart = gstart
+        self.gstart, self.close = gstart, close
+
+    def batch(self, key, size: int):
+        """`RingTask`'s rings; with `close` = (P, GAP), a fraction P of them get a close call: one
+        random loser is moved to A_max − U[0, GAP] (E = 1 − A kept), still a 5-chamber ring."""
+        x = super().batch(key, size)
+        if self.close is None:
+            return x
+        frac, gap = self.close
+        k1, k2, k3 = jax.random.split(jax.random.fold_in(key, 1), 3)
+        a = x[..., 0]
+        top = jnp.argmax(a, axis=-1)
+        other = (top + jax.random.randint(k1, (size,), 1, self.n_chambers)) % self.n_chambers
+        new = jnp.maximum(jnp.max(a, axis=-1) - gap * jax.random.uniform(k2, (size,), jnp.float64), self.low)
+        pick = jax.random.uniform(k3, (size,)) < frac
+        rows = jnp.arange(size)
+        a = a.at[rows, other].set(jnp.where(pick, new, a[rows, other]))
+        return x.at[..., 0].set(a).at[..., -1].set(1.0 - a)
 
     def loss(self, model, x0):
         model = SparseDiffusionRing(model, self.k_diffusion)
         ys, _, ok, *_ = integrate(model, x0, self.ts, jnp.array(0.0), self.solver)
         winner = jnp.argmax(x0[..., 0], axis=-1)
         y = jnp.where(jnp.arange(self.n_chambers)[None, :] == winner[:, None], 1.0, -1.0)
-        loss = jnp.mean(w.squared_hinge(ys[..., 0], y[None], self.low, self.high))
+        loss = jnp.mean(squared_hinge(ys[..., 0], y[None], self.low, self.high))
         late = (self.ts >= self.gstart * self.t_end - 1e-9)[:, None, None]
         loser = jnp.broadcast_to((y < 0)[None] & late, ys.shape[:-1])
         g = model.rhs(0.0, ys)[..., 0] / (ys[..., 0] + 1e-6)
@@ -75,8 +96,20 @@ ap.add_argument("seed", type=int)
 ap.add_argument("phases", metavar="SPEC", nargs="+", type=_spec)
 ap.add_argument("--from", dest="start_from", type=Path, metavar="MODEL.eqx", help="start from this baked ring")
 ap.add_argument("--diffuse", metavar="SPECIES", help="only these species may diffuse (letters of A..E)")
+ap.add_argument("--dt", type=float, default=w.DT, help=f"fixed solver step of the training solves (default {w.DT:g})")
+ap.add_argument("--close", metavar="P:GAP", help="a fraction P of the training rings get a close call (a loser within U[0, GAP] of the winner)")
 cli = ap.parse_args()
 tag, seed, phases, start_from, diffuse = cli.tag, cli.seed, cli.phases, cli.start_from, cli.diffuse
+close = None
+if cli.close is not None:
+    try:
+        close = tuple(float(v) for v in cli.close.split(":"))
+    except ValueError:
+        close = ()
+    if len(close) != 2 or not (0 <= close[0] <= 1 and close[1] > 0):
+        ap.error(f"--close {cli.close!r}: expected P:GAP with 0 <= P <= 1 and GAP > 0")
+if not 0 < cli.dt <= 1:
+    ap.error(f"--dt {cli.dt:g}: expected a step in (0, 1]")
 if start_from is not None and not start_from.is_file():
     ap.error(f"--from {start_from}: no such file")
 if diffuse is not None and (not diffuse or set(diffuse) - set(w.SPECIES)):
@@ -97,7 +130,7 @@ if diffuse is not None:  # sigmoid(-inf) = 0 and its gradient is 0: the pinned p
     keep = jnp.asarray([s in diffuse for s in w.SPECIES])
     m = eqx.tree_at(lambda r: r.diffusion_logits, m, jnp.where(keep, m.diffusion_logits, -jnp.inf))
 for i, (spec, (T, start, steps, batch, lr, lr_end, g, gs, margin)) in enumerate(phases):
-    task = LateGrowth(gs, n_chambers=5, t_end=T, dt=w.DT, low=0.01, high=0.9, k_diffusion=w.K_MIN,
+    task = LateGrowth(gs, close, n_chambers=5, t_end=T, dt=cli.dt, low=0.01, high=0.9, k_diffusion=w.K_MIN,
                       start_fraction=start, growth_weight=g, growth_margin=margin)
     base = w.TRAIN if i == 0 and start_from is None else w.EXTEND
     cfg = dataclasses.replace(base, seed=seed + i, steps=steps, batch_size=batch, lr=lr, lr_end=lr_end, checkpoint_every=10**9)
