@@ -162,16 +162,22 @@ def script_main(family: str | None, argv: list[str] | None = None, doc: str | No
             f"this script's checkout has its own crnzoo ({mine}) but Python imports {Path(__file__).resolve().parent}: "
             "the recipe and the shipped weights would not match; run `pip install -e .` in the checkout first"
         )
-    failed = 0
-    for name in args.names or trained:
-        run_dir = args.run_dir / name if args.run_dir else None
-        try:
-            card = train_and_publish(name, args.weights / name, args.seed, args.steps, args.note, not args.quiet, run_dir, args.force)
-        except PromiseError as err:
-            print(f"FAILED {err}", file=sys.stderr, flush=True)
-            failed += 1
-            continue
-        print(summary(card), flush=True)
-    if Path(args.weights).resolve() == weights_dir().resolve():
-        print(f"wrote {write_model_cards(weights=args.weights)}")
+    failed, published = 0, []
+    try:
+        for name in args.names or trained:
+            run_dir = args.run_dir / name if args.run_dir else None
+            try:
+                card = train_and_publish(name, args.weights / name, args.seed, args.steps, args.note, not args.quiet, run_dir, args.force)
+            except PromiseError as err:
+                print(f"FAILED {err}", file=sys.stderr, flush=True)
+                failed += 1
+                continue
+            published.append(name)
+            print(summary(card), flush=True)
+        if Path(args.weights).resolve() == weights_dir().resolve():
+            print(f"wrote {write_model_cards(weights=args.weights)}")
+    except KeyboardInterrupt:  # the saves are atomic: what was interrupted left nothing behind
+        done = f"published before it: {', '.join(published)}" if published else "nothing was published"
+        print(f"{Path(sys.argv[0]).name}: interrupted; {done}", file=sys.stderr)
+        return 130
     return 1 if failed else 0

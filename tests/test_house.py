@@ -129,3 +129,17 @@ def test_training_script_refuses_a_checkout_whose_crnzoo_is_not_the_imported_one
     # this checkout's own scripts import this checkout's crnzoo: no refusal
     here = Path(publish.__file__).resolve().parent
     assert publish._checkout_package(here.parent / "scripts" / "train_gate.py") in (here, None)
+
+
+def test_training_script_interrupted_is_one_line_and_130(tmp_path, monkeypatch, capsys):
+    """Ctrl-C during a training script's fit: one line naming what was published, exit 130, no traceback."""
+    from crnzoo import publish
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish, "train_and_publish", interrupted)
+    monkeypatch.setattr(sys, "argv", ["train_gate.py"])
+    assert publish.script_main("gate", argv=["gate-and", "--weights", str(tmp_path / "w")]) == 130
+    assert capsys.readouterr().err.strip().splitlines() == ["train_gate.py: interrupted; nothing was published"]
+    assert not (tmp_path / "w").exists()
