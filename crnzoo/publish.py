@@ -15,6 +15,7 @@ saved for inspection into a new directory, and never over an existing checkpoint
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Mapping
@@ -131,6 +132,18 @@ def _checkout_package(script: Path) -> Path | None:
     return package.resolve() if (package / "__init__.py").is_file() else None
 
 
+def _unwritable_root(root: Path) -> str | None:
+    """Why checkpoints cannot be written under `root` (a folder, made if missing), or None."""
+    if root.exists() and not root.is_dir():
+        return "is a file, not a folder"
+    existing = next(p for p in (root, *root.parents) if p.exists())
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{existing} is not writable"
+    return None
+
+
 def script_main(family: str | None, argv: list[str] | None = None, doc: str | None = None) -> int:
     """The body of `scripts/train_<family>.py`: train and publish the family's entries.
 
@@ -156,6 +169,9 @@ def script_main(family: str | None, argv: list[str] | None = None, doc: str | No
     unknown = [n for n in args.names if n not in trained]
     if unknown:
         parser.error(f"not an entry of this script: {', '.join(unknown)}; choose from {', '.join(trained)}")
+    problem = _unwritable_root(Path(args.weights))
+    if problem:  # before any training: a bad checkpoint root must not cost a run
+        parser.error(f"--weights {args.weights}: {problem}")
     mine = _checkout_package(Path(sys.argv[0]))
     if mine is not None and mine != Path(__file__).resolve().parent and args.weights == weights_dir():
         parser.error(

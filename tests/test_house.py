@@ -143,3 +143,20 @@ def test_training_script_interrupted_is_one_line_and_130(tmp_path, monkeypatch, 
     assert publish.script_main("gate", argv=["gate-and", "--weights", str(tmp_path / "w")]) == 130
     assert capsys.readouterr().err.strip().splitlines() == ["train_gate.py: interrupted; nothing was published"]
     assert not (tmp_path / "w").exists()
+
+
+def test_training_script_refuses_a_weights_root_it_cannot_write_before_training(tmp_path, monkeypatch, capsys):
+    """--weights naming a file (or a path under one) is one line and exit 2, before any training."""
+    from crnzoo import publish
+
+    def never(*args, **kwargs):
+        raise AssertionError("trained although the output root is unusable")
+
+    monkeypatch.setattr(publish, "train_and_publish", never)
+    afile = tmp_path / "afile"
+    afile.write_text("keep me\n")
+    for root in (afile, afile / "sub"):
+        with pytest.raises(SystemExit) as err:
+            publish.script_main("gate", argv=["gate-and", "--weights", str(root)])
+        assert err.value.code == 2 and "is a file, not a folder" in capsys.readouterr().err
+    assert afile.read_text() == "keep me\n"
