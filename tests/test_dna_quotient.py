@@ -93,3 +93,30 @@ def test_pairwise_crosstalk_check_finds_none_between_independent_modules():
 
     extra, pairs = pairwise_crosstalk(compile_network(NET, "soloveichik2010", Scale(50.0, 1.0)))
     assert pairs == 3 and extra == []
+
+
+def test_enumeration_leaves_the_garbage_collector_as_it_found_it(monkeypatch):
+    """Enumeration hides the process's objects from Peppercorn's full gc.collect() calls
+    (gc.freeze) and gives them back afterwards, also when the enumeration fails."""
+    import gc
+
+    from crnzoo.dna import enumerate as en
+
+    design = compile_network(NET, "soloveichik2010", Scale(50.0, 1.0))
+    seen = []
+    real = en._enumerate_quotient
+
+    def spy(pil, **options):
+        seen.append(gc.get_freeze_count())
+        return real(pil, **options)
+
+    monkeypatch.setattr(en, "_enumerate_quotient", spy)
+    before = en.enumerate_design(design, histories="quotient").network
+    assert seen and seen[0] > 0 and gc.get_freeze_count() == 0
+    monkeypatch.setattr(en, "_enumerate_quotient", lambda pil, **o: (_ for _ in ()).throw(RuntimeError("boom")))
+    with pytest.raises(en.EnumerationError, match="boom"):
+        en.enumerate_design(design, histories="quotient")
+    assert gc.get_freeze_count() == 0
+    monkeypatch.setattr(en, "_enumerate_quotient", real)
+    again = en.enumerate_design(design, histories="quotient").network  # intermediates are renamed (e12 -> e57)
+    assert (again.n_species, again.n_reactions) == (before.n_species, before.n_reactions)

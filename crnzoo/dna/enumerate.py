@@ -8,6 +8,7 @@ crnzoo `ReactionNetwork` in nM and seconds (rate constants in nM^(1-m)/s).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import logging
@@ -61,6 +62,24 @@ class Enumerated:
     notes: tuple[str, ...] = ()
 
 
+@contextlib.contextmanager
+def _collect_only_new():
+    """Hide every object that exists now from the cyclic garbage collector until the block ends.
+
+    Peppercorn and dsdobjects clear their singleton tables with full `gc.collect()` calls
+    (about four per enumeration). Each scans every object of the process: in one that holds
+    JAX programs and models (the CLI, a test session) that is up to seconds per call, most of
+    an enumeration's time. `gc.freeze()` leaves those calls only the enumeration's own objects;
+    what the frozen objects leave as garbage meanwhile is collected after `gc.unfreeze()`.
+    Not re-entrant: `_load` and `_run` use it one at a time, never one inside the other.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _load():
     try:
         from peppercornenumerator import enumerate_pil
@@ -70,7 +89,8 @@ def _load():
     # Peppercorn keeps every domain and complex in per-process singleton tables keyed by name:
     # a second design reusing a name (L0) with another structure would collide. Each call
     # converts its results to plain crnzoo objects, so the tables are cleared first.
-    clear_memory()
+    with _collect_only_new():
+        clear_memory()
     # On Ctrl-C Peppercorn logs "Interrupted. Gracefully exiting ..." at ERROR level before the
     # KeyboardInterrupt reaches the CLI, which says it in one line itself.
     logger = logging.getLogger("peppercornenumerator.enumerator")
@@ -168,6 +188,7 @@ def _enumerate_quotient(pil: str, **options):
     return enum, enum.to_pil(detailed=True, condensed=True, molarity="nM")
 
 
+@_collect_only_new()
 def _run(pil: str, histories: str, options: dict, prefix: str = "e") -> tuple[dict[str, str], list[Reaction], str]:
     """One Peppercorn enumeration of `pil`: (resting complex -> kernel, condensed reactions in nM and s, PIL text)."""
     from peppercornenumerator.objects import PepperComplex
