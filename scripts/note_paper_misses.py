@@ -106,6 +106,20 @@ STABLE_TRIED = [
     "96.4 / 94.1 (95.9); 100 / 100 / 99.8 / 99.4 / 99.2 / 96.3 / 94.3 (96.5); 100 / 100 / 99.8 / 99.4 / 99.2 / 96.4 / "
     "94.4 (96.6): no change the fast protocol can see (0.1 pp per 1,000 rings) but slower 2-rings; 5-ring argmax "
     "accuracy 99.40 % for both, this checkpoint 99.30 % (ring_frontier.py, 2,000 rings)",
+    "(round 11, this card's phase from the opened App. C.2 network, seed 7, with each training ring's permeabilities "
+    "scaled by its own factor in [S, 1]: weaker membranes standing for the longer distances of larger rings; python "
+    "scripts/issue17/ring_recipes.py TAG 7 --from OPEN.eqx --dscale S 400:0.25:300:64:3e-3:3e-4:10:0.25, OPEN.eqx "
+    "wta_ring.open_c2() saved with equinox; fast protocol) S = 0.3 (391 s): t = 100 99.8 / 100 / 99.7 / 99.4 / 99.3 / "
+    "96.5 / 95.0 (98.1), the shared threshold above Table 1's, but t = 200 100 / 100 / 99.4 / 90.9 / 98.8 / 96.5 / 95.6 "
+    "(95.4) and t = 400 75.4 / 48.9 / 99.3 / 95.1 / 95.4 / 95.2 / 95.7 (83.5): the takeover returns, even in 5-rings "
+    "(ring_frontier.py: 5-ring argmax accuracy 99.40 % at t = 100, 95.70 % at t = 400; a second chamber above half the "
+    "winner's A in 3.95 % of 8-rings at t = 400, 13.45 % without the scaling); S = 0.6 (423 s) collapses: t = 100 100 / "
+    "98.5 / 68.5 / 51.7 / 66.7 / 82.8 / 86.8 (71.1), t = 400 0.1 / 0.0 / 6.8 / 44.5 / 49.4 / 65.7 / 82.4 (35.2); in both "
+    "the training loss rose (0.076 → 0.608, 0.052 → 5.32), and 150 more steps at lr 1e-3 → 1e-4 without the scaling "
+    "from the S = 0.3 network changed nothing (loss 0.450 → 0.436, the same table); S = 0.3 at lr 1e-3 → 1e-4 (366 s, "
+    "loss 0.074 → 0.080) holds but for 3-rings at t = 400 and loses the large rings: t = 100 100 / 100 / 99.8 / 99.4 / "
+    "99.1 / 95.8 / 93.8 (95.0), t = 400 100 / 98.7 / 99.8 / 99.4 / 98.9 / 95.6 / 93.4 (95.5); a second chamber above "
+    "half the winner's A in 17.55 % of 8-rings",
 ]
 FRONTIER = (
     "Round 11 measured the trade-off (python scripts/issue17/ring_frontier.py NAME | MODEL.eqx ..., 2,000 rings per n, "

@@ -1,4 +1,4 @@
-"""Issue-17 experiment (screening, rounds 8 to 10): wta-ring training recipes from scratch.
+"""Issue-17 experiment (screening, rounds 8 to 11): wta-ring training recipes from scratch.
 
     python scripts/issue17/ring_recipes.py TAG SEED [--from MODEL.eqx] [--diffuse SPECIES] [--close P:GAP] SPEC [SPEC ...]
 
@@ -13,6 +13,8 @@ and round 8's was
 `--from` starts the first phase from a baked ring saved by an earlier run (EXTEND's settings for
 every phase) instead of `LearnedRing.make(SEED)`; `--diffuse B` (letters of A..E) pins every other
 species' permeability at exactly 0 for the whole run (the App. C.2 network lets only B through).
+`--dscale S` (round 11) scales every permeability of each training ring by its own factor in
+[S, 1] (a 5-chamber ring with weaker membranes: its chambers as far apart as those of a larger ring).
 `--close P:GAP` (round 10) gives a fraction P of the training rings a close call: one random loser
 moved to within U[0, GAP] below the winner's A (still 5 chambers, E = 1 − A). `--dt` sets the
 fixed step of the training solves (default 0.5).
@@ -34,7 +36,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from crnzoo.crn import MembraneRing
-from crnzoo.crn.diffusion import SparseDiffusionRing
+from crnzoo.crn.diffusion import SparseDiffusionRing, ring_transport
 from crnzoo.solve import SolverConfig, integrate
 from crnzoo.tasks import wta_ring as w
 from crnzoo.tasks._wta_ring_loss import squared_hinge
@@ -42,10 +44,25 @@ from crnzoo.tasks._wta_ring_table import ring_tables
 from crnzoo.train import train
 
 
+class ScaledMembranes(SparseDiffusionRing):
+    """`SparseDiffusionRing` with each ring's permeabilities multiplied by its own factor
+    `scale` (shape (batch, 1, 1)): the training-side view of rings with weaker membranes."""
+
+    scale: jax.Array = None
+
+    def rhs(self, t, x, args=None):
+        D = self.ring.diffusion()
+        D = D + jax.lax.stop_gradient(jnp.where(D >= self.k_min, D, 0.0) - D)
+        return self.ring.chemistry.rhs(t, x, args) + ring_transport(x) * D.astype(x.dtype) * self.scale
+
+    def for_solver(self):
+        return ScaledMembranes(self.ring.for_solver(), self.k_min, self.scale)
+
+
 class LateGrowth(w.RingTask):
-    def __init__(self, gstart, close=None, **kw):
+    def __init__(self, gstart, close=None, dscale=None, **kw):
         super().__init__(**kw)
-        self.gstart, self.close = gstart, close
+        self.gstart, self.close, self.dscale = gstart, close, dscale
 
     def batch(self, key, size: int):
         """`RingTask`'s rings; with `close` = (P, GAP), a fraction P of them get a close call: one
@@ -65,7 +82,11 @@ class LateGrowth(w.RingTask):
         return x.at[..., 0].set(a).at[..., -1].set(1.0 - a)
 
     def loss(self, model, x0):
-        model = SparseDiffusionRing(model, self.k_diffusion)
+        if self.dscale is None:
+            model = SparseDiffusionRing(model, self.k_diffusion)
+        else:  # each ring's factor in [dscale, 1], a deterministic function of its random A0
+            u = jnp.mod(jnp.sum(x0[..., 0], axis=-1) * 7919.0, 1.0)
+            model = ScaledMembranes(model, self.k_diffusion, (self.dscale + (1.0 - self.dscale) * u)[:, None, None])
         ys, _, ok, *_ = integrate(model, x0, self.ts, jnp.array(0.0), self.solver)
         winner = jnp.argmax(x0[..., 0], axis=-1)
         y = jnp.where(jnp.arange(self.n_chambers)[None, :] == winner[:, None], 1.0, -1.0)
@@ -97,6 +118,7 @@ ap.add_argument("phases", metavar="SPEC", nargs="+", type=_spec)
 ap.add_argument("--from", dest="start_from", type=Path, metavar="MODEL.eqx", help="start from this baked ring")
 ap.add_argument("--diffuse", metavar="SPECIES", help="only these species may diffuse (letters of A..E)")
 ap.add_argument("--dt", type=float, default=w.DT, help=f"fixed solver step of the training solves (default {w.DT:g})")
+ap.add_argument("--dscale", type=float, metavar="S", help="scale each training ring's permeabilities by a factor in [S, 1]")
 ap.add_argument("--close", metavar="P:GAP", help="a fraction P of the training rings get a close call (a loser within U[0, GAP] of the winner)")
 cli = ap.parse_args()
 tag, seed, phases, start_from, diffuse = cli.tag, cli.seed, cli.phases, cli.start_from, cli.diffuse
@@ -108,6 +130,8 @@ if cli.close is not None:
         close = ()
     if len(close) != 2 or not (0 <= close[0] <= 1 and close[1] > 0):
         ap.error(f"--close {cli.close!r}: expected P:GAP with 0 <= P <= 1 and GAP > 0")
+if cli.dscale is not None and not 0 < cli.dscale <= 1:
+    ap.error(f"--dscale {cli.dscale:g}: expected S in (0, 1]")
 if not 0 < cli.dt <= 1:
     ap.error(f"--dt {cli.dt:g}: expected a step in (0, 1]")
 if start_from is not None and not start_from.is_file():
@@ -130,7 +154,7 @@ if diffuse is not None:  # sigmoid(-inf) = 0 and its gradient is 0: the pinned p
     keep = jnp.asarray([s in diffuse for s in w.SPECIES])
     m = eqx.tree_at(lambda r: r.diffusion_logits, m, jnp.where(keep, m.diffusion_logits, -jnp.inf))
 for i, (spec, (T, start, steps, batch, lr, lr_end, g, gs, margin)) in enumerate(phases):
-    task = LateGrowth(gs, close, n_chambers=5, t_end=T, dt=cli.dt, low=0.01, high=0.9, k_diffusion=w.K_MIN,
+    task = LateGrowth(gs, close, cli.dscale, n_chambers=5, t_end=T, dt=cli.dt, low=0.01, high=0.9, k_diffusion=w.K_MIN,
                       start_fraction=start, growth_weight=g, growth_margin=margin)
     base = w.TRAIN if i == 0 and start_from is None else w.EXTEND
     cfg = dataclasses.replace(base, seed=seed + i, steps=steps, batch_size=batch, lr=lr, lr_end=lr_end, checkpoint_every=10**9)
