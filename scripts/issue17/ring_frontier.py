@@ -16,6 +16,8 @@ every 5 time units to t = 400), per network:
 Table 1 − 0.3 pp at t = 100 needs, with per-n thresholds, about: 2-rings decided by t = 100 and
 5-ring argmax accuracy ≥ 99.38 % (every wrong argmax is a wrong decision).
 """
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -32,6 +34,7 @@ if bad:
     print(f"ring_frontier: not a ring entry or a saved ring (.eqx file): {', '.join(bad)}", file=sys.stderr)
     sys.exit(2)
 ts = np.arange(0.0, 400.0 + 1e-9, 5.0)
+signal.signal(signal.SIGINT, lambda *_: (print("ring_frontier: interrupted (it writes nothing)", file=sys.stderr), os._exit(130)))
 
 
 def first_time(ok: np.ndarray) -> str:
