@@ -167,10 +167,13 @@ class SparseDiffusionRing(CRNModel):
     def for_solver(self) -> "SparseDiffusionRing":
         return SparseDiffusionRing(self.ring.for_solver(), self.k_min)
 
-    def rhs(self, t, x, args=None):
+    def diffusion(self) -> jax.Array:
+        """Per-species permeability D^kmin (below `k_min`: 0) forward, D's gradient backward."""
         D = self.ring.diffusion()
-        D = D + jax.lax.stop_gradient(jnp.where(D >= self.k_min, D, 0.0) - D)
-        return self.ring.chemistry.rhs(t, x, args) + ring_transport(x) * D.astype(x.dtype)
+        return D + jax.lax.stop_gradient(jnp.where(D >= self.k_min, D, 0.0) - D)
+
+    def rhs(self, t, x, args=None):
+        return self.ring.chemistry.rhs(t, x, args) + ring_transport(x) * self.diffusion().astype(x.dtype)
 
     def network(self, k_min: float = 0.0, name: str = "crn"):
         raise NotImplementedError("SparseDiffusionRing is a training-side view; call network() on baked()")

@@ -51,9 +51,7 @@ class ScaledMembranes(SparseDiffusionRing):
     scale: jax.Array = None
 
     def rhs(self, t, x, args=None):
-        D = self.ring.diffusion()
-        D = D + jax.lax.stop_gradient(jnp.where(D >= self.k_min, D, 0.0) - D)
-        return self.ring.chemistry.rhs(t, x, args) + ring_transport(x) * D.astype(x.dtype) * self.scale
+        return self.ring.chemistry.rhs(t, x, args) + ring_transport(x) * self.diffusion().astype(x.dtype) * self.scale
 
     def for_solver(self):
         return ScaledMembranes(self.ring.for_solver(), self.k_min, self.scale)
